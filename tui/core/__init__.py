@@ -1,0 +1,1 @@
+"""The domain model: pure Python, standard library only (no ibapi, no textual)."""

@@ -1,0 +1,41 @@
+"""Contracts as the rest of the program sees them (never an ibapi type)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    """An instrument as IB identifies it. ``con_id`` 0 means not yet resolved."""
+
+    symbol: str
+    sec_type: str = "STK"
+    exchange: str = "SMART"
+    currency: str = "USD"
+    con_id: int = 0
+    last_trade_date: str = ""
+    multiplier: str = ""
+    local_symbol: str = ""
+    trading_class: str = ""
+    primary_exchange: str = ""
+
+    @property
+    def key(self) -> str:
+        """A short name for screens and logs: ``ESZ6``, ``EUR.USD`` or ``AAPL``."""
+        if self.sec_type == "FUT":
+            return self.local_symbol or f"{self.symbol} {self.last_trade_date}"
+        if self.sec_type == "CASH":
+            return f"{self.symbol}.{self.currency}"
+        return self.symbol
+
+
+@dataclass(frozen=True, slots=True)
+class ContractSpec:
+    """A resolved contract and the trading facts needed to price and size orders."""
+
+    contract: Contract
+    tick: float
+    multiplier: float = 1.0
+    long_name: str = ""
+    time_zone: str = "US/Eastern"

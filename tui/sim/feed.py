@@ -1,0 +1,332 @@
+"""Market-data subscriptions and their fan-out.
+
+Each step's changes are diffed and encoded once per group of identical
+subscriptions (same instrument, same depth rows); only the request id is
+spliced in per subscriber. A subscriber whose socket is backed up is paused:
+it keeps the rows it last saw and, when it drains, gets the difference to the
+current book, so a client can always rebuild the book exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from tui.sim import messages as msg
+from tui.sim.market import ASK, BID, InstrumentMarket
+
+Rows = list[tuple[int, int]]
+
+# the market maker shown in smart-depth (L2) rows
+DEPTH_MAKERS = {"SMART": "NSDQ", "CME": "CME", "NYMEX": "NYMEX", "IDEALPRO": "IDEALPRO"}
+
+
+class Subscriber(Protocol):
+    out: list[bytes]
+    paused: bool
+
+    def wake(self) -> None: ...
+
+
+@dataclass(slots=True, eq=False)
+class L1Sub:
+    session: Subscriber
+    req_id: int
+    rt_volume: bool
+    rid: bytes = b""
+
+    def __post_init__(self) -> None:
+        self.rid = str(self.req_id).encode()
+
+
+@dataclass(slots=True, eq=False)
+class DepthSub:
+    session: Subscriber
+    req_id: int
+    group: DepthGroup
+    rid: bytes = b""
+    seen: tuple[Rows, Rows] | None = None  # rows last sent, while paused
+
+    def __post_init__(self) -> None:
+        self.rid = str(self.req_id).encode()
+
+
+@dataclass(slots=True, eq=False)
+class DepthGroup:
+    con_id: int
+    rows: int
+    smart: bool
+    maker: str
+    bids: Rows = field(default_factory=list)
+    asks: Rows = field(default_factory=list)
+    subs: list[DepthSub] = field(default_factory=list)
+
+
+@dataclass(slots=True, eq=False)
+class TbtSub:
+    session: Subscriber
+    req_id: int
+    kind: str  # Last, AllLast, BidAsk, MidPoint
+
+
+def _better(side: int, a: int, b: int) -> bool:
+    return a > b if side == BID else a < b
+
+
+def diff_rows(side: int, old: Rows, new: Rows, rows: int,
+              price: callable) -> list[bytes]:  # type: ignore[valid-type]
+    """Depth operations (encoded tails) that turn ``old`` into ``new``."""
+    if old == new:
+        return []
+    ops: list[bytes] = []
+    cur = list(old)
+    # shifts at the top become inserts and deletes, as an exchange feed shows them
+    for _ in range(rows):
+        if not cur or not new or cur[0][0] == new[0][0]:
+            break
+        if _better(side, new[0][0], cur[0][0]):
+            cur.insert(0, new[0])
+            ops.append(msg.depth_tail(0, 0, side, price(new[0][0]), new[0][1]))
+            if len(cur) > rows:
+                gone = cur.pop()
+                ops.append(msg.depth_tail(rows, 2, side, price(gone[0]), 0))
+        else:
+            gone = cur.pop(0)
+            ops.append(msg.depth_tail(0, 2, side, price(gone[0]), 0))
+    n_cur, n_new = len(cur), len(new)
+    for i in range(min(n_cur, n_new)):
+        if cur[i] != new[i]:
+            ops.append(msg.depth_tail(i, 1, side, price(new[i][0]), new[i][1]))
+    for i in range(n_cur, n_new):
+        ops.append(msg.depth_tail(i, 0, side, price(new[i][0]), new[i][1]))
+    for i in range(n_cur - 1, n_new - 1, -1):
+        ops.append(msg.depth_tail(i, 2, side, price(cur[i][0]), 0))
+    return ops
+
+
+def _as_l2(tail: bytes, maker: bytes, smart: bool) -> bytes:
+    # position, op, side, price, size  ->  position, maker, op, side, price, size, smart
+    pos, rest = tail.split(b"\0", 1)
+    return pos + b"\0" + maker + b"\0" + rest + (b"1\0" if smart else b"0\0")
+
+
+class Feed:
+    """All market-data subscriptions of the gateway."""
+
+    def __init__(self, markets: dict[int, InstrumentMarket]) -> None:
+        self.markets = markets
+        self.l1: dict[int, list[L1Sub]] = {}
+        self.groups: dict[tuple[int, int, bool], DepthGroup] = {}
+        self.tbt: dict[int, list[TbtSub]] = {}
+        self.prev_l1: dict[int, tuple[int, int, int, int]] = {
+            c: (m.bid, m.bids[0][1], m.ask, m.asks[0][1]) for c, m in markets.items()
+        }
+        self.messages_out = 0
+
+    # --- subscribe ----------------------------------------------------------
+    def add_l1(self, sub: L1Sub, con_id: int) -> None:
+        self.l1.setdefault(con_id, []).append(sub)
+
+    def remove_l1(self, sub: L1Sub) -> None:
+        for subs in self.l1.values():
+            if sub in subs:
+                subs.remove(sub)
+
+    def add_depth(self, session: Subscriber, req_id: int, con_id: int, rows: int,
+                  smart: bool, maker: str) -> DepthSub:
+        key = (con_id, rows, smart)
+        group = self.groups.get(key)
+        if group is None:
+            mkt = self.markets[con_id]
+            group = self.groups[key] = DepthGroup(
+                con_id, rows, smart, maker, mkt.depth_rows(BID, rows), mkt.depth_rows(ASK, rows)
+            )
+        sub = DepthSub(session, req_id, group)
+        group.subs.append(sub)
+        # the new subscriber starts from an empty book: insert every row
+        self._send_depth(sub, self._ops_between(group, ([], []), (group.bids, group.asks)))
+        return sub
+
+    def remove_depth(self, sub: DepthSub) -> None:
+        group = sub.group
+        if sub in group.subs:
+            group.subs.remove(sub)
+        if not group.subs:
+            self.groups.pop((group.con_id, group.rows, group.smart), None)
+
+    def add_tbt(self, sub: TbtSub, con_id: int) -> None:
+        self.tbt.setdefault(con_id, []).append(sub)
+
+    def remove_tbt(self, sub: TbtSub) -> None:
+        for subs in self.tbt.values():
+            if sub in subs:
+                subs.remove(sub)
+
+    # --- L1 snapshot ---------------------------------------------------------
+    def l1_snapshot(self, mkt: InstrumentMarket, rid: bytes, epoch: int) -> list[bytes]:
+        p = mkt.price
+        tails = [
+            (msg.TICK_PRICE, msg.tick_price_tail(1, str(p(mkt.bid)), mkt.bids[0][1], 0)),
+            (msg.TICK_PRICE, msg.tick_price_tail(2, str(p(mkt.ask)), mkt.asks[0][1], 0)),
+        ]
+        if mkt.volume:
+            tails.append((msg.TICK_PRICE, msg.tick_price_tail(4, str(p(mkt.last)), int(mkt.last_size), 0)))
+        tails += [
+            (msg.TICK_SIZE, msg.tick_size_tail(8, int(mkt.volume))),
+            (msg.TICK_PRICE, msg.tick_price_tail(6, str(p(mkt.high)), 0, 0)),
+            (msg.TICK_PRICE, msg.tick_price_tail(7, str(p(mkt.low)), 0, 0)),
+            (msg.TICK_PRICE, msg.tick_price_tail(9, str(p(mkt.close)), 0, 0)),
+            (msg.TICK_PRICE, msg.tick_price_tail(14, str(p(mkt.open)), 0, 0)),
+            (msg.TICK_STRING, msg.tick_string_tail(45, str(epoch))),
+        ]
+        return [msg.market_frame(h, rid, t) for h, t in tails]
+
+    # --- per step -----------------------------------------------------------
+    def publish(self, mkt: InstrumentMarket, epoch: int) -> None:
+        """Send what the last step changed to every subscriber of this instrument."""
+        con_id = mkt.inst.con_id
+        subs = self.l1.get(con_id)
+        tbt = self.tbt.get(con_id)
+        if subs or tbt:
+            self._publish_l1(mkt, subs or [], tbt or [], epoch)
+        else:
+            self.prev_l1[con_id] = (mkt.bid, mkt.bids[0][1], mkt.ask, mkt.asks[0][1])
+        if mkt.changed:
+            for (c, _, _), group in list(self.groups.items()):
+                if c == con_id:
+                    self._publish_depth(mkt, group)
+
+    def _publish_l1(self, mkt: InstrumentMarket, subs: list[L1Sub], tbt: list[TbtSub],
+                    epoch: int) -> None:
+        con_id = mkt.inst.con_id
+        bid, bid_size, ask, ask_size = now = (mkt.bid, mkt.bids[0][1], mkt.ask, mkt.asks[0][1])
+        prev = self.prev_l1[con_id]
+        self.prev_l1[con_id] = now
+        p = mkt.price
+        tails: list[tuple[bytes, bytes]] = []
+        if bid != prev[0]:
+            tails.append((msg.TICK_PRICE, msg.tick_price_tail(1, str(p(bid)), bid_size)))
+        elif bid_size != prev[1]:
+            tails.append((msg.TICK_SIZE, msg.tick_size_tail(0, bid_size)))
+        if ask != prev[2]:
+            tails.append((msg.TICK_PRICE, msg.tick_price_tail(2, str(p(ask)), ask_size)))
+        elif ask_size != prev[3]:
+            tails.append((msg.TICK_SIZE, msg.tick_size_tail(3, ask_size)))
+        quote_changed = bool(tails)
+        rt_tails: list[bytes] = []
+        for trade in mkt.trades:
+            price = str(p(trade.price))
+            tails.append((msg.TICK_PRICE, msg.tick_price_tail(4, price, int(trade.size))))
+            rt_tails.append(msg.tick_string_tail(
+                48, f"{price};{int(trade.size)};{epoch * 1000};{int(mkt.volume)};{price};true"
+            ))
+        if mkt.trades:
+            tails.append((msg.TICK_SIZE, msg.tick_size_tail(8, int(mkt.volume))))
+            tails.append((msg.TICK_STRING, msg.tick_string_tail(45, str(epoch))))
+            if mkt.high == mkt.last:
+                tails.append((msg.TICK_PRICE, msg.tick_price_tail(6, str(p(mkt.high)), 0)))
+            if mkt.low == mkt.last:
+                tails.append((msg.TICK_PRICE, msg.tick_price_tail(7, str(p(mkt.low)), 0)))
+        if tails:
+            for sub in subs:
+                session = sub.session
+                if session.paused:
+                    continue
+                rid = sub.rid
+                out = session.out
+                if not out:
+                    session.wake()
+                for head, tail in tails:
+                    out.append(msg.market_frame(head, rid, tail))
+                if sub.rt_volume:
+                    for tail in rt_tails:
+                        out.append(msg.market_frame(msg.TICK_STRING, rid, tail))
+                self.messages_out += len(tails)
+        for t in tbt:
+            session = t.session
+            if session.paused:
+                continue
+            if t.kind in ("Last", "AllLast"):
+                kind = 1 if t.kind == "Last" else 2
+                for trade in mkt.trades:
+                    self._queue(session, msg.tbt_last(
+                        t.req_id, kind, epoch, str(p(trade.price)), int(trade.size),
+                        mkt.inst.contract.exchange,
+                    ))
+            elif quote_changed and t.kind == "BidAsk":
+                self._queue(session, msg.tbt_bid_ask(t.req_id, epoch, str(p(bid)), str(p(ask)),
+                                                     bid_size, ask_size))
+            elif quote_changed and t.kind == "MidPoint":
+                self._queue(session, msg.tbt_midpoint(t.req_id, epoch, p(bid) / 2 + p(ask) / 2))
+
+    def _queue(self, session: Subscriber, frame: bytes) -> None:
+        if not session.out:
+            session.wake()
+        session.out.append(frame)
+        self.messages_out += 1
+
+    def _ops_between(self, group: DepthGroup, old: tuple[Rows, Rows],
+                     new: tuple[Rows, Rows]) -> list[bytes]:
+        price = self.markets[group.con_id].price
+
+        def fmt(ticks: int) -> str:
+            return str(price(ticks))
+
+        ops = diff_rows(BID, old[0], new[0], group.rows, fmt)
+        ops += diff_rows(ASK, old[1], new[1], group.rows, fmt)
+        return ops
+
+    def _publish_depth(self, mkt: InstrumentMarket, group: DepthGroup) -> None:
+        bids = mkt.depth_rows(BID, group.rows)
+        asks = mkt.depth_rows(ASK, group.rows)
+        if bids == group.bids and asks == group.asks:
+            return
+        ops = self._ops_between(group, (group.bids, group.asks), (bids, asks))
+        old = (group.bids, group.asks)
+        group.bids, group.asks = bids, asks
+        for sub in group.subs:
+            if sub.session.paused:
+                if sub.seen is None:
+                    sub.seen = old
+                continue
+            if sub.seen is not None:
+                self._send_depth(sub, self._ops_between(group, sub.seen, (bids, asks)))
+                sub.seen = None
+                continue
+            self._send_depth(sub, ops)
+
+    def _send_depth(self, sub: DepthSub, ops: list[bytes]) -> None:
+        if not ops:
+            return
+        session = sub.session
+        if not session.out:
+            session.wake()
+        out = session.out
+        rid = sub.rid
+        group = sub.group
+        if group.smart:
+            maker = group.maker.encode()
+            for tail in ops:
+                out.append(msg.market_frame(msg.MKT_DEPTH_L2, rid, _as_l2(tail, maker, True)))
+        else:
+            for tail in ops:
+                out.append(msg.market_frame(msg.MKT_DEPTH, rid, tail))
+        self.messages_out += len(ops)
+
+    def resume(self, session: Subscriber) -> None:
+        """A paused session drained: bring its books up to date."""
+        for group in self.groups.values():
+            for sub in group.subs:
+                if sub.session is session and sub.seen is not None:
+                    self._send_depth(sub, self._ops_between(group, sub.seen, (group.bids, group.asks)))
+                    sub.seen = None
+
+    def drop_session(self, session: Subscriber) -> None:
+        for subs in self.l1.values():
+            subs[:] = [s for s in subs if s.session is not session]
+        for subs in self.tbt.values():
+            subs[:] = [s for s in subs if s.session is not session]
+        for key, group in list(self.groups.items()):
+            group.subs[:] = [s for s in group.subs if s.session is not session]
+            if not group.subs:
+                del self.groups[key]

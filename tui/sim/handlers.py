@@ -1,0 +1,497 @@
+"""What the gateway answers to each request, as TWS answers it."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from tui.sim import messages as msg
+from tui.sim.feed import DEPTH_MAKERS, L1Sub, TbtSub
+from tui.sim.history import HistoryError, bar_seconds, format_bar_time, make_bars
+from tui.sim.instruments import Instrument
+from tui.sim.market import DEPTH
+from tui.sim.orders import SimOrder
+from tui.sim.requests import (
+    Cancel, CancelOrder, ContractQuery, PlaceOrder, ReqAccountSummary, ReqAccountUpdates,
+    ReqAccountUpdatesMulti, ReqContractDetails, ReqExecutions, ReqHistoricalData,
+    ReqMatchingSymbols, ReqMktData, ReqMktDepth, ReqPnL, ReqTickByTick, Simple, StartApi,
+    Unsupported,
+)
+
+if TYPE_CHECKING:
+    from tui.sim.gateway import Gateway
+    from tui.sim.session import Session
+
+NO_SEC_DEF = "No security definition has been found for the request"
+ORDER_TYPES = {"MKT", "LMT", "STP", "STP LMT"}
+TIFS = {"DAY", "GTC", "IOC"}
+MAX_QUANTITY = {"stock": 1_000_000, "future": 5_000, "fx": 100_000_000}
+_SUMMARY_CURRENCY_TAGS = {"Cushion"}
+_HOURS = "20260105:0930-20260105:1600;20260106:0930-20260106:1600"
+_ORDER_TYPES_TEXT = "ACTIVETIM,AD,ADJUST,ALERT,ALLOC,DAY,GTC,IOC,LMT,MKT,STP,STPLMT,TRAIL,WHATIF"
+
+
+class Handlers:
+    def __init__(self, gw: Gateway) -> None:
+        self.gw = gw
+        self.by_msg = {
+            5: self.open_orders, 8: self.req_ids, 15: self.auto_open_orders,
+            16: self.all_open_orders, 17: self.managed_accounts, 49: self.current_time,
+            58: self.global_cancel, 59: self.market_data_type, 61: self.positions,
+            64: self.cancel_positions, 99: self.completed_orders,
+        }
+        self.cancels = {
+            2: self.cancel_mkt_data, 11: self.cancel_depth, 25: self.cancel_history,
+            63: _ignore, 77: _ignore, 93: self.cancel_pnl, 95: self.cancel_pnl,
+            98: self.cancel_tbt,
+        }
+
+    def dispatch(self, s: Session, r: object) -> None:
+        if isinstance(r, Simple):
+            self.by_msg[r.msg_id](s, r)
+        elif isinstance(r, Cancel):
+            self.cancels[r.msg_id](s, r.req_id)
+        elif isinstance(r, ReqMktData):
+            self.mkt_data(s, r)
+        elif isinstance(r, ReqMktDepth):
+            self.mkt_depth(s, r)
+        elif isinstance(r, PlaceOrder):
+            self.place_order(s, r)
+        elif isinstance(r, CancelOrder):
+            self.cancel_order(s, r)
+        elif isinstance(r, ReqContractDetails):
+            self.contract_details(s, r)
+        elif isinstance(r, ReqMatchingSymbols):
+            self.matching_symbols(s, r)
+        elif isinstance(r, ReqExecutions):
+            self.executions(s, r)
+        elif isinstance(r, ReqAccountUpdates):
+            self.account_updates(s, r)
+        elif isinstance(r, ReqAccountSummary):
+            self.account_summary(s, r)
+        elif isinstance(r, ReqAccountUpdatesMulti):
+            self.account_updates_multi(s, r)
+        elif isinstance(r, ReqPnL):
+            self.pnl(s, r)
+        elif isinstance(r, ReqHistoricalData):
+            self.historical(s, r)
+        elif isinstance(r, ReqTickByTick):
+            self.tick_by_tick(s, r)
+        elif isinstance(r, StartApi):
+            pass  # a second startApi changes nothing
+        elif isinstance(r, Unsupported):
+            s.send(msg.error(r.req_id, 321,
+                             f"Error validating request.-'{r.name}' : cause - "
+                             "not supported by the simulated gateway"))
+
+    # --- contracts --------------------------------------------------------------
+    def _one(self, s: Session, req_id: int, q: ContractQuery) -> Instrument | None:
+        found = self.gw.resolve(q)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            s.send(msg.error(req_id, 200, f"The contract description specified for "
+                                          f"{q.symbol or q.local_symbol} is ambiguous."))
+        else:
+            s.send(msg.error(req_id, 200, NO_SEC_DEF))
+        return None
+
+    def contract_details(self, s: Session, r: ReqContractDetails) -> None:
+        found = self.gw.resolve(r.contract)
+        if not found:
+            s.send(msg.error(r.req_id, 200, NO_SEC_DEF))
+            return
+        for inst in found:
+            c = inst.contract
+            exchanges = "SMART,NASDAQ,NYSE,ARCA,BATS,IEX" if c.sec_type == "STK" else c.exchange
+            s.send(msg.contract_details(
+                r.req_id, c, inst.tick, inst.spec.long_name, inst.industry, inst.category,
+                inst.spec.time_zone, _HOURS, exchanges, _ORDER_TYPES_TEXT, "26",
+            ))
+        s.send(msg.contract_details_end(r.req_id))
+
+    def matching_symbols(self, s: Session, r: ReqMatchingSymbols) -> None:
+        pattern = r.pattern.strip().upper()
+        found = [
+            i.contract for i in self.gw.instruments
+            if pattern and (i.contract.symbol.startswith(pattern)
+                            or i.contract.local_symbol.upper().startswith(pattern)
+                            or pattern in i.spec.long_name.upper())
+        ]
+        s.send(msg.symbol_samples(r.req_id, found[:16]))
+
+    # --- market data ------------------------------------------------------------
+    def mkt_data(self, s: Session, r: ReqMktData) -> None:
+        inst = self._one(s, r.req_id, r.contract)
+        if inst is None:
+            return
+        if r.req_id in s.l1 and not r.snapshot:
+            s.send(msg.error(r.req_id, 322, "Error processing request.-'bW' : cause - Duplicate ticker id"))
+            return
+        mkt = self.gw.markets[inst.con_id]
+        epoch = int(self.gw.clock.now())
+        rid = str(r.req_id).encode()
+        s.send(msg.tick_req_params(r.req_id, inst.tick, "9c0001"))
+        if s.md_type_requested:
+            s.send(msg.market_data_type(r.req_id, 1))
+        for frame in self.gw.feed.l1_snapshot(mkt, rid, epoch):
+            s.send(frame)
+        if r.snapshot or r.regulatory_snapshot:
+            s.send(msg.tick_snapshot_end(r.req_id))
+            return
+        sub = L1Sub(s, r.req_id, "233" in r.generic_ticks.split(","))
+        s.l1[r.req_id] = (sub, inst.con_id)
+        self.gw.feed.add_l1(sub, inst.con_id)
+
+    def resend_l1(self, s: Session) -> None:
+        epoch = int(self.gw.clock.now())
+        for sub, con_id in s.l1.values():  # type: ignore[misc]
+            for frame in self.gw.feed.l1_snapshot(self.gw.markets[con_id], sub.rid, epoch):
+                s.send(frame)
+
+    def cancel_mkt_data(self, s: Session, req_id: int) -> None:
+        entry = s.l1.pop(req_id, None)
+        if entry is None:
+            s.send(msg.error(req_id, 300, f"Can't find EId with tickerId:{req_id}"))
+            return
+        self.gw.feed.remove_l1(entry[0])  # type: ignore[index]
+
+    def mkt_depth(self, s: Session, r: ReqMktDepth) -> None:
+        inst = self._one(s, r.req_id, r.contract)
+        if inst is None:
+            return
+        if r.req_id in s.depth:
+            s.send(msg.error(r.req_id, 322, "Error processing request.-'bX' : cause - Duplicate ticker id"))
+            return
+        rows = max(1, min(r.num_rows or DEPTH, DEPTH))
+        maker = DEPTH_MAKERS.get(inst.contract.exchange, inst.contract.exchange)
+        s.depth[r.req_id] = self.gw.feed.add_depth(s, r.req_id, inst.con_id, rows, r.smart_depth, maker)
+
+    def cancel_depth(self, s: Session, req_id: int) -> None:
+        sub = s.depth.pop(req_id, None)
+        if sub is not None:
+            self.gw.feed.remove_depth(sub)  # type: ignore[arg-type]
+
+    def tick_by_tick(self, s: Session, r: ReqTickByTick) -> None:
+        inst = self._one(s, r.req_id, r.contract)
+        if inst is None:
+            return
+        if r.tick_type not in ("Last", "AllLast", "BidAsk", "MidPoint"):
+            s.send(msg.error(r.req_id, 10189, f"Failed to request tick-by-tick data: unknown tick type {r.tick_type}"))
+            return
+        sub = TbtSub(s, r.req_id, r.tick_type)
+        s.tbt[r.req_id] = sub
+        self.gw.feed.add_tbt(sub, inst.con_id)
+
+    def cancel_tbt(self, s: Session, req_id: int) -> None:
+        sub = s.tbt.pop(req_id, None)
+        if sub is not None:
+            self.gw.feed.remove_tbt(sub)  # type: ignore[arg-type]
+
+    def market_data_type(self, s: Session, r: Simple) -> None:
+        s.md_type_requested = True
+        for req_id in s.l1:
+            s.send(msg.market_data_type(req_id, 1))  # the simulated data is always live
+
+    def historical(self, s: Session, r: ReqHistoricalData) -> None:
+        inst = self._one(s, r.req_id, r.contract)
+        if inst is None:
+            return
+        try:
+            end = self.gw.clock.now()
+            bars = make_bars(self.gw.markets[inst.con_id], self.gw.seed, end, r.bar_size,
+                             r.duration, r.format_date)
+            seconds = bar_seconds(r.bar_size)
+        except HistoryError as e:
+            s.send(msg.error(r.req_id, 162, f"Historical Market Data Service error message:{e}"))
+            return
+        start = format_bar_time(end - len(bars) * seconds, 1, 1)
+        s.send(msg.historical_data(r.req_id, start, format_bar_time(end, 1, 1), bars))
+        if r.keep_up_to_date:
+            s.history[r.req_id] = (inst.con_id, seconds)
+
+    def cancel_history(self, s: Session, req_id: int) -> None:
+        s.history.pop(req_id, None)
+
+    # --- orders ------------------------------------------------------------------
+    def place_order(self, s: Session, r: PlaceOrder) -> None:
+        gw = self.gw
+        cid = s.client_id
+        existing = gw.engine.orders.get((cid, r.order_id))
+        if existing is not None:
+            self._modify(s, existing, r)
+            return
+        if r.order_id <= gw.last_order_ids.get(cid, 0):
+            s.send(msg.error(r.order_id, 103, "Duplicate order id"))
+            return
+        gw.last_order_ids[cid] = r.order_id
+        gw.schedule_save()
+        found = gw.resolve(r.contract)
+        if len(found) != 1:
+            s.send(msg.error(r.order_id, 200, NO_SEC_DEF if not found else
+                             f"The contract description specified for {r.contract.symbol} is ambiguous."))
+            return
+        inst = found[0]
+        problem = self._order_problem(r, inst)
+        if problem is not None:
+            s.send(msg.error(r.order_id, *problem))
+            return
+        if gw.reject_next is not None:
+            code, text = gw.reject_next
+            gw.reject_next = None
+            s.send(msg.error(r.order_id, code, text))
+            return
+        parent = None
+        if r.parent_id:
+            parent = gw.engine.orders.get((cid, r.parent_id))
+            if parent is None or parent.status in ("Cancelled", "Inactive", "ApiCancelled"):
+                s.send(msg.error(r.order_id, 201, "Order rejected - reason:Parent order is not working"))
+                return
+        o = SimOrder(
+            r.order_id, cid, gw.engine.new_perm_id(), inst, r.action, r.quantity, r.order_type,
+            gw.ticks(r.lmt_price, inst) if "LMT" in r.order_type else None,
+            gw.ticks(r.aux_price, inst) if "STP" in r.order_type else None,
+            r.tif, r.account or gw.account.account_id, r.oca_group, r.oca_type, r.order_ref,
+            r.parent_id, r.transmit, r.outside_rth, r.good_till_date,
+        )
+        gw.engine.accept(o)
+
+    def _order_problem(self, r: PlaceOrder, inst: Instrument) -> tuple[int, str] | None:
+        if r.has_conditions or r.has_combo_legs:
+            return 201, "Order rejected - reason:Conditional and combination orders are not supported"
+        if r.action not in ("BUY", "SELL"):
+            return 201, f"Order rejected - reason:Invalid action {r.action!r}"
+        if not r.quantity or r.quantity <= 0 or math.isinf(r.quantity):
+            return 201, "Order rejected - reason:Order quantity must be greater than zero"
+        if not float(r.quantity).is_integer():
+            return 10243, "Fractional-sized order cannot be placed via API."
+        if r.quantity > MAX_QUANTITY[inst.commission]:
+            return 383, (f"The following order size exceeds the Size Limit of "
+                         f"{MAX_QUANTITY[inst.commission]}. Restriction is specified in Precautionary Settings")
+        if r.order_type not in ORDER_TYPES:
+            return 387, f"Unsupported order type for this exchange and security type: {r.order_type}"
+        if r.tif not in TIFS:
+            return 201, f"Order rejected - reason:Time in force {r.tif} is not supported"
+        if "LMT" in r.order_type and (r.lmt_price is None or r.lmt_price <= 0):
+            return 201, "Order rejected - reason:Missing or invalid limit price"
+        if "STP" in r.order_type and (r.aux_price is None or r.aux_price <= 0):
+            return 201, "Order rejected - reason:Missing or invalid stop price"
+        for price, used in ((r.lmt_price, "LMT" in r.order_type), (r.aux_price, "STP" in r.order_type)):
+            if used and not self.gw.price_ok(price, inst):
+                return 110, "The price does not conform to the minimum price variation for this contract."
+        return None
+
+    def _modify(self, s: Session, o: SimOrder, r: PlaceOrder) -> None:
+        if o.status == "Filled":
+            s.send(msg.error(o.order_id, 104, "Cannot modify a filled order."))
+            return
+        if not o.working and o.status != "PendingSubmit":
+            s.send(msg.error(o.order_id, 10147, f"OrderId {o.order_id} that needs to be modified is not found."))
+            return
+        if r.action != o.action or r.order_type != o.order_type or (
+            self.gw.resolve(r.contract) != [o.inst]
+        ):
+            s.send(msg.error(o.order_id, 105, "Order being modified does not match original order."))
+            return
+        problem = self._order_problem(r, o.inst)
+        if problem is None and r.quantity < o.filled:
+            problem = (201, "Order rejected - reason:Quantity is below the filled quantity")
+        if problem is not None:
+            s.send(msg.error(o.order_id, *problem))
+            return
+        self.gw.engine.modify(
+            o, r.quantity,
+            self.gw.ticks(r.lmt_price, o.inst) if "LMT" in o.order_type else None,
+            self.gw.ticks(r.aux_price, o.inst) if "STP" in o.order_type else None,
+            r.tif, r.outside_rth,
+        )
+        if not o.transmit and r.transmit:
+            o.transmit = True
+            self.gw.engine.accept(o)
+
+    def cancel_order(self, s: Session, r: CancelOrder) -> None:
+        o = self.gw.engine.orders.get((s.client_id, r.order_id))
+        if o is None:
+            s.send(msg.error(r.order_id, 10147, f"OrderId {r.order_id} that needs to be cancelled is not found."))
+            return
+        if not o.working and o.status != "PendingSubmit":
+            s.send(msg.error(r.order_id, 10148, f"OrderId {r.order_id} that needs to be cancelled "
+                                                f"cannot be cancelled, state: {o.status}."))
+            return
+        self.gw.engine.cancel(o)
+
+    def global_cancel(self, s: Session, r: Simple) -> None:
+        self.gw.engine.global_cancel()
+
+    def req_ids(self, s: Session, r: Simple) -> None:
+        s.send(msg.next_valid_id(self.gw.next_order_id(s.client_id)))
+
+    def _send_open(self, s: Session, orders: list[SimOrder]) -> None:
+        for o in orders:
+            s.send(msg.open_order(o))
+            s.send(msg.order_status(o))
+        s.send(msg.open_order_end())
+
+    def open_orders(self, s: Session, r: Simple) -> None:
+        self._send_open(s, [o for o in self.gw.engine.orders.values()
+                            if o.working and (o.client_id == s.client_id or s.client_id == 0)])
+
+    def all_open_orders(self, s: Session, r: Simple) -> None:
+        self._send_open(s, [o for o in self.gw.engine.orders.values() if o.working])
+
+    def auto_open_orders(self, s: Session, r: Simple) -> None:
+        if s.client_id != 0:
+            s.send(msg.error(-1, 321, "Error validating request.-'bM' : cause - "
+                                      "auto bind of open orders is allowed for client id 0 only"))
+            return
+        s.auto_bind = bool(r.args and str(r.args[0]) not in ("0", ""))
+
+    def completed_orders(self, s: Session, r: Simple) -> None:
+        for o in self.gw.engine.orders.values():
+            if o.status in ("Filled", "Cancelled", "ApiCancelled", "Inactive"):
+                stamp = format_bar_time(o.completed_at, 1, 1)
+                s.send(msg.completed_order(o, stamp))
+        s.send(msg.completed_orders_end())
+
+    def executions(self, s: Session, r: ReqExecutions) -> None:
+        for ex in self.gw.engine.executions:
+            o = ex.order
+            if s.client_id != 0 and o.client_id != s.client_id:
+                continue
+            if r.client_id and o.client_id != r.client_id:
+                continue
+            if r.account and r.account != o.account:
+                continue
+            if r.symbol and r.symbol.upper() != o.inst.contract.symbol:
+                continue
+            if r.sec_type and r.sec_type.upper() != o.inst.contract.sec_type:
+                continue
+            if r.exchange and r.exchange.upper() != o.inst.contract.exchange:
+                continue
+            if r.side and r.side.upper()[:1] != ("B" if o.buy else "S"):
+                continue
+            if r.time and ex.time_text.replace("  ", " ") < r.time.replace("-", " ")[:17]:
+                continue
+            s.send(msg.exec_details(r.req_id, o, ex.exec_id, ex.time_text, ex.shares, ex.price,
+                                    ex.cum_qty, ex.avg_price))
+            s.send(msg.commission_report(ex.exec_id, ex.commission, "USD", ex.realized))
+        s.send(msg.exec_details_end(r.req_id))
+
+    # --- account ------------------------------------------------------------------
+    def managed_accounts(self, s: Session, r: Simple) -> None:
+        s.send(msg.managed_accounts(self.gw.account.account_id))
+
+    def current_time(self, s: Session, r: Simple) -> None:
+        s.send(msg.current_time(int(self.gw.clock.now())))
+
+    def positions(self, s: Session, r: Simple) -> None:
+        acct = self.gw.account
+        for pos in acct.positions.values():
+            s.send(msg.position(acct.account_id, pos.inst.contract, pos.quantity,
+                                pos.avg_price * pos.multiplier))
+        s.send(msg.position_end())
+        s.positions = True
+
+    def cancel_positions(self, s: Session, r: Simple) -> None:
+        s.positions = False
+
+    def _account_frames(self, s: Session) -> None:
+        acct = self.gw.account
+        marks = self.gw.marks()
+        for key, value in acct.values(marks).items():
+            s.send(msg.account_value(key, f"{value:.2f}", "" if key == "Cushion" else "USD",
+                                     acct.account_id))
+        s.send(msg.account_value("AccountType", "INDIVIDUAL", "", acct.account_id))
+        s.send(msg.account_value("Currency", "USD", "USD", acct.account_id))
+        for con_id, pos in acct.positions.items():
+            mark = marks[con_id]
+            s.send(msg.portfolio_value(
+                pos.inst.contract, pos.quantity, mark, round(pos.quantity * mark * pos.multiplier, 2),
+                pos.avg_price * pos.multiplier, round(pos.unrealized(mark), 2), round(pos.realized, 2),
+                acct.account_id,
+            ))
+        stamp = format_bar_time(self.gw.clock.now(), 1, 1)[-8:-3]
+        s.send(msg.account_time(stamp))
+
+    def account_updates(self, s: Session, r: ReqAccountUpdates) -> None:
+        s.account_updates = r.subscribe
+        if r.subscribe:
+            self._account_frames(s)
+            s.send(msg.account_download_end(self.gw.account.account_id))
+
+    def account_summary(self, s: Session, r: ReqAccountSummary) -> None:
+        acct = self.gw.account
+        values = acct.values(self.gw.marks())
+        tags = {t.strip() for t in r.tags.split(",") if t.strip()}
+        if "AccountType" in tags or "All" in tags:
+            s.send(msg.account_summary(r.req_id, acct.account_id, "AccountType", "INDIVIDUAL", ""))
+        for key, value in values.items():
+            if "All" in tags or key in tags or ("$LEDGER" in tags and key == "TotalCashValue"):
+                currency = "" if key in _SUMMARY_CURRENCY_TAGS else "USD"
+                s.send(msg.account_summary(r.req_id, acct.account_id, key, f"{value:.2f}", currency))
+        s.send(msg.account_summary_end(r.req_id))
+
+    def account_updates_multi(self, s: Session, r: ReqAccountUpdatesMulti) -> None:
+        acct = self.gw.account
+        values = acct.values(self.gw.marks())
+        keys = ("NetLiquidation", "TotalCashValue") if r.ledger_and_nlv else values.keys()
+        for key in keys:
+            s.send(msg.account_update_multi(r.req_id, acct.account_id, r.model_code, key,
+                                            f"{values[key]:.2f}", "USD"))
+        s.send(msg.account_update_multi_end(r.req_id))
+
+    def pnl(self, s: Session, r: ReqPnL) -> None:
+        s.pnl[r.req_id] = r.con_id
+        self._send_pnl(s, r.req_id, r.con_id)
+
+    def cancel_pnl(self, s: Session, req_id: int) -> None:
+        s.pnl.pop(req_id, None)
+
+    def _send_pnl(self, s: Session, req_id: int, con_id: int) -> None:
+        acct = self.gw.account
+        if con_id == 0:
+            v = acct.values(self.gw.marks())
+            s.send(msg.pnl(req_id, round(v["DailyPnL"], 2), round(v["UnrealizedPnL"], 2),
+                           round(v["RealizedPnL"], 2)))
+            return
+        pos = acct.positions.get(con_id)
+        mkt = self.gw.markets.get(con_id)
+        if pos is None or mkt is None:
+            s.send(msg.pnl_single(req_id, 0, 0.0, 0.0, 0.0, 0.0))
+            return
+        mark = mkt.mark
+        unreal = round(pos.unrealized(mark), 2)
+        s.send(msg.pnl_single(req_id, int(pos.quantity), unreal + round(pos.realized, 2), unreal,
+                              round(pos.realized, 2), round(pos.quantity * mark * pos.multiplier, 2)))
+
+    # --- pushes -----------------------------------------------------------------------
+    def position_changed(self, inst: Instrument) -> None:
+        acct = self.gw.account
+        pos = acct.positions.get(inst.con_id)
+        if pos is None:
+            return
+        for s in list(self.gw.sessions.values()):
+            if s.positions:
+                s.send(msg.position(acct.account_id, inst.contract, pos.quantity,
+                                    pos.avg_price * pos.multiplier))
+            if s.account_updates:
+                self._account_frames(s)
+
+    def periodic(self) -> None:
+        """Once a simulated second: account, P&L and live-bar pushes."""
+        for s in list(self.gw.sessions.values()):
+            if s.account_updates:
+                self._account_frames(s)
+            for req_id, con_id in s.pnl.items():
+                self._send_pnl(s, req_id, con_id)
+            for req_id, (con_id, seconds) in s.history.items():
+                mkt = self.gw.markets[con_id]
+                now = self.gw.clock.now()
+                start = now // seconds * seconds
+                price = mkt.price(mkt.last)
+                s.send(msg.historical_data_update(req_id, -1, format_bar_time(start, seconds, 1),
+                                                  price, price, price, price, price, 0))
+
+
+def _ignore(s: Session, req_id: int) -> None:
+    """Cancels that TWS acknowledges with silence."""

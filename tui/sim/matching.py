@@ -1,0 +1,234 @@
+"""The matching engine: orders against the synthetic book.
+
+Marketable orders take liquidity from the book level by level (one execution
+per level); resting limits fill when a trade prints through their price or the
+book comes to them; stops trigger on the last trade. Brackets hold their
+children until the parent fills; an OCA group cancels (or, for types 2 and 3,
+reduces) its siblings when one member fills.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from dataclasses import dataclass
+from typing import Protocol
+
+from tui.sim.account import Account, commission_for
+from tui.sim.market import InstrumentMarket
+from tui.sim.orders import SimOrder
+
+
+@dataclass(slots=True)
+class Execution:
+    exec_id: str
+    order: SimOrder
+    epoch: float
+    shares: float
+    price: float
+    cum_qty: float
+    avg_price: float
+    commission: float
+    realized: float | None
+
+    @property
+    def time_text(self) -> str:
+        return _time.strftime("%Y%m%d  %H:%M:%S", _time.gmtime(self.epoch))
+
+
+class Reporter(Protocol):
+    """Where the engine's news goes (the gateway, which knows the sessions)."""
+
+    def order_update(self, o: SimOrder, with_open_order: bool) -> None: ...
+
+    def order_fill(self, o: SimOrder, ex: Execution) -> None: ...
+
+    def order_cancelled(self, o: SimOrder) -> None: ...
+
+
+class Engine:
+    def __init__(self, markets: dict[int, InstrumentMarket], account: Account,
+                 reporter: Reporter, now: callable, perm_start: int = 1_000_000) -> None:  # type: ignore[valid-type]
+        self.markets = markets
+        self.account = account
+        self.reporter = reporter
+        self.now = now
+        self.orders: dict[tuple[int, int], SimOrder] = {}
+        self.working: dict[int, list[SimOrder]] = {}  # active orders by conId
+        self.executions: list[Execution] = []
+        self.next_perm = perm_start
+        self._exec_seq = 0
+
+    def new_perm_id(self) -> int:
+        self.next_perm += 1
+        return self.next_perm
+
+    # --- life cycle -----------------------------------------------------------
+    def accept(self, o: SimOrder) -> None:
+        """A validated new order. Untransmitted orders wait for their family's last member."""
+        o.placed_at = self.now()
+        self.orders[o.key] = o
+        if o.parent_id:
+            parent = self.orders.get((o.client_id, o.parent_id))
+            if parent is not None:
+                parent.children.append(o.order_id)
+        if not o.transmit:
+            return
+        if o.parent_id:
+            parent = self.orders.get((o.client_id, o.parent_id))
+            if parent is not None and parent.status == "PendingSubmit":
+                self._transmit(parent)
+                for child_id in parent.children:
+                    child = self.orders[(o.client_id, child_id)]
+                    if child is not o and child.status == "PendingSubmit":
+                        self._transmit(child)
+        self._transmit(o)
+
+    def _transmit(self, o: SimOrder) -> None:
+        parent = self.orders.get((o.client_id, o.parent_id)) if o.parent_id else None
+        if parent is not None and parent.status != "Filled":
+            o.status = "PreSubmitted"
+            o.why_held = "child"
+            self.reporter.order_update(o, True)
+            return
+        self._activate(o)
+
+    def _activate(self, o: SimOrder) -> None:
+        o.why_held = ""
+        stop = o.order_type in ("STP", "STP LMT")
+        o.status = "PreSubmitted" if stop and o.inst.contract.sec_type == "STK" else "Submitted"
+        self.working.setdefault(o.inst.con_id, []).append(o)
+        self.reporter.order_update(o, True)
+        if not stop:
+            self._match_book(o)
+            if o.tif == "IOC" and o.working:
+                self.cancel(o)
+
+    def modify(self, o: SimOrder, quantity: float, lmt: int | None, aux: int | None,
+               tif: str, outside_rth: bool) -> None:
+        o.quantity = quantity
+        o.lmt = lmt
+        o.aux = aux
+        o.tif = tif
+        o.outside_rth = outside_rth
+        if o.status == "PendingSubmit":
+            return
+        self.reporter.order_update(o, True)
+        if o.working and o.status == "Submitted" and o.inst.con_id in self.working:
+            if o.order_type in ("MKT", "LMT") or o.triggered:
+                self._match_book(o)
+
+    def cancel(self, o: SimOrder, status: str = "Cancelled") -> None:
+        if o.status in ("Filled", "Cancelled", "ApiCancelled", "Inactive"):
+            return
+        self._deactivate(o, status)
+        self.reporter.order_cancelled(o)
+        for child_id in o.children:
+            child = self.orders.get((o.client_id, child_id))
+            if child is not None and child.status != "Filled":
+                self.cancel(child)
+
+    def _deactivate(self, o: SimOrder, status: str) -> None:
+        o.status = status
+        o.completed_status = status
+        o.completed_at = self.now()
+        active = self.working.get(o.inst.con_id)
+        if active and o in active:
+            active.remove(o)
+
+    # --- matching -------------------------------------------------------------
+    def _match_book(self, o: SimOrder) -> None:
+        mkt = self.markets[o.inst.con_id]
+        limit = None if o.order_type == "MKT" or (o.order_type == "STP") else o.lmt
+        fills = mkt.take(o.buy, int(o.remaining), limit)
+        for price, qty in fills:
+            self._fill(o, qty, mkt.price(price))
+        if o.working and limit is None:
+            # a market order the book could not fill within its sweep limit
+            self.cancel(o)
+
+    def on_step(self, mkt: InstrumentMarket) -> None:
+        """Check the instrument's working orders against what the step did."""
+        active = self.working.get(mkt.inst.con_id)
+        if not active:
+            return
+        for o in list(active):
+            if not o.working or o.status == "PreSubmitted" and o.why_held:
+                continue
+            if o.order_type in ("STP", "STP LMT") and not o.triggered:
+                for trade in mkt.trades:
+                    if (trade.price >= o.aux) if o.buy else (trade.price <= o.aux):  # type: ignore[operator]
+                        o.triggered = True
+                        if o.status == "PreSubmitted":
+                            o.status = "Submitted"
+                            self.reporter.order_update(o, True)
+                        break
+                if not o.triggered:
+                    continue
+                self._match_book(o)
+                continue
+            if o.order_type == "MKT" or o.order_type == "STP":
+                self._match_book(o)
+                continue
+            lmt = o.lmt
+            assert lmt is not None
+            for trade in mkt.trades:
+                if not o.working:
+                    break
+                through = trade.price < lmt if o.buy else trade.price > lmt
+                if through:
+                    self._fill(o, min(int(o.remaining), trade.size), mkt.price(lmt))
+            if o.working and ((mkt.ask <= lmt) if o.buy else (mkt.bid >= lmt)):
+                self._match_book(o)
+
+    def _fill(self, o: SimOrder, qty: float, price: float) -> None:
+        if qty <= 0:
+            return
+        commission = commission_for(o.inst, qty, price)
+        realized = self.account.apply_fill(o.inst, o.buy, qty, price, commission)
+        o.avg_price = (o.avg_price * o.filled + price * qty) / (o.filled + qty)
+        o.filled += qty
+        o.last_fill_price = price
+        self._exec_seq += 1
+        ex = Execution(
+            f"{o.perm_id:08x}.{self._exec_seq:08x}.01.01", o, self.now(), qty, price, o.filled,
+            round(o.avg_price, 8), commission, realized if realized else None,
+        )
+        self.executions.append(ex)
+        if o.remaining <= 0:
+            self._deactivate(o, "Filled")
+        self.reporter.order_fill(o, ex)
+        if o.status == "Filled":
+            for child_id in o.children:
+                child = self.orders.get((o.client_id, child_id))
+                if child is not None and child.status == "PreSubmitted" and child.why_held:
+                    self._activate(child)
+        if o.oca_group:
+            self._oca(o, qty)
+        elif o.parent_id:
+            # bracket children are one-cancels-all among themselves
+            parent = self.orders.get((o.client_id, o.parent_id))
+            if parent is not None:
+                for sib_id in parent.children:
+                    sib = self.orders.get((o.client_id, sib_id))
+                    if sib is not None and sib is not o and sib.working:
+                        self.cancel(sib)
+
+    def _oca(self, o: SimOrder, qty: float) -> None:
+        for other in list(self.orders.values()):
+            if other is o or other.oca_group != o.oca_group or not other.working:
+                continue
+            if other.client_id != o.client_id:
+                continue
+            if o.oca_type in (2, 3):
+                other.quantity -= qty
+                if other.remaining <= 0:
+                    self.cancel(other)
+                else:
+                    self.reporter.order_update(other, True)
+            else:
+                self.cancel(other)
+
+    def global_cancel(self) -> None:
+        for o in list(self.orders.values()):
+            if o.working or o.status == "PendingSubmit":
+                self.cancel(o)

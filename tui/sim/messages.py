@@ -1,0 +1,295 @@
+"""Encoders for what the gateway sends, with the exact field counts ibapi expects.
+
+ibapi drops "wrap" messages whose field count is off, and ends its message
+loop on an int field that is not an integer, so every size, volume and count
+below is written as an int, and every layout follows server version 157.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tui.core.contracts import Contract
+from tui.sim.codec import HEADER, UNSET_DOUBLE, encode
+from tui.sim.orders import SimOrder
+
+SERVER_VERSION = 157
+U = UNSET_DOUBLE
+
+
+def handshake_reply(version: int, conn_time: str) -> bytes:
+    return encode(version, conn_time)
+
+
+def managed_accounts(accounts: str) -> bytes:
+    return encode(15, 1, accounts)
+
+
+def next_valid_id(order_id: int) -> bytes:
+    return encode(9, 1, order_id)
+
+
+def error(req_id: int, code: int, text: str) -> bytes:
+    # ibapi decodes with unicode-escape: keep it ASCII and backslash-free
+    return encode(4, 2, req_id, code, text.replace("\\", "/"))
+
+
+def current_time(epoch: int) -> bytes:
+    return encode(49, 1, epoch)
+
+
+# --- market data (hot path: a prefix and a pre-formatted tail per message) ---
+
+def market_frame(head: bytes, req_id: bytes, tail: bytes) -> bytes:
+    """``head`` is ``b"1\\x006\\x00"``-style, ``tail`` the fields after the request id."""
+    size = len(head) + len(req_id) + 1 + len(tail)
+    return HEADER.pack(size) + head + req_id + b"\0" + tail
+
+
+TICK_PRICE = b"1\x006\x00"
+TICK_SIZE = b"2\x006\x00"
+TICK_STRING = b"46\x006\x00"
+TICK_GENERIC = b"45\x006\x00"
+MKT_DEPTH = b"12\x001\x00"
+MKT_DEPTH_L2 = b"13\x001\x00"
+TICK_BY_TICK = b"99\x00"
+
+
+def tick_price_tail(tick_type: int, price: str, size: int, mask: int = 0) -> bytes:
+    return f"{tick_type}\0{price}\0{size}\0{mask}\0".encode()
+
+
+def tick_size_tail(tick_type: int, size: int) -> bytes:
+    return f"{tick_type}\0{size}\0".encode()
+
+
+def tick_string_tail(tick_type: int, value: str) -> bytes:
+    return f"{tick_type}\0{value}\0".encode()
+
+
+def depth_tail(position: int, operation: int, side: int, price: str, size: int) -> bytes:
+    return f"{position}\0{operation}\0{side}\0{price}\0{size}\0".encode()
+
+
+def depth_l2_tail(position: int, maker: str, operation: int, side: int, price: str, size: int,
+                  smart: bool) -> bytes:
+    return f"{position}\0{maker}\0{operation}\0{side}\0{price}\0{size}\0{int(smart)}\0".encode()
+
+
+def market_data_type(req_id: int, kind: int) -> bytes:
+    return encode(58, 1, req_id, kind)
+
+
+def tick_req_params(req_id: int, min_tick: float, bbo_exchange: str) -> bytes:
+    return encode(81, req_id, min_tick, bbo_exchange, 3)
+
+
+def tick_snapshot_end(req_id: int) -> bytes:
+    return encode(57, 1, req_id)
+
+
+def tbt_last(req_id: int, kind: int, epoch: int, price: str, size: int, exchange: str) -> bytes:
+    return encode(99, req_id, kind, epoch, price, size, 0, exchange, "")
+
+
+def tbt_bid_ask(req_id: int, epoch: int, bid: str, ask: str, bid_size: int, ask_size: int) -> bytes:
+    return encode(99, req_id, 3, epoch, bid, ask, bid_size, ask_size, 0)
+
+
+def tbt_midpoint(req_id: int, epoch: int, mid: float) -> bytes:
+    return encode(99, req_id, 4, epoch, mid)
+
+
+# --- contracts ---------------------------------------------------------------
+
+def contract_details(req_id: int, c: Contract, tick: float, long_name: str, industry: str,
+                     category: str, tz: str, hours: str, valid_exchanges: str,
+                     order_types: str, market_rule: str) -> bytes:
+    return encode(
+        10, 8, req_id, c.symbol, c.sec_type, c.last_trade_date, 0.0, "", c.exchange,
+        c.currency, c.local_symbol, c.trading_class or c.symbol, c.trading_class or c.symbol,
+        c.con_id, tick, 1, c.multiplier, order_types, valid_exchanges, 1, 0, long_name,
+        c.primary_exchange, c.last_trade_date[:6], industry, category, "", tz, hours, hours,
+        "", 0, 0, 1, c.symbol if c.sec_type == "FUT" else "", "IND" if c.sec_type == "FUT" else "",
+        market_rule, c.last_trade_date, "COMMON" if c.sec_type == "STK" else "",
+    )
+
+
+def contract_details_end(req_id: int) -> bytes:
+    return encode(52, 1, req_id)
+
+
+def symbol_samples(req_id: int, contracts: Iterable[Contract]) -> bytes:
+    fields: list[object] = [79, req_id]
+    items = list(contracts)
+    fields.append(len(items))
+    for c in items:
+        derivs = ["OPT", "WAR"] if c.sec_type == "STK" else (["FOP"] if c.sec_type == "FUT" else [])
+        fields += [c.con_id, c.symbol, c.sec_type, c.primary_exchange or c.exchange, c.currency,
+                   len(derivs), *derivs]
+    return encode(*fields)
+
+
+# --- orders ------------------------------------------------------------------
+
+def _order_contract(c: Contract) -> list[object]:
+    return [c.con_id, c.symbol, c.sec_type, c.last_trade_date, 0.0, "", c.multiplier,
+            c.exchange, c.currency, c.local_symbol, c.trading_class]
+
+
+def _lmt_aux(o: SimOrder) -> tuple[float, float]:
+    return o.price(o.lmt), o.price(o.aux)
+
+
+def open_order(o: SimOrder, status: str | None = None) -> bytes:
+    lmt, aux = _lmt_aux(o)
+    fields: list[object] = [5, o.order_id, *_order_contract(o.inst.contract)]
+    fields += [
+        o.action, o.quantity, o.order_type, lmt, aux, o.tif, o.oca_group, o.account, "", 0,
+        o.order_ref, o.client_id, o.perm_id, o.outside_rth, False, 0.0, "", "",  # ..sharesAllocation
+        "", "", "", "", "",  # faGroup, faMethod, faPercentage, faProfile, modelCode
+        o.good_till_date, "", "", "", 0, "", -1, 0,  # ..auctionStrategy
+        "", "", "", "", "",  # startingPrice .. stockRangeUpper
+        0, False, False, False, "", o.oca_type, False, False, "",  # displaySize .. nbboPriceCap
+        o.parent_id, 0, "", 0, "", "", False, 0,  # parentId .. referencePriceType
+        "", "", "", "", "", 0, 0, 0,  # trailStopPrice .. smartComboRoutingParamsCount
+        "", "", "", "", False, "", "", False, False, "",  # scale .. algoStrategy
+        False, False, status or o.status,
+        "", "", "", "", "", "", "", "", "",  # margins
+        U, U, U, "", "",  # commission .. warningText
+        False, False, 0,  # randomizeSize, randomizePrice, conditionsCount
+        "None", U, U, U, U, U, U, 0,  # adjustedOrderType .. adjustableTrailingUnit
+        "", "", "", U, False, False, False, "",  # softDollarTier .. usePriceMgmtAlgo
+    ]
+    return encode(*fields)
+
+
+def open_order_end() -> bytes:
+    return encode(53, 1)
+
+
+def order_status(o: SimOrder) -> bytes:
+    return encode(
+        3, o.order_id, o.status, o.filled, o.remaining, o.avg_price, o.perm_id, o.parent_id,
+        o.last_fill_price, o.client_id, o.why_held, 0.0,
+    )
+
+
+def completed_order(o: SimOrder, completed_time: str) -> bytes:
+    lmt, aux = _lmt_aux(o)
+    fields: list[object] = [101, *_order_contract(o.inst.contract)]
+    fields += [
+        o.action, o.quantity, o.order_type, lmt, aux, o.tif, o.oca_group, o.account, "", 0,
+        o.order_ref, o.perm_id, o.outside_rth, False, 0.0, "",
+        "", "", "", "",  # FA params
+        "", o.good_till_date, "", "", "",  # modelCode, gtd, rule80A, percentOffset, settlingFirm
+        0, "", -1,  # short sale params
+        "", "", "", "", "",  # box and peg-to-stock params
+        0, False, False, "", o.oca_type, 0,  # displaySize .. triggerMethod
+        "", 0, "", "", False, 0,  # volatility params
+        "", "",  # trailStopPrice, trailingPercent
+        "", 0, 0, 0,  # combo legs, smart combo routing
+        "", "", "",  # scale
+        "", "", "", False, False, "", False,  # hedge, clearing, notHeld, dn, algo, solicited
+        o.status, False, False, 0,  # status, randomize x2, conditions
+        U, U, U, False, False,  # trailStopPrice, lmtPriceOffset, cashQty, dontUse.., isOms
+        "", o.filled, 0, False, "", False, False, 0,  # autoCancelDate .. parentPermId
+        completed_time, o.completed_status or o.status,
+    ]
+    return encode(*fields)
+
+
+def completed_orders_end() -> bytes:
+    return encode(102)
+
+
+def exec_details(req_id: int, o: SimOrder, exec_id: str, time: str, shares: float, price: float,
+                 cum_qty: float, avg_price: float) -> bytes:
+    c = o.inst.contract
+    side = "BOT" if o.buy else "SLD"
+    return encode(
+        11, req_id, o.order_id, c.con_id, c.symbol, c.sec_type, c.last_trade_date, 0.0, "",
+        c.multiplier, c.exchange, c.currency, c.local_symbol, c.trading_class, exec_id, time,
+        o.account, c.exchange, side, shares, price, o.perm_id, o.client_id, 0, cum_qty,
+        avg_price, o.order_ref, "", "", "", 1,
+    )
+
+
+def exec_details_end(req_id: int) -> bytes:
+    return encode(55, 1, req_id)
+
+
+def commission_report(exec_id: str, commission: float, currency: str, realized: float | None) -> bytes:
+    return encode(59, 1, exec_id, commission, currency, U if realized is None else realized, U, "")
+
+
+# --- account -----------------------------------------------------------------
+
+def position(account: str, c: Contract, qty: float, avg_cost: float) -> bytes:
+    return encode(61, 3, account, c.con_id, c.symbol, c.sec_type, c.last_trade_date, 0.0, "",
+                  c.multiplier, c.exchange, c.currency, c.local_symbol, c.trading_class, qty,
+                  avg_cost)
+
+
+def position_end() -> bytes:
+    return encode(62, 1)
+
+
+def account_value(key: str, value: str, currency: str, account: str) -> bytes:
+    return encode(6, 2, key, value, currency, account)
+
+
+def portfolio_value(c: Contract, qty: float, price: float, value: float, avg_cost: float,
+                    unrealized: float, realized: float, account: str) -> bytes:
+    return encode(7, 8, c.con_id, c.symbol, c.sec_type, c.last_trade_date, 0.0, "", c.multiplier,
+                  c.primary_exchange or c.exchange, c.currency, c.local_symbol, c.trading_class,
+                  qty, price, value, avg_cost, unrealized, realized, account)
+
+
+def account_time(stamp: str) -> bytes:
+    return encode(8, 1, stamp)
+
+
+def account_download_end(account: str) -> bytes:
+    return encode(54, 1, account)
+
+
+def account_summary(req_id: int, account: str, tag: str, value: str, currency: str) -> bytes:
+    return encode(63, 1, req_id, account, tag, value, currency)
+
+
+def account_summary_end(req_id: int) -> bytes:
+    return encode(64, 1, req_id)
+
+
+def account_update_multi(req_id: int, account: str, model: str, key: str, value: str,
+                         currency: str) -> bytes:
+    return encode(73, 1, req_id, account, model, key, value, currency)
+
+
+def account_update_multi_end(req_id: int) -> bytes:
+    return encode(74, 1, req_id)
+
+
+def pnl(req_id: int, daily: float, unrealized: float, realized: float) -> bytes:
+    return encode(94, req_id, daily, unrealized, realized)
+
+
+def pnl_single(req_id: int, pos: int, daily: float, unrealized: float, realized: float,
+               value: float) -> bytes:
+    return encode(95, req_id, pos, daily, unrealized, realized, value)
+
+
+# --- history -----------------------------------------------------------------
+
+def historical_data(req_id: int, start: str, end: str,
+                    bars: list[tuple[str, float, float, float, float, int, float, int]]) -> bytes:
+    fields: list[object] = [17, req_id, start, end, len(bars)]
+    for bar in bars:
+        fields.extend(bar)
+    return encode(*fields)
+
+
+def historical_data_update(req_id: int, bar_count: int, date: str, o: float, c: float, h: float,
+                           low: float, wap: float, volume: int) -> bytes:
+    return encode(90, req_id, bar_count, date, o, c, h, low, wap, volume)

@@ -1,0 +1,65 @@
+"""Orders as the simulated gateway holds them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tui.core.prices import from_ticks
+from tui.sim.instruments import Instrument
+
+WORKING = frozenset({"PendingSubmit", "PreSubmitted", "Submitted"})
+DONE = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive"})
+
+
+@dataclass(slots=True)
+class SimOrder:
+    """One order at the gateway. Prices are in ticks of the instrument's grid."""
+
+    order_id: int
+    client_id: int
+    perm_id: int
+    inst: Instrument
+    action: str  # BUY / SELL
+    quantity: float
+    order_type: str  # MKT, LMT, STP, STP LMT
+    lmt: int | None
+    aux: int | None
+    tif: str
+    account: str
+    oca_group: str = ""
+    oca_type: int = 0
+    order_ref: str = ""
+    parent_id: int = 0
+    transmit: bool = True
+    outside_rth: bool = False
+    good_till_date: str = ""
+    status: str = "PendingSubmit"
+    filled: float = 0.0
+    avg_price: float = 0.0
+    last_fill_price: float = 0.0
+    triggered: bool = False  # a stop whose trigger has been touched
+    why_held: str = ""
+    placed_at: float = 0.0
+    completed_at: float = 0.0
+    completed_status: str = ""
+    children: list[int] = field(default_factory=list)
+
+    @property
+    def buy(self) -> bool:
+        return self.action == "BUY"
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, self.quantity - self.filled)
+
+    @property
+    def working(self) -> bool:
+        return self.status in WORKING
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.client_id, self.order_id)
+
+    def price(self, ticks: int | None) -> float:
+        """A price of this order's grid; 0 for an unset price, as TWS reports it."""
+        return 0.0 if ticks is None else from_ticks(ticks, self.inst.tick)

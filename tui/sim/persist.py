@@ -1,0 +1,86 @@
+"""The gateway's ``--state`` file: what an IB account keeps across TWS's daily restart.
+
+The account, every order (working ones resume working), the executions, and the
+last order id each client used survive; market-data subscriptions do not, as
+with a real restart. Written atomically (temp file and rename).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.sim.matching import Execution
+from tui.sim.orders import SimOrder
+
+if TYPE_CHECKING:
+    from tui.sim.gateway import Gateway
+
+FORMAT = 1
+_ORDER_FIELDS = (
+    "order_id", "client_id", "perm_id", "action", "quantity", "order_type", "lmt", "aux",
+    "tif", "account", "oca_group", "oca_type", "order_ref", "parent_id", "transmit",
+    "outside_rth", "good_till_date", "status", "filled", "avg_price", "last_fill_price",
+    "triggered", "why_held", "placed_at", "completed_at", "completed_status", "children",
+)
+
+
+def save_state(gw: Gateway, path: Path) -> None:
+    engine = gw.engine
+    data = {
+        "format": FORMAT,
+        "account": gw.account.to_dict(),
+        "last_order_ids": {str(k): v for k, v in gw.last_order_ids.items()},
+        "next_perm": engine.next_perm,
+        "exec_seq": engine._exec_seq,
+        "orders": [
+            {"con_id": o.inst.con_id, **{f: getattr(o, f) for f in _ORDER_FIELDS}}
+            for o in engine.orders.values()
+        ],
+        "executions": [
+            {"exec_id": e.exec_id, "client_id": e.order.client_id, "order_id": e.order.order_id,
+             "epoch": e.epoch, "shares": e.shares, "price": e.price, "cum_qty": e.cum_qty,
+             "avg_price": e.avg_price, "commission": e.commission, "realized": e.realized}
+            for e in engine.executions
+        ],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_state(gw: Gateway, path: Path) -> None:
+    data = json.loads(path.read_text())
+    if data.get("format") != FORMAT:
+        raise ValueError(f"{path}: not a simulated-gateway state file of format {FORMAT}")
+    gw.account.load(data["account"], gw.by_con)
+    gw.last_order_ids = {int(k): int(v) for k, v in data["last_order_ids"].items()}
+    engine = gw.engine
+    engine.next_perm = int(data["next_perm"])
+    engine._exec_seq = int(data["exec_seq"])
+    for row in data["orders"]:
+        inst = gw.by_con.get(row["con_id"])
+        if inst is None:
+            continue
+        o = SimOrder(inst=inst, **{f: row[f] for f in _ORDER_FIELDS})
+        engine.orders[o.key] = o
+        if o.working and not o.why_held:
+            engine.working.setdefault(inst.con_id, []).append(o)
+    for row in data["executions"]:
+        o = engine.orders.get((row["client_id"], row["order_id"]))
+        if o is not None:
+            engine.executions.append(Execution(
+                row["exec_id"], o, row["epoch"], row["shares"], row["price"], row["cum_qty"],
+                row["avg_price"], row["commission"], row["realized"],
+            ))

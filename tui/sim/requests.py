@@ -1,0 +1,494 @@
+"""Parsers for the requests a TWS API client sends at server version 157.
+
+Each parser takes a field cursor positioned after the message id and returns a
+small dataclass. Parsers are tolerant of other clients' encodings (see codec).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tui.sim.codec import Fields, ProtocolError
+
+
+@dataclass(slots=True)
+class ContractQuery:
+    """The 12-field contract block of requests (C12)."""
+
+    con_id: int = 0
+    symbol: str = ""
+    sec_type: str = ""
+    last_trade_date: str = ""
+    strike: float | None = None
+    right: str = ""
+    multiplier: str = ""
+    exchange: str = ""
+    primary_exchange: str = ""
+    currency: str = ""
+    local_symbol: str = ""
+    trading_class: str = ""
+
+
+def read_contract(f: Fields, primary_exchange: bool = True) -> ContractQuery:
+    c = ContractQuery()
+    c.con_id = f.int()
+    c.symbol = f.str()
+    c.sec_type = f.str()
+    c.last_trade_date = f.str()
+    c.strike = f.float()
+    c.right = f.str()
+    c.multiplier = f.str()
+    c.exchange = f.str()
+    if primary_exchange:
+        c.primary_exchange = f.str()
+    c.currency = f.str()
+    c.local_symbol = f.str()
+    c.trading_class = f.str()
+    return c
+
+
+@dataclass(slots=True)
+class StartApi:
+    client_id: int
+    capabilities: str
+
+
+@dataclass(slots=True)
+class ReqMktData:
+    req_id: int
+    contract: ContractQuery
+    generic_ticks: str
+    snapshot: bool
+    regulatory_snapshot: bool
+
+
+@dataclass(slots=True)
+class ReqMktDepth:
+    req_id: int
+    contract: ContractQuery
+    num_rows: int
+    smart_depth: bool
+
+
+@dataclass(slots=True)
+class Cancel:
+    """Any request that names only a request id to stop."""
+
+    msg_id: int
+    req_id: int
+
+
+@dataclass(slots=True)
+class PlaceOrder:
+    order_id: int
+    contract: ContractQuery
+    action: str
+    quantity: float
+    order_type: str
+    lmt_price: float | None
+    aux_price: float | None
+    tif: str
+    oca_group: str
+    account: str
+    order_ref: str
+    transmit: bool
+    parent_id: int
+    outside_rth: bool
+    oca_type: int
+    good_till_date: str
+    has_conditions: bool = False
+    has_combo_legs: bool = False
+
+
+@dataclass(slots=True)
+class CancelOrder:
+    order_id: int
+
+
+@dataclass(slots=True)
+class Simple:
+    """A request with no parameters worth a type of its own."""
+
+    msg_id: int
+    args: tuple[object, ...] = ()
+
+
+@dataclass(slots=True)
+class ReqContractDetails:
+    req_id: int
+    contract: ContractQuery
+    include_expired: bool
+
+
+@dataclass(slots=True)
+class ReqMatchingSymbols:
+    req_id: int
+    pattern: str
+
+
+@dataclass(slots=True)
+class ReqExecutions:
+    req_id: int
+    client_id: int
+    account: str
+    time: str
+    symbol: str
+    sec_type: str
+    exchange: str
+    side: str
+
+
+@dataclass(slots=True)
+class ReqAccountUpdates:
+    subscribe: bool
+    account: str
+
+
+@dataclass(slots=True)
+class ReqAccountSummary:
+    req_id: int
+    group: str
+    tags: str
+
+
+@dataclass(slots=True)
+class ReqAccountUpdatesMulti:
+    req_id: int
+    account: str
+    model_code: str
+    ledger_and_nlv: bool
+
+
+@dataclass(slots=True)
+class ReqPnL:
+    req_id: int
+    account: str
+    model_code: str
+    con_id: int = 0
+
+
+@dataclass(slots=True)
+class ReqHistoricalData:
+    req_id: int
+    contract: ContractQuery
+    end: str
+    bar_size: str
+    duration: str
+    use_rth: bool
+    what_to_show: str
+    format_date: int
+    keep_up_to_date: bool
+
+
+@dataclass(slots=True)
+class ReqTickByTick:
+    req_id: int
+    contract: ContractQuery
+    tick_type: str
+    number_of_ticks: int
+    ignore_size: bool
+
+
+@dataclass(slots=True)
+class Unsupported:
+    """A request we can read but do not serve; ``req_id`` -1 when it has none."""
+
+    msg_id: int
+    name: str
+    req_id: int = -1
+
+
+def _start_api(f: Fields) -> StartApi:
+    f.skip()  # version
+    client_id = f.int()
+    caps = f.str() if f.remaining else ""
+    return StartApi(client_id, caps)
+
+
+def _req_mkt_data(f: Fields) -> ReqMktData:
+    f.skip()
+    req_id = f.int()
+    c = read_contract(f)
+    if c.sec_type == "BAG":
+        for _ in range(f.int()):
+            f.skip(4)
+    if f.bool():  # delta-neutral contract
+        f.skip(3)
+    generic = f.str()
+    snapshot = f.bool()
+    regulatory = f.bool() if f.remaining else False
+    if f.remaining:
+        f.str()  # mktDataOptions
+    return ReqMktData(req_id, c, generic, snapshot, regulatory)
+
+
+def _req_mkt_depth(f: Fields) -> ReqMktDepth:
+    f.skip()
+    req_id = f.int()
+    c = read_contract(f)
+    rows = f.int()
+    smart = f.bool() if f.remaining else False
+    return ReqMktDepth(req_id, c, rows, smart)
+
+
+def _versioned_cancel(f: Fields) -> Cancel:
+    f.skip()
+    return Cancel(f.msg_id, f.int())
+
+
+def _plain_cancel(f: Fields) -> Cancel:
+    return Cancel(f.msg_id, f.int())
+
+
+def _place_order(f: Fields) -> PlaceOrder:
+    order_id = f.int()
+    c = read_contract(f)
+    f.skip(2)  # secIdType, secId
+    action = f.str().upper()
+    quantity = f.float() or 0.0
+    order_type = f.str().upper()
+    lmt = f.float()
+    aux = f.float()
+    tif = f.str().upper() or "DAY"
+    oca_group = f.str()
+    account = f.str()
+    f.skip()  # openClose
+    f.skip()  # origin
+    order_ref = f.str()
+    transmit = f.bool()
+    parent_id = f.int()
+    f.skip(4)  # blockOrder, sweepToFill, displaySize, triggerMethod
+    outside_rth = f.bool()
+    f.skip()  # hidden
+    has_legs = c.sec_type == "BAG"
+    if has_legs:
+        for _ in range(f.int()):
+            f.skip(8)
+        for _ in range(f.int()):
+            f.skip()
+        for _ in range(f.int()):
+            f.skip(2)
+    f.skip()  # sharesAllocation
+    f.skip(2)  # discretionaryAmt, goodAfterTime
+    good_till = f.str()
+    f.skip(4)  # faGroup, faMethod, faPercentage, faProfile
+    f.skip(4)  # modelCode, shortSaleSlot, designatedLocation, exemptCode
+    oca_type = f.int()
+    f.skip(9)  # rule80A .. auctionStrategy
+    f.skip(5)  # startingPrice .. stockRangeUpper
+    f.skip(3)  # overridePercentageConstraints, volatility, volatilityType
+    dn_type = f.str()
+    f.skip()  # deltaNeutralAuxPrice
+    if dn_type:
+        f.skip(8)
+    f.skip(4)  # continuousUpdate, referencePriceType, trailStopPrice, trailingPercent
+    f.skip(2)  # scaleInitLevelSize, scaleSubsLevelSize
+    increment = f.float()
+    if increment is not None and increment > 0:
+        f.skip(7)
+    f.skip(3)  # scaleTable, activeStartTime, activeStopTime
+    if f.str():  # hedgeType
+        f.skip()
+    f.skip(4)  # optOutSmartRouting, clearingAccount, clearingIntent, notHeld
+    if f.bool():  # delta-neutral contract
+        f.skip(3)
+    if f.str():  # algoStrategy
+        for _ in range(f.int()):
+            f.skip(2)
+    f.skip(6)  # algoId, whatIf, orderMiscOptions, solicited, randomizeSize, randomizePrice
+    if order_type == "PEG BENCH":
+        f.skip(5)
+    has_conditions = f.int() > 0
+    # With conditions present the rest cannot be walked without a per-type
+    # layout; the order is refused anyway, so stop reading here.
+    if not has_conditions:
+        f.skip(7 + 4 + 4)
+        if f.remaining:
+            f.skip(min(f.remaining, 4))
+    return PlaceOrder(
+        order_id, c, action, quantity, order_type, lmt, aux, tif, oca_group, account,
+        order_ref, transmit, parent_id, outside_rth, oca_type, good_till,
+        has_conditions, has_legs,
+    )
+
+
+def _cancel_order(f: Fields) -> CancelOrder:
+    f.skip()
+    return CancelOrder(f.int())
+
+
+def _versioned_simple(f: Fields) -> Simple:
+    f.skip()
+    args: list[object] = []
+    while f.remaining:
+        args.append(f.str())
+    return Simple(f.msg_id, tuple(args))
+
+
+def _req_contract_details(f: Fields) -> ReqContractDetails:
+    f.skip()
+    req_id = f.int()
+    c = read_contract(f)
+    include_expired = f.bool()
+    if f.remaining:
+        f.skip(min(2, f.remaining))
+    return ReqContractDetails(req_id, c, include_expired)
+
+
+def _req_matching_symbols(f: Fields) -> ReqMatchingSymbols:
+    return ReqMatchingSymbols(f.int(), f.str())
+
+
+def _req_executions(f: Fields) -> ReqExecutions:
+    f.skip()
+    return ReqExecutions(f.int(), f.int(), f.str(), f.str(), f.str(), f.str(), f.str(), f.str())
+
+
+def _req_account_updates(f: Fields) -> ReqAccountUpdates:
+    f.skip()
+    return ReqAccountUpdates(f.bool(), f.str() if f.remaining else "")
+
+
+def _req_account_summary(f: Fields) -> ReqAccountSummary:
+    f.skip()
+    return ReqAccountSummary(f.int(), f.str(), f.str())
+
+
+def _req_account_updates_multi(f: Fields) -> ReqAccountUpdatesMulti:
+    f.skip()
+    return ReqAccountUpdatesMulti(f.int(), f.str(), f.str(), f.bool())
+
+
+def _req_pnl(f: Fields) -> ReqPnL:
+    return ReqPnL(f.int(), f.str(), f.str())
+
+
+def _req_pnl_single(f: Fields) -> ReqPnL:
+    return ReqPnL(f.int(), f.str(), f.str(), f.int())
+
+
+def _req_historical(f: Fields) -> ReqHistoricalData:
+    req_id = f.int()
+    c = read_contract(f)
+    f.skip()  # includeExpired
+    end = f.str()
+    bar_size = f.str()
+    duration = f.str()
+    use_rth = f.bool()
+    what = f.str()
+    fmt = f.int(1)
+    if c.sec_type == "BAG":
+        for _ in range(f.int()):
+            f.skip(4)
+    keep = f.bool() if f.remaining else False
+    return ReqHistoricalData(req_id, c, end, bar_size, duration, use_rth, what, fmt, keep)
+
+
+def _req_tick_by_tick(f: Fields) -> ReqTickByTick:
+    req_id = f.int()
+    c = read_contract(f)
+    tick_type = f.str()
+    n = f.int() if f.remaining else 0
+    ignore = f.bool() if f.remaining else False
+    return ReqTickByTick(req_id, c, tick_type, n, ignore)
+
+
+def _req_completed_orders(f: Fields) -> Simple:
+    return Simple(f.msg_id, (f.bool(),))
+
+
+def _unsupported(name: str, req_pos: int | None) -> Callable[[Fields], Unsupported]:
+    def parse(f: Fields) -> Unsupported:
+        req_id = -1
+        if req_pos is not None:
+            try:
+                f.skip(req_pos)
+                req_id = f.int(-1)
+            except ProtocolError:
+                req_id = -1
+        return Unsupported(f.msg_id, name, req_id)
+
+    return parse
+
+
+PARSERS: dict[int, Callable[[Fields], object]] = {
+    71: _start_api,
+    1: _req_mkt_data,
+    2: _versioned_cancel,  # cancelMktData
+    3: _place_order,
+    4: _cancel_order,
+    5: _versioned_simple,  # reqOpenOrders
+    6: _req_account_updates,
+    7: _req_executions,
+    8: _versioned_simple,  # reqIds
+    9: _req_contract_details,
+    10: _req_mkt_depth,
+    11: _versioned_cancel,  # cancelMktDepth
+    15: _versioned_simple,  # reqAutoOpenOrders
+    16: _versioned_simple,  # reqAllOpenOrders
+    17: _versioned_simple,  # reqManagedAccts
+    20: _req_historical,
+    25: _versioned_cancel,  # cancelHistoricalData
+    49: _versioned_simple,  # reqCurrentTime
+    58: _versioned_simple,  # reqGlobalCancel
+    59: _versioned_simple,  # reqMarketDataType
+    61: _versioned_simple,  # reqPositions
+    62: _req_account_summary,
+    63: _versioned_cancel,  # cancelAccountSummary
+    64: _versioned_simple,  # cancelPositions
+    76: _req_account_updates_multi,
+    77: _versioned_cancel,  # cancelAccountUpdatesMulti
+    81: _req_matching_symbols,
+    92: _req_pnl,
+    93: _plain_cancel,  # cancelPnL
+    94: _req_pnl_single,
+    95: _plain_cancel,  # cancelPnLSingle
+    97: _req_tick_by_tick,
+    98: _plain_cancel,  # cancelTickByTickData
+    99: _req_completed_orders,
+    # Known requests this gateway does not serve: answered with an error that
+    # carries the request id, so that no client waits for a reply.
+    12: _unsupported("reqNewsBulletins", None),
+    13: _unsupported("cancelNewsBulletins", None),
+    14: _unsupported("setServerLogLevel", None),
+    18: _unsupported("requestFA", None),
+    19: _unsupported("replaceFA", None),
+    21: _unsupported("exerciseOptions", 1),
+    22: _unsupported("reqScannerSubscription", 1),
+    23: _unsupported("cancelScannerSubscription", 1),
+    24: _unsupported("reqScannerParameters", None),
+    50: _unsupported("reqRealTimeBars", 1),
+    51: _unsupported("cancelRealTimeBars", 1),
+    52: _unsupported("reqFundamentalData", 1),
+    53: _unsupported("cancelFundamentalData", 1),
+    54: _unsupported("calculateImpliedVolatility", 1),
+    55: _unsupported("calculateOptionPrice", 1),
+    56: _unsupported("cancelCalculateImpliedVolatility", 1),
+    57: _unsupported("cancelCalculateOptionPrice", 1),
+    74: _unsupported("reqPositionsMulti", 1),
+    75: _unsupported("cancelPositionsMulti", 1),
+    78: _unsupported("reqSecDefOptParams", 0),
+    79: _unsupported("reqSoftDollarTiers", 0),
+    80: _unsupported("reqFamilyCodes", None),
+    82: _unsupported("reqMktDepthExchanges", None),
+    83: _unsupported("reqSmartComponents", 0),
+    84: _unsupported("reqNewsArticle", 0),
+    85: _unsupported("reqNewsProviders", None),
+    86: _unsupported("reqHistoricalNews", 0),
+    87: _unsupported("reqHeadTimeStamp", 0),
+    88: _unsupported("reqHistogramData", 0),
+    89: _unsupported("cancelHistogramData", 0),
+    90: _unsupported("cancelHeadTimeStamp", 0),
+    91: _unsupported("reqMarketRule", 0),
+    96: _unsupported("reqHistoricalTicks", 0),
+}
+
+
+def parse_request(payload: bytes) -> object:
+    """Parse one request frame; unknown ids become ``Unsupported``."""
+    f = Fields.parse(payload)
+    parser = PARSERS.get(f.msg_id)
+    if parser is None:
+        return Unsupported(f.msg_id, f"message {f.msg_id}")
+    return parser(f)

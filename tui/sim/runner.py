@@ -1,0 +1,79 @@
+"""Running a gateway: in its own thread (tests, ``ibtui demo``) or in the foreground (``ibtui sim``)."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from tui.sim.gateway import Gateway
+
+T = TypeVar("T")
+
+
+class GatewayThread:
+    """A gateway serving on a background event loop.
+
+    ``call`` runs a function on the gateway's loop and returns its result, so a
+    test can step a paused market or inject a fault without racing the server.
+    """
+
+    def __init__(self, gateway: Gateway, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.gateway = gateway
+        self.host = host
+        self.port = port
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, name="sim-gateway", daemon=True)
+        self._ready = concurrent.futures.Future[int]()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            port = self.loop.run_until_complete(self.gateway.start(self.host, self.port))
+        except BaseException as e:
+            self._ready.set_exception(e)
+            return
+        self._ready.set_result(port)
+        self.loop.run_forever()
+        self.loop.run_until_complete(self.gateway.stop())
+        self.loop.close()
+
+    def start(self) -> GatewayThread:
+        self._thread.start()
+        self.port = self._ready.result(timeout=10)
+        return self
+
+    def call(self, fn: Callable[..., T], *args: object, timeout: float = 10) -> T:
+        async def run() -> T:
+            return fn(*args)
+
+        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout)
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(timeout=10)
+
+    def __enter__(self) -> GatewayThread:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve_forever(gateway: Gateway, host: str, port: int) -> None:
+    """Serve until interrupted (``ibtui sim``)."""
+
+    async def main() -> None:
+        await gateway.start(host, port)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await gateway.stop()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass

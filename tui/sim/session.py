@@ -1,0 +1,169 @@
+"""One client connection: handshake, startApi, then requests until it goes.
+
+Everything a session sends goes through ``out`` and leaves in one write per
+event-loop turn. A session whose socket backs up is paused for market data
+(asyncio's write-buffer high-water mark) and resynchronised when it drains;
+one that still grows past a hard limit is closed. Bad input ends only the
+connection that sent it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import TYPE_CHECKING
+
+from tui.sim import messages as msg
+from tui.sim.codec import API_PREFIX, FrameBuffer, ProtocolError
+from tui.sim.requests import StartApi, parse_request
+
+if TYPE_CHECKING:
+    from tui.sim.gateway import Gateway
+
+log = logging.getLogger("tui.sim")
+
+PAUSE_MARKET_DATA_AT = 1 << 20  # bytes waiting in the socket buffer
+HARD_LIMIT = 64 << 20
+_VERSION_RE = re.compile(r"v(\d+)(?:\.\.(\d+))?")
+
+# handshake states
+PREFIX, VERSION, START, READY, CLOSED = range(5)
+
+
+class Session(asyncio.Protocol):
+    def __init__(self, gateway: Gateway) -> None:
+        self.gw = gateway
+        self.buffer = FrameBuffer()
+        self.state = PREFIX
+        self.client_id = -1
+        self.peer = "?"
+        self.out: list[bytes] = []
+        self.paused = False
+        self.transport: asyncio.Transport | None = None
+        self._flush_scheduled = False
+        # per-client request state
+        self.l1: dict[int, object] = {}
+        self.depth: dict[int, object] = {}
+        self.tbt: dict[int, object] = {}
+        self.pnl: dict[int, int] = {}  # reqId -> conId (0 = account)
+        self.history: dict[int, tuple[int, int]] = {}  # reqId -> (conId, bar seconds)
+        self.account_updates = False
+        self.positions = False
+        self.md_type_requested = False
+        self.auto_bind = False
+
+    # --- transport ----------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        peer = transport.get_extra_info("peername")
+        self.peer = f"{peer[0]}:{peer[1]}" if peer else "?"
+        transport.set_write_buffer_limits(high=PAUSE_MARKET_DATA_AT, low=PAUSE_MARKET_DATA_AT // 4)
+        self.gw.sessions_open.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.state = CLOSED
+        self.out.clear()
+        self.gw.unregister(self)
+
+    def pause_writing(self) -> None:
+        self.paused = True
+
+    def resume_writing(self) -> None:
+        self.paused = False
+        self.gw.resume(self)
+
+    def wake(self) -> None:
+        if not self._flush_scheduled and self.transport is not None:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def send(self, frame: bytes) -> None:
+        if self.state == CLOSED:
+            return
+        if not self.out:
+            self.wake()
+        self.out.append(frame)
+
+    def flush(self) -> None:
+        self._flush_scheduled = False
+        if not self.out or self.transport is None or self.state == CLOSED:
+            self.out.clear()
+            return
+        data = b"".join(self.out)
+        self.out.clear()
+        self.transport.write(data)
+        if self.transport.get_write_buffer_size() > HARD_LIMIT:
+            log.warning("client %s at %s is not reading; closing it", self.client_id, self.peer)
+            self.close()
+
+    def close(self) -> None:
+        if self.transport is not None and self.state != CLOSED:
+            self.state = CLOSED
+            self.transport.abort()
+
+    # --- input --------------------------------------------------------------
+    def data_received(self, data: bytes) -> None:
+        self.buffer.feed(data)
+        try:
+            self._consume()
+        except ProtocolError as e:
+            log.warning("client %s at %s sent bad data (%s); closing its connection",
+                        self.client_id, self.peer, e)
+            self.flush()
+            self.close()
+
+    def _consume(self) -> None:
+        if self.state == PREFIX:
+            prefix = self.buffer.take_raw(len(API_PREFIX))
+            if prefix is None:
+                return
+            if prefix != API_PREFIX:
+                raise ProtocolError("connection did not start with API\\0")
+            self.state = VERSION
+        for payload in self.buffer.frames():
+            if self.state == CLOSED:
+                return
+            if self.state == VERSION:
+                self._handshake(payload)
+            elif self.state == START:
+                request = parse_request(payload)
+                if isinstance(request, StartApi):
+                    self._start(request)
+                else:
+                    log.info("client at %s sent a request before startApi; ignored", self.peer)
+            else:
+                self.gw.handle(self, payload)
+
+    def _handshake(self, payload: bytes) -> None:
+        text = payload.decode("ascii", "replace").rstrip("\0")
+        versions, _, _options = text.partition(" ")
+        m = _VERSION_RE.fullmatch(versions.strip())
+        if not m:
+            raise ProtocolError(f"unreadable version range {text[:40]!r}")
+        low = int(m.group(1))
+        high = int(m.group(2) or low)
+        if not low <= msg.SERVER_VERSION <= high:
+            log.info("client at %s offers versions %d..%d; this gateway speaks %d only; closing",
+                     self.peer, low, high, msg.SERVER_VERSION)
+            self.close()
+            return
+        # the reply must travel alone: ibapi discards whatever follows it in the same read
+        assert self.transport is not None
+        self.transport.write(msg.handshake_reply(msg.SERVER_VERSION, self.gw.connection_time()))
+        self.state = START
+
+    def _start(self, request: StartApi) -> None:
+        self.client_id = request.client_id
+        if not self.gw.register(self):
+            self.transport.write(msg.error(  # type: ignore[union-attr]
+                -1, 326,
+                "Unable to connect as the client id is already in use. Retry with a unique client id.",
+            ))
+            log.info("client id %d from %s is already in use; refused", self.client_id, self.peer)
+            self.state = CLOSED
+            self.transport.close()  # type: ignore[union-attr]
+            return
+        self.state = READY
+        self.gw.greet(self)
