@@ -86,6 +86,12 @@ class Client(EClient):
                     raise AssertionError(f"timed out waiting for {count} x {name}; saw {names}")
                 self.rec.cond.wait(left)
 
+    def sync(self) -> None:
+        """Round-trip a reqCurrentTime: every earlier request has then been handled."""
+        n = len(self.calls("currentTime"))
+        self.reqCurrentTime()
+        self.wait_for("currentTime", count=n + 1)
+
     def errors(self, code: int | None = None) -> list[tuple[Any, ...]]:
         return self.calls("error", None if code is None else (lambda r, c, *_: c == code))
 
@@ -127,3 +133,26 @@ def order(action: str, qty: float, order_type: str = "MKT", lmt: float | None = 
     for k, v in extra.items():
         setattr(o, k, v)
     return o
+
+
+class _Capture:
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+
+    def sendMsg(self, data: bytes) -> int:
+        self.sent.append(data)
+        return len(data)
+
+    def isConnected(self) -> bool:
+        return True
+
+
+def encoded(method: str, *args: Any) -> bytes:
+    """The exact frame(s) ibapi 9.81 sends for a request, at server version 157."""
+    client = EClient(EWrapper())
+    client.conn = _Capture()
+    client.serverVersion_ = 157
+    client.connState = EClient.CONNECTED
+    client.clientId = 1
+    getattr(client, method)(*args)
+    return b"".join(client.conn.sent)

@@ -104,11 +104,15 @@ class InstrumentMarket:
         if fair2 - mid2 > 1.5 and r < 0.6:
             if self.ask - self.bid > 1:
                 self._improve(self.bids, self.bid + 1)
+            elif fair2 - mid2 > 6 and r < 0.3:
+                self.remove_top(self.asks)  # quotes fade ahead of a fast move
             else:
                 self._trade(buy=True)
         elif mid2 - fair2 > 1.5 and r < 0.6:
             if self.ask - self.bid > 1:
                 self._improve(self.asks, self.ask - 1)
+            elif mid2 - fair2 > 6 and r < 0.3:
+                self.remove_top(self.bids)
             else:
                 self._trade(buy=False)
         elif self.ask - self.bid > 1 and r < 0.5:
@@ -118,8 +122,10 @@ class InstrumentMarket:
             side = self.bids if rng.random() < 0.5 else self.asks
             level = min(DEPTH - 1, int(rng.expovariate(0.35)))
             row = side[level]
-            change = self._lot * rng.choice((-2, -1, -1, 1, 1, 2, 3))
-            row[1] = max(self._lot, row[1] + change)
+            # sizes wander around a level's typical depth instead of drifting away
+            typical = self._lot * (3 + level)
+            pull = -1 if row[1] > 2 * typical else (1 if row[1] < typical // 2 else 0)
+            row[1] = max(self._lot, row[1] + self._lot * (rng.choice((-2, -1, 1, 2)) + pull))
         else:
             self._trade(buy=rng.random() < 0.5)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import signal
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -68,8 +69,13 @@ def serve_forever(gateway: Gateway, host: str, port: int) -> None:
 
     async def main() -> None:
         await gateway.start(host, port)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            # a service manager's stop saves the --state file like Ctrl-C does
+            loop.add_signal_handler(sig, stop.set)
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
         finally:
             await gateway.stop()
 

@@ -1,0 +1,52 @@
+"""`ibtui sim` as a user runs it: a process that any IB client can connect to."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+from ibkit import Client, future
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_sim_serves_and_logs_connects(tmp_path) -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "sim", "--port", str(port), "--rate", "busy",
+         "--state", str(tmp_path / "state.json")],
+        stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        c = Client().start(port, client_id=12)
+        c.reqMktData(1, future("ES"), "", False, False, [])
+        c.wait_for("tickPrice", count=3)
+        c.stop()
+        time.sleep(0.3)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert f"listening on 127.0.0.1:{port}" in err
+    assert "client 12 connected from 127.0.0.1" in err
+    assert "client 12 disconnected" in err
+    assert "Traceback" not in err
+
+
+def test_sim_rejects_a_bad_rate() -> None:
+    out = subprocess.run([sys.executable, "-m", "tui", "sim", "--rate", "fast"],
+                         capture_output=True, text=True, timeout=20)
+    assert out.returncode == 2
+    assert "rate 'fast'" in out.stderr and "Traceback" not in out.stderr
