@@ -50,3 +50,26 @@ def test_sim_rejects_a_bad_rate() -> None:
                          capture_output=True, text=True, timeout=20)
     assert out.returncode == 2
     assert "rate 'fast'" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_readme_ibapi_script_runs_against_the_gateway(tmp_path) -> None:
+    import re
+    from pathlib import Path
+
+    from tui.sim.gateway import Gateway
+    from tui.sim.runner import GatewayThread
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    script = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
+    with GatewayThread(Gateway(seed=5, rate="busy")) as g:
+        path = tmp_path / "script.py"
+        path.write_text(script.replace("7497", str(g.port)))
+        out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in out.stderr, out.stderr
+    lines = out.stdout.splitlines()
+    assert any(line.startswith("tick ") for line in lines)
+    assert any(line.startswith("depth ") for line in lines)
+    assert any(re.match(r"order \d+ Filled 1.0 \d+", line) for line in lines)
+    assert any(re.match(r"order \d+ Cancelled", line) for line in lines)
+    assert "position ES 1.0" in out.stdout
+    assert "net liquidation" in out.stdout
