@@ -1,0 +1,169 @@
+"""The one hand-off between the broker thread and the app.
+
+Order, fill, commission, error and connection events queue in order and are
+never dropped. Market data is folded on arrival into the latest state per
+instrument (quote, trades, depth book, volume at price), so however fast it
+comes, memory is bounded by the number of instruments and the app pays one
+``MarketUpdate`` per changed instrument per frame.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+
+from tui.core.events import MarketUpdate
+
+# IB tick types used here
+BID_SIZE, BID, ASK, ASK_SIZE, LAST, LAST_SIZE, HIGH, LOW, VOLUME, CLOSE = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
+OPEN, LAST_TIMESTAMP = 14, 45
+DELAYED = {66: BID, 67: ASK, 68: LAST, 69: BID_SIZE, 70: ASK_SIZE, 71: LAST_SIZE, 72: HIGH,
+           73: LOW, 74: VOLUME, 75: CLOSE, 76: OPEN}
+MAX_DEPTH_ROWS = 50
+
+
+class MarketState:
+    """Latest market data of one instrument; mutated by the producer under the hand-off lock."""
+
+    __slots__ = (
+        "con_id", "bid", "bid_size", "ask", "ask_size", "last", "last_size", "volume", "high",
+        "low", "close", "open", "bids", "asks", "vap", "last_time", "has_depth", "updates",
+    )
+
+    def __init__(self, con_id: int) -> None:
+        self.con_id = con_id
+        self.bid = self.ask = self.last = self.high = self.low = self.close = self.open = 0.0
+        self.bid_size = self.ask_size = self.last_size = self.volume = 0
+        self.bids: list[list[float]] = []
+        self.asks: list[list[float]] = []
+        self.vap: dict[float, int] = {}
+        self.last_time = 0.0
+        self.has_depth = False
+        self.updates = 0
+
+    def snapshot(self) -> MarketUpdate:
+        return MarketUpdate(
+            self.con_id, self.bid, self.bid_size, self.ask, self.ask_size, self.last,
+            self.last_size, self.volume, self.high, self.low, self.close, self.open,
+            tuple((p, int(s)) for p, s in self.bids), tuple((p, int(s)) for p, s in self.asks),
+            tuple(self.vap.items()), self.last_time, self.has_depth, self.updates,
+        )
+
+
+class Handoff:
+    """Thread-safe: the broker thread puts, the app thread drains once per frame."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: deque[object] = deque()
+        self._markets: dict[int, MarketState] = {}
+        self._dirty: dict[int, MarketState] = {}
+        self.received = 0  # market-data messages folded in
+        self.coalesced = 0  # of those, how many never reached the app on their own
+        self.events_in = 0
+        self.max_pending = 0
+        self.dropped_depth_ops = 0
+
+    # --- reliable events ------------------------------------------------------
+    def put(self, event: object) -> None:
+        with self._lock:
+            self._events.append(event)
+            n = len(self._events)
+            self.events_in += 1
+            if n > self.max_pending:
+                self.max_pending = n
+
+    # --- market data ------------------------------------------------------------
+    def _state(self, con_id: int) -> MarketState:
+        m = self._markets.get(con_id)
+        if m is None:
+            m = self._markets[con_id] = MarketState(con_id)
+        self._dirty[con_id] = m
+        m.updates += 1
+        self.received += 1
+        return m
+
+    def tick_price(self, con_id: int, tick_type: int, price: float) -> None:
+        tick_type = DELAYED.get(tick_type, tick_type)
+        with self._lock:
+            m = self._state(con_id)
+            if tick_type == BID:
+                m.bid = price
+            elif tick_type == ASK:
+                m.ask = price
+            elif tick_type == LAST:
+                m.last = price
+            elif tick_type == HIGH:
+                m.high = price
+            elif tick_type == LOW:
+                m.low = price
+            elif tick_type == CLOSE:
+                m.close = price
+            elif tick_type == OPEN:
+                m.open = price
+
+    def tick_size(self, con_id: int, tick_type: int, size: int) -> None:
+        tick_type = DELAYED.get(tick_type, tick_type)
+        with self._lock:
+            m = self._state(con_id)
+            if tick_type == BID_SIZE:
+                m.bid_size = size
+            elif tick_type == ASK_SIZE:
+                m.ask_size = size
+            elif tick_type == LAST_SIZE:
+                m.last_size = size
+            elif tick_type == VOLUME:
+                # volume growth is what traded; credit it to the last price
+                if m.volume and size > m.volume and m.last:
+                    m.vap[m.last] = m.vap.get(m.last, 0) + size - m.volume
+                m.volume = size
+
+    def tick_time(self, con_id: int, epoch: float) -> None:
+        with self._lock:
+            self._state(con_id).last_time = epoch
+
+    def depth(self, con_id: int, position: int, operation: int, side: int, price: float,
+              size: int) -> None:
+        with self._lock:
+            m = self._state(con_id)
+            m.has_depth = True
+            rows = m.bids if side == 1 else m.asks
+            if operation == 0 and position <= len(rows) and position < MAX_DEPTH_ROWS:
+                rows.insert(position, [price, size])
+            elif operation == 1 and position < len(rows):
+                rows[position] = [price, size]
+            elif operation == 1 and position == len(rows) < MAX_DEPTH_ROWS:
+                rows.append([price, size])  # some feeds update a row they never inserted
+            elif operation == 2 and position < len(rows):
+                del rows[position]
+            else:
+                self.dropped_depth_ops += 1
+
+    def clear_market(self, con_id: int, depth_only: bool = False) -> None:
+        """Forget an instrument's book (before a resubscription rebuilds it)."""
+        with self._lock:
+            m = self._markets.get(con_id)
+            if m is None:
+                return
+            m.bids.clear()
+            m.asks.clear()
+            m.has_depth = False
+            self._dirty[con_id] = m
+
+    # --- the app's side --------------------------------------------------------------
+    def drain(self) -> tuple[list[object], list[MarketUpdate]]:
+        with self._lock:
+            events = list(self._events)
+            self._events.clear()
+            updates = []
+            for m in self._dirty.values():
+                updates.append(m.snapshot())
+                if m.updates > 1:
+                    self.coalesced += m.updates - 1
+                m.updates = 0
+            self._dirty.clear()
+        return events, updates
+
+    @property
+    def pending(self) -> int:
+        return len(self._events) + len(self._dirty)

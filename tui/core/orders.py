@@ -1,0 +1,191 @@
+"""The order state machine, tolerant of TWS's message order.
+
+TWS may send orderStatus before openOrder, repeat a status, or report an
+execution after the Filled status. Every order is keyed by its order id (ours:
+one client id per process); fills are de-duplicated by execution id, so a fill
+seen live and again in a resync after a reconnect counts once.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from tui.core import events as ev
+from tui.core.contracts import Contract
+from tui.core.errors import ORDER_REJECTS
+
+TERMINAL = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive"})
+_RANK = {"PendingSubmit": 0, "ApiPending": 0, "PreSubmitted": 1, "Submitted": 2,
+         "PendingCancel": 3}
+
+
+@dataclass(slots=True)
+class FillRecord:
+    exec_id: str
+    shares: float
+    price: float
+    time: str
+    commission: float | None = None
+    realized: float | None = None
+
+
+@dataclass(slots=True)
+class OrderRecord:
+    order_id: int
+    contract: Contract | None = None
+    action: str = ""
+    quantity: float = 0.0
+    order_type: str = ""
+    lmt_price: float | None = None
+    aux_price: float | None = None
+    tif: str = ""
+    status: str = "PendingSubmit"
+    filled: float = 0.0
+    avg_price: float = 0.0
+    perm_id: int = 0
+    parent_id: int = 0
+    client_id: int = 0
+    oca_group: str = ""
+    error: str = ""
+    lost: bool = False  # missing from the gateway's answer after a reconnect
+    fills: dict[str, FillRecord] = field(default_factory=dict)
+    updated: float = 0.0
+
+    @property
+    def working(self) -> bool:
+        return self.status not in TERMINAL
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, self.quantity - self.filled)
+
+    @property
+    def commission(self) -> float:
+        return sum(f.commission or 0.0 for f in self.fills.values())
+
+    @property
+    def price(self) -> float | None:
+        return self.lmt_price if self.lmt_price is not None else self.aux_price
+
+    @property
+    def buy(self) -> bool:
+        return self.action == "BUY"
+
+
+class Orders:
+    """Every order this client knows, folded from events."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, OrderRecord] = {}
+        self._by_exec: dict[str, OrderRecord] = {}
+
+    def get(self, order_id: int) -> OrderRecord | None:
+        return self.by_id.get(order_id)
+
+    def _record(self, order_id: int) -> OrderRecord:
+        rec = self.by_id.get(order_id)
+        if rec is None:
+            rec = self.by_id[order_id] = OrderRecord(order_id)
+        return rec
+
+    def sent(self, order_id: int, contract: Contract, action: str, quantity: float,
+             order_type: str, lmt: float | None, aux: float | None, tif: str,
+             parent_id: int = 0, oca_group: str = "") -> OrderRecord:
+        """An order we just sent: PendingSubmit until the gateway answers."""
+        rec = self._record(order_id)
+        rec.contract, rec.action, rec.quantity, rec.order_type = contract, action, quantity, order_type
+        rec.lmt_price, rec.aux_price, rec.tif = lmt, aux, tif
+        rec.parent_id, rec.oca_group = parent_id, oca_group
+        rec.updated = time.time()
+        return rec
+
+    def _set_status(self, rec: OrderRecord, status: str, filled: float) -> bool:
+        if rec.status in TERMINAL and status not in TERMINAL:
+            return False  # a late, stale status
+        if status not in TERMINAL and rec.status not in TERMINAL:
+            old, new = _RANK.get(rec.status, 2), _RANK.get(status, 2)
+            if new < old and rec.status != "PendingCancel" and filled <= rec.filled:
+                return False
+        changed = status != rec.status
+        rec.status = status
+        return changed
+
+    def apply(self, e: object) -> OrderRecord | None:
+        """Fold one event in; returns the order it changed, if any."""
+        if isinstance(e, ev.OrderStatus):
+            rec = self._record(e.order_id)
+            changed = self._set_status(rec, e.status, e.filled)
+            if e.filled >= rec.filled:
+                changed = changed or e.filled != rec.filled
+                rec.filled = e.filled
+                if e.avg_price:
+                    rec.avg_price = e.avg_price
+            if rec.quantity == 0 and e.filled + e.remaining > 0:
+                rec.quantity = e.filled + e.remaining
+            rec.perm_id = e.perm_id or rec.perm_id
+            rec.parent_id = e.parent_id or rec.parent_id
+            rec.client_id = e.client_id
+            rec.updated = time.time()
+            return rec if changed else None
+        if isinstance(e, ev.OpenOrder):
+            rec = self._record(e.order_id)
+            rec.contract = e.contract
+            rec.action, rec.quantity, rec.order_type = e.action, e.quantity, e.order_type
+            rec.lmt_price, rec.aux_price, rec.tif = e.lmt_price, e.aux_price, e.tif
+            rec.perm_id, rec.client_id = e.perm_id, e.client_id
+            rec.parent_id, rec.oca_group = e.parent_id, e.oca_group
+            rec.lost = False
+            self._set_status(rec, e.status, rec.filled)
+            rec.updated = time.time()
+            return rec
+        if isinstance(e, ev.Fill):
+            if e.exec_id in self._by_exec:
+                return None  # seen already (live, then again in a resync)
+            rec = self._record(e.order_id)
+            if rec.contract is None:
+                rec.contract = e.contract
+                rec.action = "BUY" if e.side == "BOT" else "SELL"
+            rec.fills[e.exec_id] = FillRecord(e.exec_id, e.shares, e.price, e.time)
+            self._by_exec[e.exec_id] = rec
+            if e.cum_qty >= rec.filled:
+                rec.filled = e.cum_qty
+                rec.avg_price = e.avg_price
+            if rec.quantity and rec.filled >= rec.quantity:
+                rec.status = "Filled"
+            rec.perm_id = e.perm_id or rec.perm_id
+            rec.updated = time.time()
+            return rec
+        if isinstance(e, ev.Commission):
+            rec = self._by_exec.get(e.exec_id)
+            if rec is None:
+                return None
+            fill = rec.fills[e.exec_id]
+            fill.commission = e.commission
+            fill.realized = e.realized_pnl
+            return rec
+        if isinstance(e, ev.IBError) and e.req_id in self.by_id:
+            rec = self.by_id[e.req_id]
+            if e.code == 202:
+                self._set_status(rec, "Cancelled", rec.filled)
+                return rec
+            rec.error = e.message
+            if e.code in ORDER_REJECTS and rec.status in ("PendingSubmit", "ApiPending"):
+                rec.status = "Inactive"
+            return rec
+        return None
+
+    def working(self, con_id: int | None = None) -> list[OrderRecord]:
+        return [
+            r for r in self.by_id.values()
+            if r.working and (con_id is None or (r.contract is not None and r.contract.con_id == con_id))
+        ]
+
+    def mark_lost(self, seen: set[int]) -> list[OrderRecord]:
+        """After a resync: working orders the gateway did not report."""
+        lost = []
+        for rec in self.by_id.values():
+            if rec.working and rec.order_id not in seen and rec.status != "PendingSubmit":
+                rec.lost = True
+                lost.append(rec)
+        return lost

@@ -1,0 +1,82 @@
+"""Positions and the account as the app shows them, folded from events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tui.core import events as ev
+from tui.core.contracts import Contract
+
+
+@dataclass(slots=True)
+class PositionRow:
+    contract: Contract
+    quantity: float = 0.0
+    avg_cost: float = 0.0  # IB's figure (times the multiplier)
+    market_price: float = 0.0
+    unrealized: float = 0.0
+    realized: float = 0.0
+    daily: float = 0.0
+
+    @property
+    def multiplier(self) -> float:
+        try:
+            return float(self.contract.multiplier or 1)
+        except ValueError:
+            return 1.0
+
+    @property
+    def avg_price(self) -> float:
+        return self.avg_cost / self.multiplier if self.multiplier else self.avg_cost
+
+
+class Portfolio:
+    def __init__(self) -> None:
+        self.rows: dict[int, PositionRow] = {}
+        self.values: dict[str, str] = {}
+        self.account = ""
+        self.daily_pnl: float | None = None
+        self.unrealized: float | None = None
+        self.realized: float | None = None
+
+    def _row(self, contract: Contract) -> PositionRow:
+        row = self.rows.get(contract.con_id)
+        if row is None:
+            row = self.rows[contract.con_id] = PositionRow(contract)
+        return row
+
+    def apply(self, e: object) -> bool:
+        if isinstance(e, ev.Position):
+            row = self._row(e.contract)
+            row.quantity, row.avg_cost = e.quantity, e.avg_cost
+            self.account = e.account or self.account
+            return True
+        if isinstance(e, ev.PortfolioItem):
+            row = self._row(e.contract)
+            row.quantity, row.avg_cost = e.position, e.avg_cost
+            row.market_price, row.unrealized, row.realized = e.market_price, e.unrealized, e.realized
+            return True
+        if isinstance(e, ev.AccountValue):
+            if e.currency in ("USD", "BASE", ""):
+                self.values[e.key] = e.value
+            self.account = e.account or self.account
+            return True
+        if isinstance(e, ev.PnL):
+            self.daily_pnl, self.unrealized, self.realized = e.daily, e.unrealized, e.realized
+            return True
+        if isinstance(e, ev.PnLSingle):
+            row = self.rows.get(e.con_id)
+            if row is not None:
+                row.daily, row.unrealized, row.realized = e.daily, e.unrealized, e.realized
+            return True
+        return False
+
+    def position(self, con_id: int) -> float:
+        row = self.rows.get(con_id)
+        return row.quantity if row else 0.0
+
+    def value(self, key: str) -> float | None:
+        try:
+            return float(self.values[key])
+        except (KeyError, ValueError):
+            return None

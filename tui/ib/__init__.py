@@ -1,0 +1,1 @@
+"""The IB client layer: the only package that imports ``ibapi``."""

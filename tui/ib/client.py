@@ -1,0 +1,100 @@
+"""One connection to TWS: ibapi's EClient for requests, our reader and decode loop for answers."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+
+from ibapi import comm
+from ibapi.client import EClient
+from ibapi.decoder import Decoder
+from ibapi.wrapper import EWrapper
+
+from tui.ib.fastpath import BadFrame, FastPath
+from tui.ib.wire import Reader, Wire, handshake
+
+log = logging.getLogger(__name__)
+
+# ibapi logs every request and answer at INFO/DEBUG, formatting them even when
+# nobody listens; keep its loggers quiet so that work stays off the hot path
+for _name in ("ibapi", "ibapi.client", "ibapi.decoder", "ibapi.wrapper", "ibapi.reader",
+              "ibapi.connection", "ibapi.utils", "ibapi.comm"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+class Client(EClient):
+    """A single TWS session. ``closed(reason)`` is called once when it ends, from any thread."""
+
+    def __init__(self, wrapper: EWrapper, closed: Callable[[str], None]) -> None:
+        super().__init__(wrapper)
+        self.fast = FastPath(wrapper)
+        self._batches: queue.SimpleQueue[list[bytes] | None] = queue.SimpleQueue()
+        self._closed_cb = closed
+        self._closed_once = threading.Lock()
+        self._done = False
+        self.wire: Wire | None = None
+        self.conn_time = ""
+        self.messages = 0
+
+    def open(self, host: str, port: int, client_id: int, timeout: float) -> None:
+        """Handshake, start the reader and decode threads, send startApi."""
+        sock, version, conn_time, leftover = handshake(host, port, timeout)
+        self.host, self.port, self.clientId = host, port, client_id
+        self.wire = Wire(sock)
+        self.conn = self.wire
+        self.serverVersion_ = version
+        self.conn_time = conn_time
+        self.decoder = Decoder(self.wrapper, version)
+        self.setConnState(EClient.CONNECTED)
+        Reader(self.wire, leftover, self._batches.put, self._reader_closed).start()
+        threading.Thread(target=self._decode_loop, name="ib-decode", daemon=True).start()
+        self.startApi()
+
+    def sendMsg(self, msg: str) -> None:  # noqa: N802 (ibapi's name)
+        # ibapi's own sendMsg inspects the stack for a log line on every message
+        if self.conn is not None:
+            self.conn.sendMsg(comm.make_msg(msg))
+
+    def _reader_closed(self, reason: str) -> None:
+        self._batches.put(None)
+        self._finish(reason)
+
+    def _decode_loop(self) -> None:
+        fast = self.fast
+        interpret = self.decoder.interpret
+        get = self._batches.get
+        try:
+            while True:
+                batch = get()
+                if batch is None:
+                    return
+                self.messages += len(batch)
+                for payload in batch:
+                    if not fast.handle(payload):
+                        fields = payload.split(b"\0")
+                        fields.pop()
+                        interpret(tuple(fields))
+        except BadFrame as e:
+            log.error("%s; dropping the connection", e)
+            self.close(f"garbled data from TWS ({e})")
+        except Exception as e:  # ibapi's decoder raising is a broken stream, not a crash
+            log.exception("decoding failed")
+            self.close(f"garbled data from TWS ({type(e).__name__}: {e})")
+
+    def close(self, reason: str = "disconnected") -> None:
+        self.setConnState(EClient.DISCONNECTED)
+        if self.wire is not None:
+            self.wire.disconnect()
+        self._finish(reason)
+
+    def _finish(self, reason: str) -> None:
+        with self._closed_once:
+            if self._done:
+                return
+            self._done = True
+        self.setConnState(EClient.DISCONNECTED)
+        if self.wire is not None:
+            self.wire.disconnect()
+        self._closed_cb(reason)

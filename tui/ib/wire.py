@@ -1,0 +1,157 @@
+"""The socket to TWS: handshake, a locked send path, and a linear-time frame reader.
+
+ibapi's stock EReader appends each ``recv`` to a bytes buffer and re-slices it
+per message, which is quadratic in the backlog; this reader keeps one
+bytearray and an offset, and hands the decode thread whole batches of frames.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+HEADER = struct.Struct(">I")
+MAX_FRAME = 0xFFFFFF
+MIN_VERSION, MAX_VERSION = 100, 157  # what ibapi 9.81 speaks
+
+
+class HandshakeError(ConnectionError):
+    pass
+
+
+def _frame(text: str) -> bytes:
+    data = text.encode()
+    return HEADER.pack(len(data)) + data
+
+
+def handshake(host: str, port: int, timeout: float) -> tuple[socket.socket, int, str, bytes]:
+    """Connect and negotiate; returns (socket, server version, connection time, leftover bytes)."""
+    sock = socket.create_connection((host, port), timeout=timeout)
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.sendall(b"API\0" + _frame(f"v{MIN_VERSION}..{MAX_VERSION}"))
+        buf = bytearray()
+        deadline = time.monotonic() + timeout
+        while True:
+            if len(buf) >= 4:
+                (size,) = HEADER.unpack_from(buf)
+                if size > MAX_FRAME:
+                    raise HandshakeError("the server's first frame is not a TWS version reply")
+                if len(buf) >= 4 + size:
+                    break
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise HandshakeError("no version reply from the server")
+            sock.settimeout(left)
+            data = sock.recv(65536)
+            if not data:
+                raise HandshakeError("the server closed the connection during the handshake "
+                                     "(version mismatch, or too many connections)")
+            buf += data
+        fields = bytes(buf[4 : 4 + size]).split(b"\0")
+        try:
+            version = int(fields[0])
+            conn_time = fields[1].decode("ascii", "replace")
+        except (ValueError, IndexError):
+            raise HandshakeError("unreadable version reply") from None
+        if not MIN_VERSION <= version <= MAX_VERSION:
+            raise HandshakeError(f"server version {version} is outside {MIN_VERSION}..{MAX_VERSION}")
+        sock.settimeout(None)
+        return sock, version, conn_time, bytes(buf[4 + size :])
+    except BaseException:
+        sock.close()
+        raise
+
+
+class Wire:
+    """The send side, shaped like ibapi's Connection so EClient can use it."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.socket: socket.socket | None = sock
+        self.lock = threading.Lock()
+        self.last_rx = time.monotonic()
+        self.bytes_in = 0
+        self.frames_in = 0
+        self.wrapper = None
+
+    def sendMsg(self, data: bytes) -> int:  # noqa: N802 (ibapi's name)
+        with self.lock:
+            if self.socket is None:
+                return 0
+            try:
+                self.socket.sendall(data)
+            except OSError:
+                return 0
+            return len(data)
+
+    def isConnected(self) -> bool:  # noqa: N802
+        return self.socket is not None
+
+    def disconnect(self) -> None:
+        with self.lock:
+            sock, self.socket = self.socket, None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+
+class Reader(threading.Thread):
+    """Reads frames and hands batches to ``deliver``; calls ``closed(reason)`` once at the end."""
+
+    def __init__(self, wire: Wire, leftover: bytes, deliver: Callable[[list[bytes]], None],
+                 closed: Callable[[str], None]) -> None:
+        super().__init__(name="ib-reader", daemon=True)
+        self.wire = wire
+        self.leftover = leftover
+        self.deliver = deliver
+        self.closed = closed
+
+    def run(self) -> None:
+        wire = self.wire
+        sock = wire.socket
+        buf = bytearray(self.leftover)
+        pos = 0
+        unpack = HEADER.unpack_from
+        reason = "connection closed by the server"
+        try:
+            while sock is not None:
+                batch = []
+                end = len(buf)
+                while end - pos >= 4:
+                    (size,) = unpack(buf, pos)
+                    if size > MAX_FRAME:
+                        raise ValueError(f"a frame of {size} bytes")
+                    if end - pos - 4 < size:
+                        break
+                    start = pos + 4
+                    pos = start + size
+                    batch.append(bytes(buf[start:pos]))
+                if batch:
+                    wire.frames_in += len(batch)
+                    self.deliver(batch)
+                if pos == len(buf):
+                    buf.clear()
+                    pos = 0
+                elif pos > (1 << 20):
+                    del buf[:pos]  # drop the consumed prefix once, not per frame
+                    pos = 0
+                data = sock.recv(1 << 20)
+                if not data:
+                    break
+                wire.last_rx = time.monotonic()
+                wire.bytes_in += len(data)
+                buf += data
+        except (OSError, ValueError) as e:
+            reason = f"connection lost: {e}"
+        if wire.socket is None:
+            reason = "disconnected"
+        self.closed(reason)

@@ -1,0 +1,204 @@
+"""ibapi callbacks in, our events out.
+
+Market data goes into the hand-off's per-instrument state; everything else
+becomes one immutable event. Both ibapi 9.81 and 10.x call these: sizes may be
+Decimal, and error() may carry a fourth argument.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from ibapi.wrapper import EWrapper
+
+from tui.core import events as ev
+from tui.core.handoff import Handoff
+from tui.ib.convert import contract_from_ib, num, price_or_none, spec_from_details
+
+if TYPE_CHECKING:
+    from tui.ib.broker import Broker
+
+log = logging.getLogger(__name__)
+
+
+class Wrapper(EWrapper):
+    def __init__(self, broker: Broker, handoff: Handoff) -> None:
+        super().__init__()
+        self.b = broker
+        self.h = handoff
+        self.md: dict[int, int] = broker.md_keys  # reqId -> conId, shared with the broker
+
+    # --- market data (hot) ---------------------------------------------------------
+    def tickPrice(self, reqId: int, tickType: int, price: float, attrib: Any) -> None:  # noqa: N802,N803
+        con = self.md.get(reqId)
+        if con is not None:
+            self.h.tick_price(con, tickType, price)
+
+    def tickSize(self, reqId: int, tickType: int, size: Any) -> None:  # noqa: N802,N803
+        con = self.md.get(reqId)
+        if con is not None:
+            self.h.tick_size(con, tickType, int(size))
+
+    def tickString(self, reqId: int, tickType: int, value: str) -> None:  # noqa: N802,N803
+        if tickType in (45, 88):
+            con = self.md.get(reqId)
+            if con is not None:
+                try:
+                    self.h.tick_time(con, float(value))
+                except ValueError:
+                    pass
+
+    def tickGeneric(self, reqId: int, tickType: int, value: float) -> None:  # noqa: N802,N803
+        pass
+
+    def updateMktDepth(self, reqId: int, position: int, operation: int, side: int,  # noqa: N802,N803
+                       price: float, size: Any) -> None:
+        con = self.md.get(reqId)
+        if con is not None:
+            self.h.depth(con, position, operation, side, price, int(size))
+
+    def updateMktDepthL2(self, reqId: int, position: int, marketMaker: str,  # noqa: N802,N803
+                         operation: int, side: int, price: float, size: Any,
+                         isSmartDepth: bool = False) -> None:  # noqa: N803
+        con = self.md.get(reqId)
+        if con is not None:
+            self.h.depth(con, position, operation, side, price, int(size))
+
+    def tickByTickAllLast(self, reqId: int, tickType: int, time: int, price: float,  # noqa: N802,N803
+                          size: Any, tickAttribLast: Any, exchange: str,  # noqa: N803
+                          specialConditions: str) -> None:  # noqa: N803
+        pass
+
+    def tickByTickBidAsk(self, *args: Any) -> None:  # noqa: N802
+        pass
+
+    def tickByTickMidPoint(self, *args: Any) -> None:  # noqa: N802
+        pass
+
+    def tickReqParams(self, *args: Any) -> None:  # noqa: N802
+        pass
+
+    def marketDataType(self, reqId: int, marketDataType: int) -> None:  # noqa: N802,N803
+        self.b.on_market_data_type(reqId, marketDataType)
+
+    # --- connection -----------------------------------------------------------------
+    def nextValidId(self, orderId: int) -> None:  # noqa: N802,N803
+        self.b.on_next_valid_id(orderId)
+
+    def managedAccounts(self, accountsList: str) -> None:  # noqa: N802,N803
+        self.b.on_accounts(accountsList)
+
+    def currentTime(self, time: int) -> None:  # noqa: N802
+        pass  # the watchdog only needs the bytes to arrive
+
+    def connectAck(self) -> None:  # noqa: N802
+        pass
+
+    def connectionClosed(self) -> None:  # noqa: N802
+        pass
+
+    def error(self, reqId: int, errorCode: int, errorString: str,  # noqa: N803
+              advancedOrderRejectJson: str = "") -> None:  # noqa: N803
+        self.b.on_error(reqId, errorCode, errorString)
+
+    # --- orders -------------------------------------------------------------------------
+    def orderStatus(self, orderId: int, status: str, filled: Any, remaining: Any,  # noqa: N802,N803
+                    avgFillPrice: float, permId: int, parentId: int, lastFillPrice: float,  # noqa: N803
+                    clientId: int, whyHeld: str, mktCapPrice: float = 0.0) -> None:  # noqa: N803
+        self.h.put(ev.OrderStatus(orderId, status, num(filled), num(remaining), avgFillPrice,
+                                  permId, parentId, lastFillPrice, clientId, whyHeld))
+
+    def openOrder(self, orderId: int, contract: Any, order: Any, orderState: Any) -> None:  # noqa: N802,N803
+        self.b.on_open_order(orderId)
+        self.h.put(ev.OpenOrder(
+            orderId, contract_from_ib(contract), order.action, num(order.totalQuantity),
+            order.orderType, price_or_none(order.lmtPrice) if "LMT" in order.orderType else None,
+            price_or_none(order.auxPrice) if "STP" in order.orderType else None, order.tif,
+            orderState.status, order.permId, order.clientId, order.parentId, order.ocaGroup,
+            order.orderRef, order.account,
+        ))
+
+    def openOrderEnd(self) -> None:  # noqa: N802
+        self.h.put(ev.OpenOrdersEnd())
+        self.b.on_end("orders")
+
+    def completedOrder(self, contract: Any, order: Any, orderState: Any) -> None:  # noqa: N802,N803
+        self.h.put(ev.CompletedOrder(order.orderId, order.permId, contract_from_ib(contract),
+                                     order.action, num(order.totalQuantity), orderState.status,
+                                     num(getattr(order, "filledQuantity", 0.0) or 0.0)))
+
+    def completedOrdersEnd(self) -> None:  # noqa: N802
+        self.h.put(ev.CompletedOrdersEnd())
+
+    def execDetails(self, reqId: int, contract: Any, execution: Any) -> None:  # noqa: N802,N803
+        self.b.on_execution(execution.execId)
+        self.h.put(ev.Fill(
+            execution.execId, execution.orderId, execution.permId, execution.clientId,
+            contract_from_ib(contract), execution.side, num(execution.shares), execution.price,
+            num(execution.cumQty), execution.avgPrice, execution.time, execution.acctNumber, reqId,
+        ))
+
+    def execDetailsEnd(self, reqId: int) -> None:  # noqa: N802,N803
+        self.h.put(ev.ExecutionsEnd(reqId))
+        self.b.on_end("executions")
+
+    def commissionReport(self, commissionReport: Any) -> None:  # noqa: N802,N803
+        r = commissionReport
+        realized = price_or_none(r.realizedPNL) if r.realizedPNL != 0.0 else 0.0
+        self.h.put(ev.Commission(r.execId, r.commission, r.currency, realized))
+
+    # --- account ------------------------------------------------------------------------
+    def position(self, account: str, contract: Any, position: Any, avgCost: float) -> None:  # noqa: N803
+        self.h.put(ev.Position(account, contract_from_ib(contract), num(position), avgCost))
+
+    def positionEnd(self) -> None:  # noqa: N802
+        self.h.put(ev.PositionsEnd())
+        self.b.on_end("positions")
+
+    def updateAccountValue(self, key: str, val: str, currency: str, accountName: str) -> None:  # noqa: N802,N803
+        self.h.put(ev.AccountValue(key, val, currency, accountName))
+
+    def updatePortfolio(self, contract: Any, position: Any, marketPrice: float,  # noqa: N802,N803
+                        marketValue: float, averageCost: float, unrealizedPNL: float,  # noqa: N803
+                        realizedPNL: float, accountName: str) -> None:  # noqa: N803
+        self.h.put(ev.PortfolioItem(contract_from_ib(contract), num(position), marketPrice,
+                                    marketValue, averageCost, unrealizedPNL, realizedPNL,
+                                    accountName))
+
+    def updateAccountTime(self, timeStamp: str) -> None:  # noqa: N802,N803
+        pass
+
+    def accountDownloadEnd(self, accountName: str) -> None:  # noqa: N802,N803
+        self.h.put(ev.AccountEnd(accountName))
+        self.b.on_end("account")
+
+    def pnl(self, reqId: int, dailyPnL: float, unrealizedPnL: float, realizedPnL: float) -> None:  # noqa: N803
+        self.h.put(ev.PnL(dailyPnL, unrealizedPnL, realizedPnL))
+
+    def pnlSingle(self, reqId: int, pos: Any, dailyPnL: float, unrealizedPnL: float,  # noqa: N802,N803
+                  realizedPnL: float, value: float) -> None:  # noqa: N803
+        con = self.b.pnl_keys.get(reqId, 0)
+        self.h.put(ev.PnLSingle(con, num(pos), dailyPnL, unrealizedPnL, realizedPnL, value))
+
+    def accountSummary(self, *args: Any) -> None:  # noqa: N802
+        pass
+
+    def accountSummaryEnd(self, reqId: int) -> None:  # noqa: N802,N803
+        pass
+
+    # --- contracts and history ------------------------------------------------------------
+    def contractDetails(self, reqId: int, contractDetails: Any) -> None:  # noqa: N802,N803
+        self.b.on_contract_details(reqId, spec_from_details(contractDetails))
+
+    def contractDetailsEnd(self, reqId: int) -> None:  # noqa: N802,N803
+        self.b.on_contract_details_end(reqId)
+
+    def symbolSamples(self, reqId: int, contractDescriptions: Any) -> None:  # noqa: N802,N803
+        self.b.on_symbol_samples(reqId, tuple(contract_from_ib(d.contract) for d in contractDescriptions))
+
+    def historicalData(self, reqId: int, bar: Any) -> None:  # noqa: N802,N803
+        self.b.on_bar(reqId, ev.Bar(bar.date, bar.open, bar.high, bar.low, bar.close, int(bar.volume)))
+
+    def historicalDataEnd(self, reqId: int, start: str, end: str) -> None:  # noqa: N802,N803
+        self.b.on_bars_end(reqId)
