@@ -143,10 +143,12 @@ class Broker:
 
     def _supervise(self) -> None:
         attempt = 0
+        lost = ""  # why the last session ended, shown until the next one is up
         while not self._stop.is_set():
+            target = f"{self.cfg.host}:{self.cfg.port}"
             self._set_state(ConnState.CONNECTING if attempt == 0 and not self.reconnects
                             else ConnState.RECONNECTING,
-                            self._last_error_reason or f"connecting to {self.cfg.host}:{self.cfg.port}")
+                            f"{lost}; reconnecting to {target}" if lost else f"connecting to {target}")
             try:
                 self._open()
             except (OSError, HandshakeError, TimeoutError) as e:
@@ -159,13 +161,15 @@ class Broker:
                 self._stop.wait(delay)
                 continue
             attempt = 0
+            lost = ""
             self._resync()
             self._watch()
             if self._stop.is_set():
                 return
             self.reconnects += 1
             self.pacer.clear()
-            self._set_state(ConnState.RECONNECTING, self._close_reason)
+            lost = self._close_reason
+            self._set_state(ConnState.RECONNECTING, lost)
 
     def _open(self) -> None:
         self._ready.clear()
@@ -195,7 +199,7 @@ class Broker:
             idle = time.monotonic() - wire.last_rx
             if idle > self.cfg.stale_after and not self._probe_at:
                 self._probe_at = time.monotonic()
-                client.reqCurrentTime()
+                self._urgent(client.reqCurrentTime)
             elif self._probe_at:
                 if wire.last_rx > self._probe_at:
                     self._probe_at = 0.0
@@ -215,14 +219,19 @@ class Broker:
             self._ends = set(RESYNC_ENDS)
             self._seen_open = set()
         self._set_state(ConnState.CONNECTED, "reconciling with TWS", reconciling=True)
-        client.reqMarketDataType(self.cfg.market_data_type)
-        client.reqOpenOrders()
-        client.reqPositions()
-        client.reqExecutions(self._req_id(), ExecutionFilter())
-        client.reqCompletedOrders(True)
-        client.reqAccountUpdates(True, self.cfg.account)
-        pnl = self._req_id()
-        client.reqPnL(pnl, self.cfg.account or (self.accounts[0] if self.accounts else ""), "")
+        # through the pacer like everything else: TWS counts these against the 50/s too
+        account = self.cfg.account or (self.accounts[0] if self.accounts else "")
+        exec_req, pnl_req = self._req_id(), self._req_id()
+        for send in (
+            lambda: client.reqMarketDataType(self.cfg.market_data_type),
+            client.reqOpenOrders,
+            client.reqPositions,
+            lambda: client.reqExecutions(exec_req, ExecutionFilter()),
+            lambda: client.reqCompletedOrders(True),
+            lambda: client.reqAccountUpdates(True, self.cfg.account),
+            lambda: client.reqPnL(pnl_req, account, ""),
+        ):
+            self._data(send)
         self._resubscribe()
 
     def _resubscribe(self) -> None:

@@ -79,6 +79,9 @@ class Gateway:
         self.steps = 0
         # test and fault hooks
         self.reject_next: tuple[int, str] | None = None
+        self.stalled_until = 0.0  # loop time until which nothing is sent
+        self.refuse_until = 0.0  # loop time until which new connections are refused
+        self.enforce_pacing = True  # TWS's 50 messages per second per client
         self.on_request: Callable[[Session, bytes], None] | None = None
         if self.state_path and self.state_path.exists():
             load_state(self, self.state_path)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
+from collections import deque
 from typing import TYPE_CHECKING
 
 from tui.sim import messages as msg
@@ -52,6 +54,8 @@ class Session(asyncio.Protocol):
         self.positions = False
         self.md_type_requested = False
         self.auto_bind = False
+        self.paced = False  # +PACEAPI: TWS queues instead of rejecting bursts
+        self._rate_window: deque[float] = deque()
 
     # --- transport ----------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -61,6 +65,11 @@ class Session(asyncio.Protocol):
         self.peer = f"{peer[0]}:{peer[1]}" if peer else "?"
         transport.set_write_buffer_limits(high=PAUSE_MARKET_DATA_AT, low=PAUSE_MARKET_DATA_AT // 4)
         self.gw.sessions_open.add(self)
+        loop = asyncio.get_running_loop()
+        if loop.time() < self.gw.refuse_until:
+            log.info("refusing a connection from %s (fault)", self.peer)
+            self.state = CLOSED
+            transport.abort()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.state = CLOSED
@@ -91,12 +100,35 @@ class Session(asyncio.Protocol):
         if not self.out or self.transport is None or self.state == CLOSED:
             self.out.clear()
             return
+        stalled = self.gw.stalled_until - asyncio.get_running_loop().time()
+        if stalled > 0:
+            # hold everything back; market data stops piling up meanwhile
+            self.paused = True
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_later(stalled, self._end_stall)
+            return
         data = b"".join(self.out)
         self.out.clear()
         self.transport.write(data)
         if self.transport.get_write_buffer_size() > HARD_LIMIT:
             log.warning("client %s at %s is not reading; closing it", self.client_id, self.peer)
             self.close()
+
+    def _end_stall(self) -> None:
+        self.paused = False
+        self.flush()
+        self.gw.resume(self)
+
+    def over_rate(self) -> bool:
+        """TWS allows 50 messages per second per client; beyond that it answers error 100."""
+        if self.paced or not self.gw.enforce_pacing:
+            return False
+        now = time.monotonic()
+        window = self._rate_window
+        window.append(now)
+        while window and now - window[0] > 1.0:
+            window.popleft()
+        return len(window) > 50
 
     def close(self) -> None:
         if self.transport is not None and self.state != CLOSED:
@@ -133,12 +165,16 @@ class Session(asyncio.Protocol):
                     self._start(request)
                 else:
                     log.info("client at %s sent a request before startApi; ignored", self.peer)
+            elif self.over_rate():
+                self.send(msg.error(-1, 100, "Max rate of messages per second has been exceeded:"
+                                             f"max=50 rec={len(self._rate_window)} (1)"))
             else:
                 self.gw.handle(self, payload)
 
     def _handshake(self, payload: bytes) -> None:
         text = payload.decode("ascii", "replace").rstrip("\0")
-        versions, _, _options = text.partition(" ")
+        versions, _, options = text.partition(" ")
+        self.paced = "+PACEAPI" in options
         m = _VERSION_RE.fullmatch(versions.strip())
         if not m:
             raise ProtocolError(f"unreadable version range {text[:40]!r}")
