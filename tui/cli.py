@@ -1,16 +1,129 @@
-"""The ``ibtui`` command line."""
+"""The ``ibtui`` command line.
+
+Global options (--config, --host, --port, --client-id, --read-only, --layout,
+--symbol) may stand before or after the subcommand.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
+import logging.handlers
+import socket
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from tui import __version__
+from tui import config as cfg
 
 
-def _sim(args: argparse.Namespace) -> int:
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    d = argparse.SUPPRESS if suppress else None
+    g = parser.add_argument_group("connection and screen (before or after the command)")
+    g.add_argument("--config", default=d, metavar="FILE", help="config file (default: $IBTUI_CONFIG, "
+                   "then the XDG config dir)")
+    g.add_argument("--host", default=d, help="TWS / IB Gateway host")
+    g.add_argument("--port", type=int, default=d, help="TWS / IB Gateway port")
+    g.add_argument("--client-id", type=int, default=d, dest="client_id", help="API client id")
+    g.add_argument("--read-only", action="store_true", default=d if suppress else False,
+                   dest="read_only", help="block every order action")
+    g.add_argument("--layout", choices=("full", "ladder", "positions", "orders", "watchlist"),
+                   default=d, help="full screen, or a single pane for a tmux split")
+    g.add_argument("--symbol", default=d, help="the ladder's instrument, e.g. ES or AAPL")
+
+
+def load_settings(args: argparse.Namespace) -> cfg.Settings:
+    settings = cfg.load(getattr(args, "config", None))
+    c = settings.connection
+    if getattr(args, "host", None):
+        c.host = args.host
+    if getattr(args, "port", None):
+        c.port = args.port
+    if getattr(args, "client_id", None) is not None:
+        c.client_id = args.client_id
+    if getattr(args, "read_only", False):
+        c.read_only = True
+    return settings
+
+
+def _setup_logging(settings: cfg.Settings) -> None:
+    path = settings.log_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=5_000_000, backupCount=3)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]  # never onto the screen the app draws
+    root.setLevel(settings.paths.log_level)
+
+
+def _client_id_tries(args: argparse.Namespace, settings: cfg.Settings, layout: str) -> int:
+    """Panes get their own ids: unless one was given, a taken id moves on to the next."""
+    if getattr(args, "client_id", None) is not None:
+        return 1
+    if layout != "full":
+        settings.connection.client_id += {"ladder": 10, "positions": 20, "orders": 30,
+                                          "watchlist": 40}[layout]
+    return 10
+
+
+def _run_app(args: argparse.Namespace, settings: cfg.Settings, confirm: str | None = None) -> int:
+    from tui.app import IBTuiApp
+    from tui.core.journal import Journal
+    from tui.ib.broker import Broker, BrokerConfig
+
+    layout = getattr(args, "layout", None) or "full"
+    _setup_logging(settings)
+    c = settings.connection
+    tries = _client_id_tries(args, settings, layout)
+    broker = Broker(BrokerConfig(c.host, c.port, c.client_id, c.account, c.connect_timeout,
+                                 client_id_tries=tries))
+    journal = Journal(settings.journal_dir(), c.account, c.client_id)
+    app = IBTuiApp(settings, broker, journal, layout, getattr(args, "symbol", None), confirm)
+    app.run()
+    if app.exit_note:
+        print(app.exit_note)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = load_settings(args)
+    if settings.is_live and not settings.connection.read_only:
+        print(f"ibtui: port {settings.connection.port} is a LIVE trading port: real orders, real money.",
+              file=sys.stderr)
+    return _run_app(args, settings)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from tui.sim.gateway import Gateway, parse_rate
+    from tui.sim.runner import GatewayThread
+
+    settings = load_settings(args)
+    try:
+        rate = parse_rate(args.rate)
+    except ValueError as e:
+        print(f"ibtui demo: {e}", file=sys.stderr)
+        return 2
+    gateway = GatewayThread(Gateway(seed=args.seed, rate=rate), "127.0.0.1", 0).start()
+    settings.connection.host = "127.0.0.1"
+    settings.connection.port = gateway.port
+    settings.connection.live = "paper"
+    settings.connection.account = ""
+    try:
+        return _run_app(args, settings, confirm="never" if settings.orders.confirm == "live" else None)
+    finally:
+        gateway.stop()
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
     from tui.sim.gateway import Gateway, parse_rate
     from tui.sim.runner import serve_forever
 
@@ -25,40 +138,174 @@ def _sim(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError) as e:
         print(f"ibtui sim: cannot load state file {args.state}: {e}", file=sys.stderr)
         return 2
+    host = args.host or "127.0.0.1"
+    port = args.port or 7497
     try:
-        serve_forever(gateway, args.host, args.port)
+        serve_forever(gateway, host, port)
     except OSError as e:
-        print(f"ibtui sim: cannot listen on {args.host}:{args.port}: {e.strerror or e}", file=sys.stderr)
+        print(f"ibtui sim: cannot listen on {host}:{port}: {e.strerror or e}", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from tui.core import events as ev
+    from tui.core.desk import parse_symbol
+    from tui.ib.broker import Broker, BrokerConfig
+
+    settings = load_settings(args)
+    c = settings.connection
+    broker = Broker(BrokerConfig(c.host, c.port, c.client_id, c.account, c.connect_timeout,
+                                 client_id_tries=5))
+    print(f"connecting to {c.host}:{c.port} as client {c.client_id} ...")
+    broker.start()
+    try:
+        if not broker.wait_connected(c.connect_timeout + 1):
+            print(f"FAIL: {broker.reason or 'no connection'}")
+            return 1
+        accounts = ", ".join(broker.accounts)
+        live = settings.is_live or any(not a.startswith("DU") for a in broker.accounts)
+        print(f"server version {broker.server_version}; accounts {accounts}")
+        print(f"session: {'LIVE (real money)' if live else 'PAPER'}{'; read-only' if c.read_only else ''}")
+        queries = {}
+        for q in settings.watchlist:
+            symbol, sec_type, exchange, currency = parse_symbol(q)
+            queries[broker.resolve(symbol, sec_type, exchange, currency)] = q
+        deadline = time.monotonic() + 5
+        farms: list[str] = []
+        resolved: dict[str, ev.ContractResolved] = {}
+        specs = []
+        while time.monotonic() < deadline and len(resolved) < len(queries):
+            events, _ = broker.h.drain()
+            for e in events:
+                if isinstance(e, ev.IBError) and 2100 <= e.code < 2200:
+                    farms.append(e.message)
+                elif isinstance(e, ev.ContractResolved) and e.query in queries:
+                    resolved[e.query] = e
+                    if e.specs:
+                        specs.append(e.specs[0])
+                        broker.subscribe(e.specs[0].contract)
+            time.sleep(0.05)
+        for f in farms:
+            print(f"farm: {f}")
+        time.sleep(1.5)
+        _, updates = broker.h.drain()
+        priced = {u.con_id for u in updates if u.bid or u.last}
+        bad = 0
+        for key, q in queries.items():
+            r = resolved.get(key)
+            if r is None or not r.specs:
+                bad += 1
+                print(f"  {q:<10} NO CONTRACT ({r.error if r else 'no answer'})")
+            elif r.specs[0].contract.con_id in priced:
+                print(f"  {q:<10} market data OK")
+            else:
+                bad += 1
+                print(f"  {q:<10} no market data (no permission or market closed)")
+        verdict = "OK" if not bad else f"OK with {bad} watchlist problem(s)"
+        print(f"verdict: {verdict}")
+        return 0
+    finally:
+        broker.stop()
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    action = args.action
+    if action == "path":
+        path = cfg.config_path(getattr(args, "config", None))
+        print(path if path else f"{cfg.default_config_path()} (not created; built-in defaults in use)")
+        print(f"state: {cfg.state_file()}")
+        return 0
+    if action == "show":
+        settings = load_settings(args)
+        import tomli_w
+
+        print(f"# effective settings (from {settings.source}, flags and saved state)")
+        print(tomli_w.dumps(cfg.as_document(settings)))
+        return 0
+    target = Path(args.path).expanduser() if args.path else cfg.default_config_path()
+    if target.exists() and not args.force:
+        print(f"ibtui config init: {target} exists; add --force to overwrite it", file=sys.stderr)
+        return 2
+    cfg.write_atomic(target, cfg.as_document(cfg.Settings()))
+    print(f"wrote {target} (documented example: config.example.toml)")
+    return 0
+
+
+def cmd_journal(args: argparse.Namespace) -> int:
+    from tui.core.journal import journal_path, read, summarize
+
+    settings = load_settings(args)
+    try:
+        day = dt.date.fromisoformat(args.date) if args.date else dt.datetime.now(dt.timezone.utc).date()
+    except ValueError:
+        print(f"ibtui journal: --date {args.date!r}: expected YYYY-MM-DD", file=sys.stderr)
+        return 2
+    path = journal_path(settings.journal_dir(), day)
+    records, note = read(path)
+    if not records:
+        print(f"no journal for {day} ({path})")
+        return 0
+    s = summarize(records)
+    print(f"journal {path}")
+    print(f"orders: {s['intents']} intents, {s['sent']} sent, {s['refused']} refused by the risk checks")
+    print(f"fills: {s['fills']}; commissions {s['commissions']:,.2f}; realized P&L {s['realized_pnl']:+,.2f}")
+    for sym, row in sorted(s["by_symbol"].items()):
+        print(f"  {sym:<10} bought {row['bought']:g}  sold {row['sold']:g}  ({row['fills']:g} fills)")
+    if note:
+        print(f"note: {note}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="ibtui", description="A keyboard-driven terminal trading front-end for Interactive Brokers."
-    )
+        prog="ibtui", description="A keyboard-driven terminal trading front-end for Interactive Brokers.")
     parser.add_argument("--version", action="version", version=f"ibtui {__version__}")
+    _global_options(parser, suppress=False)
+    parser.set_defaults(func=cmd_run)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sim = sub.add_parser("sim", help="run the simulated IB gateway (TWS API protocol, v157)")
-    sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    sim.add_argument("--port", type=int, default=7497, help="port to listen on (default 7497)")
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _global_options(p, suppress=True)
+        return p
+
+    run = command("run", "connect to TWS / IB Gateway per the config (the default)")
+    run.set_defaults(func=cmd_run)
+    demo = command("demo", "the whole product against a built-in simulated gateway: no IB account")
+    demo.add_argument("--seed", type=int, default=1, help="market seed")
+    demo.add_argument("--rate", default="normal", help="quiet, normal, busy, storm or events/s")
+    demo.set_defaults(func=cmd_demo)
+    sim = command("sim", "run the simulated IB gateway (TWS API protocol, server version 157)")
     sim.add_argument("--seed", type=int, default=1, help="market seed (default 1)")
     sim.add_argument("--rate", default="normal",
                      help="quiet, normal, busy, storm, or market events per second (default normal)")
     sim.add_argument("--state", default=None, metavar="FILE",
                      help="keep the account, orders and order ids in FILE across restarts")
-    sim.set_defaults(func=_sim)
+    sim.set_defaults(func=cmd_sim)
+    check = command("check", "connect, report version, accounts, PAPER/LIVE, farms, data; exit 0 or 1")
+    check.set_defaults(func=cmd_check)
+    conf = command("config", "write a starter config, or show where and what the settings are")
+    conf.add_argument("action", choices=("init", "path", "show"))
+    conf.add_argument("path", nargs="?", help="for init: where to write (default: the XDG config dir)")
+    conf.add_argument("--force", action="store_true", help="for init: overwrite an existing file")
+    conf.set_defaults(func=cmd_config)
+    journal = command("journal", "summarise a day's journal: orders, fills, realized P&L")
+    journal.add_argument("--date", help="YYYY-MM-DD (default: today, UTC)")
+    journal.set_defaults(func=cmd_journal)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except cfg.ConfigError as e:
+        print(f"ibtui: config error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

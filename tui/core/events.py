@@ -244,6 +244,7 @@ class MarketUpdate:
     last_time: float
     has_depth: bool
     updates: int  # raw messages folded into this update
+    delayed: bool = False  # prices come from IB's delayed feed (no live subscription)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ class MarketState:
     __slots__ = (
         "con_id", "bid", "bid_size", "ask", "ask_size", "last", "last_size", "volume", "high",
         "low", "close", "open", "bids", "asks", "vap", "last_time", "has_depth", "updates",
+        "delayed",
     )
 
     def __init__(self, con_id: int) -> None:
@@ -40,13 +41,14 @@ class MarketState:
         self.last_time = 0.0
         self.has_depth = False
         self.updates = 0
+        self.delayed = False
 
     def snapshot(self) -> MarketUpdate:
         return MarketUpdate(
             self.con_id, self.bid, self.bid_size, self.ask, self.ask_size, self.last,
             self.last_size, self.volume, self.high, self.low, self.close, self.open,
             tuple((p, int(s)) for p, s in self.bids), tuple((p, int(s)) for p, s in self.asks),
-            tuple(self.vap.items()), self.last_time, self.has_depth, self.updates,
+            tuple(self.vap.items()), self.last_time, self.has_depth, self.updates, self.delayed,
         )
 
 
@@ -84,9 +86,11 @@ class Handoff:
         return m
 
     def tick_price(self, con_id: int, tick_type: int, price: float) -> None:
+        delayed = tick_type in DELAYED
         tick_type = DELAYED.get(tick_type, tick_type)
         with self._lock:
             m = self._state(con_id)
+            m.delayed = delayed
             if tick_type == BID:
                 m.bid = price
             elif tick_type == ASK:

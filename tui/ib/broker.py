@@ -13,6 +13,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ibapi.execution import ExecutionFilter
@@ -48,6 +49,7 @@ class BrokerConfig:
     probe_timeout: float = 5.0  # no answer to the probe: the connection is dead
     backoff_max: float = 10.0
     market_data_type: int = 1
+    client_id_tries: int = 1  # >1: on error 326 at the first connect, try the next ids (tmux panes)
 
 
 @dataclass
@@ -60,8 +62,11 @@ class Subscription:
 
 @dataclass
 class _Pending:
+    """A request awaiting its answer; re-sent on the next connection if that one ends first."""
+
     kind: str
     key: object
+    request: Callable[[Client, int], None]
     items: list[object] = field(default_factory=list)
 
 
@@ -105,6 +110,7 @@ class Broker:
         self._probe_at = 0.0
         self._last_error_reason = ""
         self._thread: threading.Thread | None = None
+        self._id_tries_left = config.client_id_tries
 
     # --- life -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -232,13 +238,23 @@ class Broker:
             lambda: client.reqPnL(pnl_req, account, ""),
         ):
             self._data(send)
+        with self._lock:
+            pending = list(self._pending.items())
+        for rid, p in pending:
+            p.items.clear()
+            self._data(lambda rid=rid, p=p: p.request(client, rid))
         self._resubscribe()
 
     def _resubscribe(self) -> None:
         with self._lock:
             subs = list(self.subs.values())
+            singles = list(self.pnl_keys.items())
         for sub in subs:
             self._send_subscription(sub)
+        client = self.client
+        if client is not None:
+            for rid, con in singles:
+                self._send_pnl_single(client, rid, con)
 
     def on_end(self, name: str) -> None:
         with self._lock:
@@ -276,7 +292,11 @@ class Broker:
 
     def on_error(self, req_id: int, code: int, text: str) -> None:
         self.h.put(ev.IBError(req_id, code, text))
-        if code == 326:
+        if code == 326 and self.reconnects == 0 and self._id_tries_left > 1:
+            self._id_tries_left -= 1
+            self.cfg.client_id += 1  # another pane holds this id: take the next one
+            self._last_error_reason = f"client id {self.cfg.client_id - 1} in use; trying {self.cfg.client_id}"
+        elif code == 326:
             self._last_error_reason = (f"client id {self.cfg.client_id} is already in use at "
                                        f"{self.cfg.host}:{self.cfg.port}; choose another client_id")
         elif code in (1100, 2110):
@@ -306,6 +326,15 @@ class Broker:
             self._next_req += 1
             return rid
 
+    def _request(self, kind: str, key: object, request: Callable[[Client, int], None]) -> None:
+        rid = self._req_id()
+        with self._lock:
+            self._pending[rid] = _Pending(kind, key, request)
+        client = self.client
+        if client is not None and self.state in (ConnState.CONNECTED, ConnState.DEGRADED):
+            self._data(lambda: request(client, rid))
+        # otherwise the next connection's resync sends it
+
     def resolve(self, symbol: str, sec_type: str = "", exchange: str = "", currency: str = "",
                 con_id: int = 0) -> str:
         """Ask for a contract's details; the answer comes as ContractResolved. Returns the query key."""
@@ -317,16 +346,14 @@ class Broker:
         c = Contract(symbol.upper(), sec_type.upper(), exchange.upper(), currency.upper(), con_id)
         if not c.exchange and c.sec_type in ("STK", ""):
             c = Contract(c.symbol, c.sec_type, "SMART", c.currency or "USD", con_id)
-        rid = self._req_id()
-        with self._lock:
-            self._pending[rid] = _Pending("details", key)
-        self._data(lambda: self._client().reqContractDetails(rid, contract_to_ib(c)))
+        ib_contract = contract_to_ib(c)
+        self._request("details", key, lambda cl, rid: cl.reqContractDetails(rid, ib_contract))
         return key
 
     def on_contract_details(self, req_id: int, spec: ContractSpec) -> None:
         with self._lock:
             p = self._pending.get(req_id)
-            if p is not None:
+            if p is not None and all(s.contract.con_id != spec.contract.con_id for s in p.items):  # type: ignore[attr-defined]
                 p.items.append(spec)
 
     def on_contract_details_end(self, req_id: int) -> None:
@@ -343,10 +370,7 @@ class Broker:
         self.h.put(ev.ContractResolved(key, specs, "" if specs else _unknown(key)))
 
     def search(self, pattern: str) -> None:
-        rid = self._req_id()
-        with self._lock:
-            self._pending[rid] = _Pending("symbols", pattern)
-        self._data(lambda: self._client().reqMatchingSymbols(rid, pattern))
+        self._request("symbols", pattern, lambda cl, rid: cl.reqMatchingSymbols(rid, pattern))
 
     def on_symbol_samples(self, req_id: int, contracts: tuple[Contract, ...]) -> None:
         with self._lock:
@@ -355,11 +379,9 @@ class Broker:
             self.h.put(ev.SymbolMatches(str(p.key), contracts))
 
     def history(self, contract: Contract, duration: str = "1 D", bar_size: str = "5 mins") -> None:
-        rid = self._req_id()
-        with self._lock:
-            self._pending[rid] = _Pending("bars", contract.con_id)
-        self._data(lambda: self._client().reqHistoricalData(
-            rid, contract_to_ib(contract), "", duration, bar_size, "TRADES", 0, 1, False, []))
+        ib_contract = contract_to_ib(contract)
+        self._request("bars", contract.con_id, lambda cl, rid: cl.reqHistoricalData(
+            rid, ib_contract, "", duration, bar_size, "TRADES", 0, 1, False, []))
 
     def on_bar(self, req_id: int, bar: ev.Bar) -> None:
         with self._lock:
@@ -423,10 +445,18 @@ class Broker:
             self._data(lambda: client.cancelMktDepth(sub.depth_req, False))
 
     def pnl_single(self, con_id: int) -> None:
-        rid = self._req_id()
-        self.pnl_keys[rid] = con_id
+        """Stream P&L for one position (kept across reconnects)."""
+        with self._lock:
+            if con_id in self.pnl_keys.values():
+                return
+            rid = self._req_id()
+            self.pnl_keys[rid] = con_id
+        if self.client is not None and self.state in (ConnState.CONNECTED, ConnState.DEGRADED):
+            self._send_pnl_single(self.client, rid, con_id)
+
+    def _send_pnl_single(self, client: Client, rid: int, con_id: int) -> None:
         account = self.cfg.account or (self.accounts[0] if self.accounts else "")
-        self._data(lambda: self._client().reqPnLSingle(rid, account, "", con_id))
+        self._data(lambda: client.reqPnLSingle(rid, account, "", con_id))
 
     # --- orders ---------------------------------------------------------------------------------
     def _client(self) -> Client:

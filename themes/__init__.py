@@ -1,0 +1,1 @@
+"""Themes as data: one Textual theme per TOML file, shipped inside the package as tui.themes."""

@@ -1,0 +1,308 @@
+"""Settings: defaults, the TOML file, flags; validated into one clear message per mistake.
+
+Precedence: flags > ``--config`` > ``$IBTUI_CONFIG`` > the XDG config file > defaults.
+The user's commented config is never rewritten: what the app changes at run
+time (watchlist, theme, presets) goes to a separate state file, written
+atomically with tomli-w.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomli_w
+
+APP = "ibtui"
+LIVE_PORTS = (7496, 4001)
+
+
+class ConfigError(Exception):
+    """A config problem, worded for the user: file, key, what was expected."""
+
+
+@dataclass
+class Connection:
+    host: str = "127.0.0.1"
+    port: int = 7497
+    client_id: int = 1
+    connect_timeout: float = 5.0
+    read_only: bool = False
+    account: str = ""
+    live: str = "auto"  # auto | paper | live: how to label the session
+
+
+@dataclass
+class UI:
+    theme: str = "ibtui-dark"
+    frame_rate: int = 30
+    ladder_rows: int = 0  # 0: fit the window
+    auto_center: bool = True
+    show_stats: bool = False
+
+
+@dataclass
+class Orders:
+    default_quantity: int = 1
+    quantity_presets: list[int] = field(default_factory=lambda: [1, 2, 5, 10, 25, 50, 100, 200, 500])
+    tif: str = "DAY"
+    bracket_take_profit_ticks: int = 8
+    bracket_stop_loss_ticks: int = 8
+    confirm: str = "live"  # never | live | always
+    instruments: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def quantity_for(self, symbol: str) -> int:
+        return int(self.instruments.get(symbol, {}).get("default_quantity", self.default_quantity))
+
+    def presets_for(self, symbol: str) -> list[int]:
+        return list(self.instruments.get(symbol, {}).get("quantity_presets", self.quantity_presets))
+
+
+@dataclass
+class Risk:
+    max_order_quantity: float = 1000
+    max_order_notional: float = 2_000_000.0
+    price_band_percent: float = 5.0
+    max_working_orders: int = 20
+    max_position: float = 5000
+    stale_data_seconds: float = 15.0
+
+
+@dataclass
+class Paths:
+    journal_dir: str = ""
+    log_file: str = ""
+    log_level: str = "INFO"
+
+
+@dataclass
+class Settings:
+    connection: Connection = field(default_factory=Connection)
+    ui: UI = field(default_factory=UI)
+    watchlist: list[str] = field(default_factory=lambda: ["ES", "NQ", "CL", "AAPL", "MSFT", "NVDA", "TSLA", "EUR.USD"])
+    orders: Orders = field(default_factory=Orders)
+    risk: Risk = field(default_factory=Risk)
+    keymap: dict[str, str] = field(default_factory=dict)
+    paths: Paths = field(default_factory=Paths)
+    source: str = "built-in defaults"
+
+    @property
+    def is_live(self) -> bool:
+        """LIVE unless told otherwise: a live port, or (once known) a non-DU account."""
+        mode = self.connection.live
+        if mode != "auto":
+            return mode == "live"
+        return self.connection.port in LIVE_PORTS
+
+    def journal_dir(self) -> Path:
+        return Path(self.paths.journal_dir).expanduser() if self.paths.journal_dir else state_dir() / "journal"
+
+    def log_file(self) -> Path:
+        return Path(self.paths.log_file).expanduser() if self.paths.log_file else state_dir() / "ibtui.log"
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP))
+
+
+def state_dir() -> Path:
+    return Path(platformdirs.user_state_dir(APP))
+
+
+def default_config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+def state_file() -> Path:
+    return state_dir() / "state.toml"
+
+
+# --- validation ----------------------------------------------------------------------------
+_CHOICES = {
+    ("connection", "live"): ("auto", "paper", "live"),
+    ("orders", "confirm"): ("never", "live", "always"),
+    ("orders", "tif"): ("DAY", "GTC", "IOC"),
+    ("paths", "log_level"): ("DEBUG", "INFO", "WARNING", "ERROR"),
+}
+_RANGES = {
+    ("connection", "port"): (1, 65535),
+    ("connection", "client_id"): (0, 2**31 - 1),
+    ("connection", "connect_timeout"): (0.1, 300),
+    ("ui", "frame_rate"): (1, 120),
+    ("ui", "ladder_rows"): (0, 500),
+    ("orders", "default_quantity"): (1, 10**9),
+    ("orders", "bracket_take_profit_ticks"): (1, 100_000),
+    ("orders", "bracket_stop_loss_ticks"): (1, 100_000),
+    ("risk", "max_order_quantity"): (0, 10**12),
+    ("risk", "max_order_notional"): (0, 10**15),
+    ("risk", "price_band_percent"): (0, 100),
+    ("risk", "max_working_orders"): (0, 100_000),
+    ("risk", "max_position"): (0, 10**12),
+    ("risk", "stale_data_seconds"): (0, 3600),
+}
+_TYPE_WORDS = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
+
+
+def _expect(where: str, value: object, kind: type, key: tuple[str, str]) -> object:
+    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value, ok = float(value), True
+    if not ok:
+        raise ConfigError(f"{where}: expected {_TYPE_WORDS.get(kind, kind.__name__)}, got {value!r}")
+    if key in _CHOICES and value not in _CHOICES[key]:
+        raise ConfigError(f"{where}: expected one of {', '.join(_CHOICES[key])}, got {value!r}")
+    if key in _RANGES:
+        lo, hi = _RANGES[key]
+        if not lo <= value <= hi:  # type: ignore[operator]
+            raise ConfigError(f"{where}: expected {lo} to {hi}, got {value!r}")
+    return value
+
+
+def _int_list(where: str, value: object) -> list[int]:
+    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+                                              for v in value):
+        raise ConfigError(f"{where}: expected a list of positive integers, got {value!r}")
+    if len(value) > 9:
+        raise ConfigError(f"{where}: at most 9 presets (keys 1 to 9), got {len(value)}")
+    return list(value)
+
+
+def _section(obj: Any, name: str, data: object, path: str) -> None:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    known = {f.name: f for f in fields(obj)}
+    for key, value in data.items():
+        where = f"{path}: {name}.{key}"
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key (known: {', '.join(sorted(known))})")
+        current = getattr(obj, key)
+        if key == "quantity_presets":
+            setattr(obj, key, _int_list(where, value))
+        elif key == "instruments":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: expected a table of symbols")
+            for sym, table in value.items():
+                if not isinstance(table, dict):
+                    raise ConfigError(f"{where}.{sym}: expected a table")
+                for k, v in table.items():
+                    if k == "default_quantity":
+                        _expect(f"{where}.{sym}.{k}", v, int, ("orders", "default_quantity"))
+                    elif k == "quantity_presets":
+                        _int_list(f"{where}.{sym}.{k}", v)
+                    else:
+                        raise ConfigError(f"{where}.{sym}.{k}: unknown key "
+                                          "(known: default_quantity, quantity_presets)")
+            setattr(obj, key, value)
+        else:
+            setattr(obj, key, _expect(where, value, type(current), (name, key)))
+
+
+def apply_document(settings: Settings, doc: dict[str, Any], path: str) -> None:
+    for name, data in doc.items():
+        where = f"{path}: {name}"
+        if name == "watchlist":
+            if not isinstance(data, list) or not all(isinstance(s, str) and s.strip() for s in data):
+                raise ConfigError(f"{where}: expected a list of symbols such as [\"ES\", \"AAPL\"]")
+            settings.watchlist = [s.strip() for s in data]
+        elif name == "keymap":
+            if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+                raise ConfigError(f"{where}: expected a table of binding id = \"keys\"")
+            settings.keymap = dict(data)
+        elif name in ("connection", "ui", "orders", "risk", "paths"):
+            _section(getattr(settings, name), name, data, path)
+        else:
+            raise ConfigError(f"{where}: unknown section (known: connection, ui, watchlist, orders, "
+                              "risk, keymap, paths)")
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
+
+
+def config_path(explicit: str | None) -> Path | None:
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("IBTUI_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    default = default_config_path()
+    return default if default.exists() else None
+
+
+def load(explicit: str | None = None, with_state: bool = True) -> Settings:
+    """Defaults, then the config file, then the app's saved state."""
+    settings = Settings()
+    path = config_path(explicit)
+    if path is not None:
+        apply_document(settings, read_toml(path), str(path))
+        settings.source = str(path)
+    if with_state and state_file().exists():
+        try:
+            apply_document(settings, read_toml(state_file()), str(state_file()))
+        except ConfigError:
+            pass  # a damaged state file must not stop the app; it is rewritten on the next change
+    return settings
+
+
+def as_document(settings: Settings) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    for name in ("connection", "ui"):
+        doc[name] = _plain(getattr(settings, name))
+    doc["watchlist"] = list(settings.watchlist)
+    doc["orders"] = _plain(settings.orders)
+    doc["risk"] = _plain(settings.risk)
+    doc["keymap"] = dict(settings.keymap)
+    doc["paths"] = _plain(settings.paths)
+    return doc
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
+def write_atomic(path: Path, doc: dict[str, Any]) -> None:
+    """Write TOML so that a crash leaves the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            tomli_w.dump(doc, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_state(watchlist: list[str] | None = None, theme: str | None = None,
+               presets: list[int] | None = None) -> Path:
+    """Remember what the user changed inside the app, apart from their config."""
+    path = state_file()
+    doc: dict[str, Any] = {}
+    if path.exists():
+        try:
+            doc = read_toml(path)
+        except ConfigError:
+            doc = {}
+    if watchlist is not None:
+        doc["watchlist"] = list(watchlist)
+    if theme is not None:
+        doc.setdefault("ui", {})["theme"] = theme
+    if presets is not None:
+        doc.setdefault("orders", {})["quantity_presets"] = list(presets)
+    write_atomic(path, doc)
+    return path

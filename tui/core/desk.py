@@ -1,0 +1,402 @@
+"""The trading desk behind the screen: state, intents, checks, journal, sending.
+
+The app routes keystrokes here and draws what this holds; nothing here knows
+Textual or ibapi. Every order goes: intent -> risk check -> journal (fsynced)
+-> broker. A refusal is a message naming the rule, and nothing is sent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, replace
+
+from tui.core import events as ev
+from tui.core.contracts import ContractSpec
+from tui.core.errors import Kind, meaning
+from tui.core.events import ConnState
+from tui.core.intents import Bracket, OrderIntent
+from tui.core.journal import Journal
+from tui.core.orders import OrderRecord, Orders
+from tui.core.portfolio import Portfolio
+from tui.core.ports import BrokerPort
+from tui.core.prices import from_ticks, to_ticks
+from tui.core.risk import Context, Limits, Verdict, check
+
+
+@dataclass(slots=True)
+class Message:
+    time: float
+    level: str  # info, warning, error, order
+    text: str
+
+
+@dataclass(slots=True)
+class LogLine:
+    """One line of the order log: an order event as the trader reads it."""
+
+    time: float
+    order_id: int
+    symbol: str
+    side: str
+    quantity: float
+    order_type: str
+    price: float | None
+    status: str
+    filled: float
+    avg_price: float
+    text: str = ""
+
+
+def parse_symbol(text: str) -> tuple[str, str, str, str]:
+    """``ES``, ``ES:FUT:CME``, ``EUR.USD`` -> (symbol, secType, exchange, currency)."""
+    text = text.strip().upper()
+    if ":" in text:
+        parts = (text.split(":") + ["", "", ""])[:4]
+        return parts[0], parts[1], parts[2], parts[3]
+    if "." in text and len(text) == 7:
+        base, quote = text.split(".")
+        return base, "CASH", "IDEALPRO", quote
+    futures = {"ES": "CME", "NQ": "CME", "RTY": "CME", "YM": "CBOT", "CL": "NYMEX", "GC": "COMEX",
+               "MES": "CME", "MNQ": "CME", "ZN": "CBOT", "ZB": "CBOT", "NG": "NYMEX", "6E": "CME"}
+    if text in futures:
+        return text, "FUT", futures[text], "USD"
+    return text, "STK", "SMART", "USD"
+
+
+class Desk:
+    def __init__(self, broker: BrokerPort, limits: Limits, journal: Journal | None = None,
+                 read_only: bool = False, live: bool = False,
+                 clock: callable = time.time) -> None:  # type: ignore[valid-type]
+        self.broker = broker
+        self.limits = limits
+        self.journal = journal
+        self.read_only = read_only
+        self.live_by_config = live
+        self.clock = clock
+        self.orders = Orders()
+        self.portfolio = Portfolio()
+        self.markets: dict[int, ev.MarketUpdate] = {}
+        self.market_seen: dict[int, float] = {}
+        self.specs: dict[int, ContractSpec] = {}
+        self.by_query: dict[str, ContractSpec] = {}
+        self.connection = ev.Connection(ConnState.DISCONNECTED, "starting")
+        self.messages: deque[Message] = deque(maxlen=500)
+        self.log: list[LogLine] = []
+        self.killed = False
+        self.pending_queries: dict[str, str] = {}  # query key -> what the user typed
+        self.resolved: list[ev.ContractResolved] = []
+        self.matches: ev.SymbolMatches | None = None
+        self.reconcile_note = ""
+
+    # --- state ------------------------------------------------------------------------------
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        return self.connection.accounts
+
+    @property
+    def is_live(self) -> bool:
+        if any(a and not a.startswith("DU") for a in self.accounts):
+            return True
+        return self.live_by_config and not self.accounts
+
+    def say(self, text: str, level: str = "info") -> None:
+        self.messages.append(Message(self.clock(), level, text))
+
+    def pump(self) -> tuple[list[object], list[ev.MarketUpdate]]:
+        """Drain the hand-off and fold everything in; returns what changed."""
+        events, updates = self.broker.h.drain()
+        now = self.clock()
+        for u in updates:
+            self.markets[u.con_id] = u
+            self.market_seen[u.con_id] = now
+        for e in events:
+            self.apply(e)
+        return events, updates
+
+    def apply(self, e: object) -> None:
+        journal = self.journal
+        if isinstance(e, ev.Connection):
+            if (e.state, e.reason, e.reconciling) != (self.connection.state, self.connection.reason,
+                                                      self.connection.reconciling):
+                if journal:
+                    journal.event(e)
+                if e.reason and e.state != ConnState.CONNECTED:
+                    self.say(f"{e.state.value}: {e.reason}", "warning")
+            self.connection = e
+            if journal and e.accounts:
+                journal.account = e.accounts[0]
+            return
+        if isinstance(e, ev.Reconciled):
+            self._reconciled(e)
+            return
+        if isinstance(e, ev.IBError):
+            self._error(e)
+        if isinstance(e, ev.ContractResolved):
+            self._resolved(e)
+            return
+        if isinstance(e, ev.SymbolMatches):
+            self.matches = e
+            return
+        if isinstance(e, ev.CompletedOrder):
+            self._completed(e)
+            return
+        rec = self.orders.apply(e)
+        self.portfolio.apply(e)
+        if isinstance(e, (ev.OrderStatus, ev.OpenOrder, ev.Fill, ev.Commission)):
+            if journal and (rec is not None or isinstance(e, ev.Commission)):
+                journal.event(e)
+            if rec is not None and not isinstance(e, ev.Commission):
+                self._log(rec, e)
+
+    def _log(self, rec: OrderRecord, e: object) -> None:
+        text = ""
+        if isinstance(e, ev.Fill):
+            text = f"fill {e.shares:g} @ {e.price:g}"
+        elif rec.error:
+            text = rec.error
+        last = self.log[-1] if self.log else None
+        line = LogLine(self.clock(), rec.order_id, rec.contract.key if rec.contract else "?",
+                       rec.action, rec.quantity, rec.order_type, rec.price, rec.status,
+                       rec.filled, rec.avg_price, text)
+        if last and (last.order_id, last.status, last.filled, last.price, last.quantity, last.text) == (
+                line.order_id, line.status, line.filled, line.price, line.quantity, line.text):
+            return  # openOrder and orderStatus often repeat each other
+        self.log.append(line)
+        if isinstance(e, ev.Fill) and e.req_id == -1:
+            self.say(f"filled {rec.action} {e.shares:g} {line.symbol} @ {e.price:g} (order {rec.order_id})", "order")
+
+    def _error(self, e: ev.IBError) -> None:
+        m = meaning(e.code)
+        if self.journal and m.kind != Kind.INFO:
+            self.journal.event(e)
+        if e.code in (2104, 2106, 2158):
+            return  # farm OK: the status bar says CONNECTED already
+        rec = self.orders.get(e.req_id)
+        level = {Kind.INFO: "info", Kind.WARNING: "warning", Kind.DATA: "warning",
+                 Kind.ORDER: "error", Kind.CONNECTION: "warning"}[m.kind]
+        if e.code == 202:
+            return
+        where = f"order {e.req_id}: " if rec is not None else ""
+        self.say(f"{where}{e.message} [{e.code}: {m.text}]", level)
+        if rec is not None:
+            self._log(rec, e)
+
+    def _resolved(self, e: ev.ContractResolved) -> None:
+        self.resolved.append(e)
+        typed = self.pending_queries.pop(e.query, None)
+        if e.error or not e.specs:
+            self.say(f"{typed or e.query}: {e.error or 'unknown contract'}", "error")
+            return
+        if len(e.specs) > 1:
+            choices = ", ".join(s.contract.key for s in e.specs[:8])
+            self.say(f"{typed or e.query} is ambiguous: {choices}", "warning")
+        spec = e.specs[0]
+        self.specs[spec.contract.con_id] = spec
+        self.by_query[e.query] = spec
+        if typed:
+            self.by_query[typed.upper()] = spec
+
+    def _reconciled(self, e: ev.Reconciled) -> None:
+        lost = self.orders.mark_lost(set(e.open_order_ids))
+        for rec in lost:
+            self.say(f"order {rec.order_id} was not reported by TWS after reconnecting; "
+                     "checking completed orders", "warning")
+        if self.journal:
+            self.journal.write("reconciled", open_orders=sorted(e.open_order_ids),
+                               lost=[r.order_id for r in lost])
+
+    def _completed(self, e: ev.CompletedOrder) -> None:
+        for rec in self.orders.by_id.values():
+            if rec.perm_id and rec.perm_id == e.perm_id and rec.working:
+                rec.status = e.status
+                rec.filled = max(rec.filled, e.filled)
+                rec.lost = False
+                self._log(rec, e)
+                self.say(f"order {rec.order_id} ended {e.status} while we were away", "order")
+
+    # --- contracts and subscriptions ----------------------------------------------------------
+    def resolve(self, text: str) -> str:
+        symbol, sec_type, exchange, currency = parse_symbol(text)
+        key = self.broker.resolve(symbol, sec_type, exchange, currency)
+        self.pending_queries[key] = text.upper()
+        return key
+
+    def spec_for(self, text: str) -> ContractSpec | None:
+        spec = self.by_query.get(text.upper())
+        if spec is not None:
+            return spec
+        symbol, sec_type, exchange, currency = parse_symbol(text)
+        for key, s in self.by_query.items():
+            if key.split(":")[0] == symbol and (not sec_type or sec_type in key):
+                return s
+        return None
+
+    # --- the order path ------------------------------------------------------------------------
+    def context(self, spec: ContractSpec) -> Context:
+        con = spec.contract.con_id
+        m = self.markets.get(con)
+        seen = self.market_seen.get(con)
+        conn = self.connection
+        if seen is None:
+            age = None
+        elif self.broker.stale:
+            age = float("inf")  # the connection went quiet: nothing on screen is current
+        else:
+            age = self.clock() - seen
+        return Context(
+            connected=conn.state in (ConnState.CONNECTED, ConnState.DEGRADED),
+            reconciling=conn.reconciling,
+            read_only=self.read_only,
+            killed=self.killed,
+            bid=(m.bid or None) if m else None,
+            ask=(m.ask or None) if m else None,
+            last=(m.last or None) if m else None,
+            data_age=age,
+            position=self.portfolio.position(con),
+            working_orders=len(self.orders.working(con)),
+            state=conn.state.value,
+        )
+
+    def verdict(self, intent: OrderIntent) -> Verdict:
+        return check(intent, self.context(intent.spec), self.limits)
+
+    def submit(self, intent: OrderIntent, order_id: int | None = None) -> int | None:
+        """Check, journal, send. Returns the order id, or None when refused (with a message)."""
+        verdict = self.verdict(intent)
+        if order_id is not None and verdict.rule == "max_working_orders":
+            verdict = check(intent, replace(self.context(intent.spec), working_orders=0), self.limits)
+        if not verdict.ok:
+            if self.journal:
+                self.journal.write("intent", intent=intent.describe(), verdict=verdict.rule,
+                                   reason=verdict.message)
+            self.say(f"refused: {intent.describe()}: {verdict.message}", "error")
+            return None
+        try:
+            oid = order_id if order_id is not None else self.broker.allocate_order_id()
+        except Exception as e:  # the broker's own refusal, e.g. no order id yet
+            self.say(f"refused: {intent.describe()}: {e}", "error")
+            return None
+        if self.journal:
+            self.journal.write("intent", sync=True, order_id=oid, intent=intent.describe(),
+                               verdict="ok", modify=order_id is not None,
+                               contract=intent.spec.contract, action=intent.action,
+                               quantity=intent.quantity, order_type=intent.order_type,
+                               lmt_price=intent.lmt_price, aux_price=intent.aux_price, tif=intent.tif)
+        try:
+            self.broker.place(intent, oid)
+        except Exception as e:
+            self.say(f"not sent: {intent.describe()}: {e}", "error")
+            return None
+        if order_id is None:
+            rec = self.orders.sent(oid, intent.spec.contract, intent.action, intent.quantity,
+                                   intent.order_type, intent.lmt_price, intent.aux_price, intent.tif,
+                                   intent.parent_id, intent.oca_group)
+            self._log(rec, None)
+        return oid
+
+    def submit_bracket(self, b: Bracket) -> tuple[int, int, int] | None:
+        spec = b.entry.spec
+        exit_side = "SELL" if b.entry.buy else "BUY"
+        legs = [b.entry, OrderIntent(spec, exit_side, b.entry.quantity, "LMT", b.take_profit),
+                OrderIntent(spec, exit_side, b.entry.quantity, "STP", None, b.stop_loss)]
+        for leg in legs:
+            verdict = self.verdict(leg)
+            # the exits reduce the position the entry builds: size them against it
+            if not verdict.ok and leg is not b.entry and verdict.rule == "max_position":
+                continue
+            if not verdict.ok and leg is not b.entry and verdict.rule == "price_band":
+                continue
+            if not verdict.ok:
+                self.say(f"refused bracket: {leg.describe()}: {verdict.message}", "error")
+                if self.journal:
+                    self.journal.write("intent", intent=f"bracket {leg.describe()}",
+                                       verdict=verdict.rule, reason=verdict.message)
+                return None
+        if self.journal:
+            self.journal.write("intent", sync=True, intent=f"bracket {b.entry.describe()} "
+                               f"tp {b.take_profit:g} sl {b.stop_loss:g}", verdict="ok")
+        try:
+            ids = self.broker.place_bracket(b)
+        except Exception as e:
+            self.say(f"not sent: bracket: {e}", "error")
+            return None
+        for oid, leg in zip(ids, legs):
+            rec = self.orders.sent(oid, spec.contract, leg.action, leg.quantity, leg.order_type,
+                                   leg.lmt_price, leg.aux_price, leg.tif, ids[0] if oid != ids[0] else 0)
+            self._log(rec, None)
+        return ids
+
+    def modify_price(self, rec: OrderRecord, spec: ContractSpec, ticks: int = 0,
+                     to_price: float | None = None) -> int | None:
+        """Move a working order (same id): by ``ticks``, or to ``to_price``."""
+        if not rec.working:
+            self.say(f"order {rec.order_id} is {rec.status}: nothing to move", "warning")
+            return None
+        def moved(p: float | None) -> float | None:
+            if p is None:
+                return None
+            target = to_price if to_price is not None else from_ticks(to_ticks(p, spec.tick) + ticks, spec.tick)
+            return target
+        lmt, aux = rec.lmt_price, rec.aux_price
+        if rec.order_type == "STP LMT" and to_price is not None and lmt is not None and aux is not None:
+            offset = to_ticks(lmt, spec.tick) - to_ticks(aux, spec.tick)
+            aux = to_price
+            lmt = from_ticks(to_ticks(to_price, spec.tick) + offset, spec.tick)
+        elif rec.order_type == "STP LMT":
+            lmt, aux = moved(lmt), moved(aux)
+        elif "STP" in rec.order_type:
+            aux = moved(aux)
+        elif "LMT" in rec.order_type:
+            lmt = moved(lmt)
+        else:
+            self.say(f"order {rec.order_id} is a market order: nothing to move", "warning")
+            return None
+        intent = OrderIntent(spec, rec.action, rec.quantity, rec.order_type, lmt, aux,
+                             rec.tif or "DAY", parent_id=rec.parent_id)
+        return self.submit(intent, order_id=rec.order_id)
+
+    def cancel(self, recs: list[OrderRecord], why: str = "") -> int:
+        n = 0
+        for rec in recs:
+            if not rec.working:
+                continue
+            if self.journal:
+                self.journal.write("cancel", sync=True, order_id=rec.order_id, reason=why)
+            try:
+                self.broker.cancel(rec.order_id)
+                n += 1
+            except Exception as e:
+                self.say(f"cancel of order {rec.order_id} not sent: {e}", "error")
+                break
+        return n
+
+    def cancel_everything(self, why: str) -> None:
+        if self.journal:
+            self.journal.write("global_cancel", sync=True, reason=why)
+        try:
+            self.broker.global_cancel()
+        except Exception as e:
+            self.say(f"global cancel not sent: {e}", "error")
+
+    def flatten(self, spec: ContractSpec) -> int | None:
+        qty = self.portfolio.position(spec.contract.con_id)
+        if not qty:
+            self.say(f"{spec.contract.key}: no position to flatten", "info")
+            return None
+        self.cancel(self.orders.working(spec.contract.con_id), "flatten")
+        return self.submit(OrderIntent(spec, "SELL" if qty > 0 else "BUY", abs(qty), "MKT"))
+
+    def kill(self) -> None:
+        self.killed = True
+        if self.journal:
+            self.journal.write("kill_switch", sync=True, on=True)
+        self.say("KILL SWITCH: cancelling every open order; new orders blocked until re-armed", "error")
+        if self.broker.can_trade:
+            self.cancel_everything("kill switch")
+
+    def rearm(self) -> None:
+        self.killed = False
+        if self.journal:
+            self.journal.write("kill_switch", sync=True, on=False)
+        self.say("kill switch re-armed: orders allowed again", "warning")

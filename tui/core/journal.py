@@ -1,0 +1,157 @@
+"""The order journal: append-only JSON Lines, one file per UTC trading day, mode 0600.
+
+Every intent (with its risk verdict), status change, fill, commission, reject,
+IB error and connection change is one line. An intent is flushed and fsynced
+before its order is sent, so a crash can lose only what never left. Reading
+tolerates (and reports) a torn last line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Callable, Iterable
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from tui.core import events as ev
+from tui.core.contracts import Contract
+
+
+def _utc(epoch: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+
+
+def journal_path(directory: Path, day: dt.date) -> Path:
+    return directory / f"journal-{day.isoformat()}.jsonl"
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (tuple, list, frozenset, set)):
+        return [_plain(v) for v in value]
+    return value
+
+
+class Journal:
+    def __init__(self, directory: Path, account: str = "", client_id: int = 0,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.directory = Path(directory)
+        self.account = account
+        self.client_id = client_id
+        self.clock = clock
+        self._fd: int | None = None
+        self._day: dt.date | None = None
+        self.lines = 0
+
+    @property
+    def path(self) -> Path:
+        return journal_path(self.directory, self._day or _utc(self.clock()).date())
+
+    def _file(self, day: dt.date) -> int:
+        if self._fd is None or day != self._day:
+            self.close()
+            self.directory.mkdir(parents=True, exist_ok=True)
+            path = journal_path(self.directory, day)
+            self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            os.chmod(path, 0o600)
+            self._day = day
+        return self._fd
+
+    def write(self, kind: str, sync: bool = False, **fields: Any) -> None:
+        now = self.clock()
+        stamp = _utc(now)
+        record = {"ts": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                  "kind": kind, "account": self.account, "client_id": self.client_id}
+        record.update({k: _plain(v) for k, v in fields.items()})
+        line = (json.dumps(record, separators=(",", ":")) + "\n").encode()
+        fd = self._file(stamp.date())
+        os.write(fd, line)  # one write of one line: O_APPEND keeps lines whole
+        if sync:
+            os.fsync(fd)
+        self.lines += 1
+
+    def event(self, e: object) -> None:
+        """Journal an event (not market data)."""
+        self.write(type(e).__name__, **{f.name: getattr(e, f.name) for f in dataclasses.fields(e)})  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def read(path: Path) -> tuple[list[dict[str, Any]], str]:
+    """All whole records, and a note if the last line was torn (a crash mid-write)."""
+    records: list[dict[str, Any]] = []
+    note = ""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return [], ""
+    lines = data.split(b"\n")
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            if i >= len(lines) - 2:
+                note = f"{path.name}: the last line was cut short (the app stopped mid-write); ignored"
+            else:
+                note = f"{path.name}: line {i + 1} is not valid JSON; ignored"
+    return records, note
+
+
+_EVENT_TYPES = {name: cls for name, cls in vars(ev).items()
+                if isinstance(cls, type) and dataclasses.is_dataclass(cls)}
+
+
+def to_event(record: dict[str, Any]) -> object | None:
+    """Turn a journaled event line back into the event (for rebuilding the order log)."""
+    cls = _EVENT_TYPES.get(record.get("kind", ""))
+    if cls is None:
+        return None
+    names = {f.name for f in dataclasses.fields(cls)}
+    kwargs = {k: v for k, v in record.items() if k in names}
+    if isinstance(kwargs.get("contract"), dict):
+        kwargs["contract"] = Contract(**kwargs["contract"])
+    try:
+        return cls(**kwargs)
+    except TypeError:
+        return None
+
+
+def summarize(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Orders, fills and realized P&L of a day, for ``ibtui journal``."""
+    intents = sent = rejected = 0
+    fills: dict[str, dict[str, Any]] = {}
+    commissions = 0.0
+    realized = 0.0
+    by_symbol: dict[str, dict[str, float]] = {}
+    for r in records:
+        kind = r.get("kind")
+        if kind == "intent":
+            intents += 1
+            if r.get("verdict") == "ok":
+                sent += 1
+            else:
+                rejected += 1
+        elif kind == "Fill" and r.get("exec_id") not in fills:
+            fills[r["exec_id"]] = r
+            sym = (r.get("contract") or {}).get("local_symbol") or (r.get("contract") or {}).get("symbol", "?")
+            row = by_symbol.setdefault(sym, {"bought": 0.0, "sold": 0.0, "fills": 0})
+            row["bought" if r.get("side") == "BOT" else "sold"] += float(r.get("shares", 0))
+            row["fills"] += 1
+        elif kind == "Commission":
+            commissions += float(r.get("commission") or 0)
+            realized += float(r.get("realized_pnl") or 0)
+    return {"intents": intents, "sent": sent, "refused": rejected, "fills": len(fills),
+            "commissions": commissions, "realized_pnl": realized, "by_symbol": by_symbol}

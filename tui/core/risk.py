@@ -1,0 +1,130 @@
+"""Pre-trade risk checks: pure functions, one verdict naming the rule and the numbers.
+
+Nothing reaches the wire without passing ``check``. The order of the rules is
+the order a trader would want to hear about them: first whether trading is
+possible at all, then the order's own shape, then its size against limits.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from tui.core.intents import OrderIntent
+from tui.core.prices import format_price, from_ticks, on_grid, to_ticks
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_order_quantity: float = 1000
+    max_order_notional: float = 2_000_000.0
+    price_band_percent: float = 5.0
+    max_working_orders: int = 20
+    max_position: float = 5000
+    stale_data_seconds: float = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the checks need to know about the moment the order is sent."""
+
+    connected: bool = True
+    reconciling: bool = False
+    read_only: bool = False
+    killed: bool = False
+    bid: float | None = None
+    ask: float | None = None
+    last: float | None = None
+    data_age: float | None = None  # seconds since the instrument's last market update
+    position: float = 0.0
+    working_orders: int = 0
+    state: str = "CONNECTED"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    ok: bool
+    rule: str = ""
+    message: str = ""
+
+    def __str__(self) -> str:
+        return "ok" if self.ok else self.message
+
+
+OK = Verdict(True)
+
+
+def _no(rule: str, message: str) -> Verdict:
+    return Verdict(False, rule, message)
+
+
+def _n(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def check(intent: OrderIntent, ctx: Context, limits: Limits) -> Verdict:
+    spec = intent.spec
+    name = spec.contract.key
+    tick = spec.tick
+    # can we trade at all?
+    if ctx.killed:
+        return _no("kill_switch", "kill switch is on: every order is blocked until it is re-armed")
+    if ctx.read_only:
+        return _no("read_only", "read-only mode: orders are disabled")
+    if not ctx.connected:
+        return _no("connection", f"not connected ({ctx.state}): order not sent")
+    if ctx.reconciling:
+        return _no("reconciling", "still reconciling with TWS after connecting: try again in a moment")
+    # the order's own shape
+    qty = intent.quantity
+    if not qty > 0 or math.isinf(qty):
+        return _no("quantity", f"quantity {qty:g} must be greater than 0")
+    if not float(qty).is_integer():
+        return _no("quantity", f"quantity {qty:g} must be a whole number")
+    if intent.action not in ("BUY", "SELL"):
+        return _no("action", f"action {intent.action!r} must be BUY or SELL")
+    needs_lmt = "LMT" in intent.order_type
+    needs_aux = "STP" in intent.order_type
+    for label, price, needed in (("limit", intent.lmt_price, needs_lmt),
+                                 ("stop", intent.aux_price, needs_aux)):
+        if not needed:
+            continue
+        if price is None or not price > 0:
+            return _no("price", f"{intent.order_type} order needs a positive {label} price")
+        if not on_grid(price, tick):
+            below = from_ticks(math.floor(price / tick + 1e-9), tick)
+            above = from_ticks(to_ticks(below, tick) + 1, tick)
+            return _no("tick_grid", f"{label} price {price:g} is off the {tick:g} tick grid of {name} "
+                                    f"(nearest {format_price(below, tick)} or {format_price(above, tick)})")
+    # is the market there to price it?
+    if ctx.data_age is None or (ctx.bid is None and ctx.ask is None and ctx.last is None):
+        return _no("stale_data", f"no market data for {name}: order not sent")
+    if ctx.data_age > limits.stale_data_seconds:
+        return _no("stale_data", f"market data for {name} is {ctx.data_age:.0f}s old "
+                                 f"(stale_data_seconds {limits.stale_data_seconds:g})")
+    # size against limits
+    if qty > limits.max_order_quantity:
+        return _no("max_order_quantity",
+                   f"quantity {_n(qty)} exceeds max_order_quantity {_n(limits.max_order_quantity)}")
+    market = (ctx.ask if intent.buy else ctx.bid) or ctx.last or ctx.bid or ctx.ask
+    if needs_lmt and market:
+        lmt = intent.lmt_price or 0.0
+        through = (lmt - market) / market * 100 if intent.buy else (market - lmt) / market * 100
+        if through > limits.price_band_percent:
+            side = "ask" if intent.buy else "bid"
+            return _no("price_band", f"limit {lmt:g} is {through:.1f}% through the market "
+                                     f"({side} {market:g}); price_band_percent is "
+                                     f"{limits.price_band_percent:g}")
+    price = intent.lmt_price or intent.aux_price or market or 0.0
+    notional = qty * price * spec.multiplier
+    if notional > limits.max_order_notional:
+        return _no("max_order_notional", f"notional {_n(notional)} exceeds max_order_notional "
+                                         f"{_n(limits.max_order_notional)}")
+    if ctx.working_orders >= limits.max_working_orders:
+        return _no("max_working_orders", f"{ctx.working_orders} working orders in {name} already "
+                                         f"(max_working_orders {limits.max_working_orders})")
+    after = ctx.position + (qty if intent.buy else -qty)
+    if abs(after) > limits.max_position and abs(after) > abs(ctx.position):
+        return _no("max_position", f"position after fill {_n(after)} exceeds max_position "
+                                   f"{_n(limits.max_position)}")
+    return OK

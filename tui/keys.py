@@ -1,0 +1,62 @@
+"""Every key of the app: one Binding each, with an id the config's [keymap] can rebind."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+B = Binding
+
+BINDINGS: list[Binding] = [
+    # the ladder
+    B("up,k", "cursor(1)", "Tick up", show=False, id="cursor_up"),
+    B("down,j", "cursor(-1)", "Tick down", show=False, id="cursor_down"),
+    B("pageup", "page(1)", "Page up", show=False, id="page_up"),
+    B("pagedown", "page(-1)", "Page down", show=False, id="page_down"),
+    B("space", "recenter", "Centre", id="recenter"),
+    B("h", "toggle_hold", "Hold", show=False, id="hold"),
+    # orders at the cursor
+    B("b", "order('BUY', 'LMT')", "Buy lmt", id="buy_limit"),
+    B("s", "order('SELL', 'LMT')", "Sell lmt", id="sell_limit"),
+    B("B", "order('BUY', 'MKT')", "Buy mkt", show=False, id="buy_market"),
+    B("S", "order('SELL', 'MKT')", "Sell mkt", show=False, id="sell_market"),
+    B("t", "order('BUY', 'STP')", "Buy stop", show=False, id="buy_stop"),
+    B("T", "order('SELL', 'STP')", "Sell stop", show=False, id="sell_stop"),
+    B("l", "order('BUY', 'STP LMT')", "Buy stop-limit", show=False, id="buy_stop_limit"),
+    B("L", "order('SELL', 'STP LMT')", "Sell stop-limit", show=False, id="sell_stop_limit"),
+    B("e", "bracket('BUY')", "Buy bracket", show=False, id="buy_bracket"),
+    B("E", "bracket('SELL')", "Sell bracket", show=False, id="sell_bracket"),
+    # working orders
+    B("v", "select_orders", "Select orders at cursor", show=False, id="select_orders"),
+    B("right_square_bracket", "move_orders(1)", "Move orders up a tick", show=False, id="move_up"),
+    B("left_square_bracket", "move_orders(-1)", "Move orders down a tick", show=False, id="move_down"),
+    B("m", "move_to_cursor", "Move orders to cursor", show=False, id="move_to_cursor"),
+    B("c", "cancel_here", "Cancel", id="cancel_here"),
+    B("x", "cancel_instrument", "Cancel instrument", show=False, id="cancel_instrument"),
+    B("X", "cancel_all", "Cancel ALL", show=False, id="cancel_all"),
+    B("f", "flatten", "Flatten", id="flatten"),
+    B("K", "kill_switch", "Kill switch", show=False, id="kill_switch"),
+    # quantity
+    B("plus,equals_sign", "quantity(1)", "Qty +", show=False, id="quantity_up"),
+    B("minus", "quantity(-1)", "Qty -", show=False, id="quantity_down"),
+    *[B(str(i), f"preset({i})", f"Qty preset {i}", show=False, id=f"preset_{i}") for i in range(1, 10)],
+    # everything else
+    B("o", "ticket", "Ticket", id="ticket"),
+    B("slash", "search", "Search", id="search"),
+    B("delete", "remove_symbol", "Remove from watchlist", show=False, id="remove_symbol"),
+    B("tab", "cycle_panes", "Next pane", show=False, id="cycle_panes"),
+    B("w", "toggle_working", "Working-only log", show=False, id="working_only"),
+    B("i", "toggle_stats", "Stats", show=False, id="stats"),
+    B("question_mark", "help", "Help", id="help"),
+    B("q", "quit_app", "Quit", id="quit"),
+]
+
+# actions that send or change orders (the read-only and kill-switch checks also guard them)
+ORDER_ACTIONS = {"order", "bracket", "move_orders", "move_to_cursor", "flatten", "ticket"}
+
+
+def help_rows(bindings: list[Binding], keymap: dict[str, str]) -> list[tuple[str, str, str]]:
+    rows = []
+    for b in bindings:
+        keys = keymap.get(b.id or "", b.key)
+        rows.append((keys.replace("_", " "), b.description, b.id or ""))
+    return rows

@@ -1,0 +1,1 @@
+"""Modal screens: confirmation, help, the order ticket, symbol search."""

@@ -1,0 +1,109 @@
+"""Confirmation, help and symbol search."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.core.contracts import Contract
+
+
+class Confirm(ModalScreen[bool]):
+    BINDINGS = [Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+                Binding("n,escape", "answer(False)", "No", id="confirm.no")]
+    DEFAULT_CSS = """
+    Confirm { align: center middle; }
+    Confirm > Vertical { width: 64; height: auto; border: thick $warning; background: $surface; padding: 1 2; }
+    """
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.question)
+            yield Label("[b]y[/b] / enter: yes    [b]n[/b] / escape: no")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class Help(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "app.pop_screen", "Close", id="help.close")]
+    DEFAULT_CSS = """
+    Help { align: center middle; }
+    Help > Vertical { width: 90%; max-width: 100; height: 90%; border: thick $primary; background: $surface; }
+    Help DataTable { height: 1fr; }
+    """
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(" Keys (rebind any of them in the config's [keymap] table, by id) — escape closes")
+            table: DataTable = DataTable(cursor_type="row")
+            table.add_columns("Key", "Action", "Binding id")
+            for row in self.rows:
+                table.add_row(*row)
+            yield table
+
+
+class Search(ModalScreen[Contract | None]):
+    """Type a symbol or company name; pick a match to add it to the watchlist."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="search.close"),
+                Binding("down", "focus_results", "Results", show=False, id="search.results")]
+    DEFAULT_CSS = """
+    Search { align: center top; }
+    Search > Vertical { width: 70; height: 20; margin-top: 3; border: thick $primary; background: $surface; }
+    Search OptionList { height: 1fr; }
+    """
+
+    def __init__(self, search: Callable[[str], None]) -> None:
+        super().__init__()
+        self.search = search
+        self.contracts: list[Contract] = []
+        self.pattern = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Input(placeholder="symbol or name, e.g. AAPL or E-mini", id="pattern")
+            yield OptionList(id="results")
+            yield Label("enter: add to watchlist   escape: close", id="hint")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.pattern = event.value.strip()
+        if self.pattern:
+            self.search(self.pattern)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self.contracts:
+            self.dismiss(self.contracts[0])
+
+    def show(self, pattern: str, contracts: tuple[Contract, ...]) -> None:
+        if pattern != self.pattern:
+            return
+        self.contracts = list(contracts)
+        results = self.query_one(OptionList)
+        results.clear_options()
+        for c in self.contracts:
+            results.add_option(Option(Text(f"{c.symbol:<8} {c.sec_type:<5} {c.primary_exchange or c.exchange:<8} {c.currency}")))
+        if not self.contracts:
+            results.add_option(Option(Text(f"no match for {pattern!r}", style="italic"), disabled=True))
+
+    def action_focus_results(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if 0 <= event.option_index < len(self.contracts):
+            self.dismiss(self.contracts[event.option_index])

@@ -1,0 +1,115 @@
+"""The order ticket: every field checked while typing, the risk verdict shown before sending."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, Select
+
+from tui.core.contracts import ContractSpec
+from tui.core.intents import ORDER_TYPES, OrderIntent
+from tui.core.prices import format_price
+from tui.core.risk import Verdict
+
+
+class Ticket(ModalScreen[OrderIntent | None]):
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="ticket.cancel"),
+                Binding("ctrl+s", "send", "Send", id="ticket.send")]
+    DEFAULT_CSS = """
+    Ticket { align: center middle; }
+    Ticket > Vertical { width: 64; height: auto; border: thick $primary; background: $surface; padding: 0 1; }
+    Ticket Grid { grid-size: 2; grid-columns: 14 1fr; height: auto; grid-gutter: 0 1; }
+    Ticket Label.field { padding: 1 0 0 0; }
+    Ticket #verdict { padding: 1 0; }
+    Ticket #verdict.ok { color: $success; }
+    Ticket #verdict.refused { color: $error; }
+    """
+
+    def __init__(self, spec: ContractSpec, side: str, quantity: int, price: float | None,
+                 check: Callable[[OrderIntent], Verdict], tif: str = "DAY") -> None:
+        super().__init__()
+        self.spec = spec
+        self.side = side
+        self.quantity = quantity
+        self.price = price
+        self.check = check
+        self.tif = tif
+        self.intent: OrderIntent | None = None
+
+    def compose(self) -> ComposeResult:
+        p = format_price(self.price, self.spec.tick) if self.price else ""
+        with Vertical():
+            yield Label(f"[b]Order ticket[/b]  {self.spec.contract.key}  tick {self.spec.tick:g}")
+            with Grid():
+                yield Label("Side", classes="field")
+                yield Select([("BUY", "BUY"), ("SELL", "SELL")], value=self.side, allow_blank=False, id="side")
+                yield Label("Type", classes="field")
+                yield Select([(t, t) for t in ORDER_TYPES], value="LMT", allow_blank=False, id="type")
+                yield Label("Quantity", classes="field")
+                yield Input(str(self.quantity), id="quantity")
+                yield Label("Limit price", classes="field")
+                yield Input(p, id="limit")
+                yield Label("Stop price", classes="field")
+                yield Input("", id="stop")
+                yield Label("Time in force", classes="field")
+                yield Select([(t, t) for t in ("DAY", "GTC", "IOC")], value=self.tif, allow_blank=False, id="tif")
+                yield Label("", classes="field")
+                yield Checkbox("Outside regular hours", id="rth")
+            yield Label("", id="verdict")
+            yield Label("ctrl+s: send   escape: cancel")
+
+    def on_mount(self) -> None:
+        self.revalidate()
+
+    def on_input_changed(self) -> None:
+        self.revalidate()
+
+    def on_select_changed(self) -> None:
+        self.revalidate()
+
+    def on_checkbox_changed(self) -> None:
+        self.revalidate()
+
+    def _number(self, widget_id: str, label: str, required: bool) -> tuple[float | None, str]:
+        text = self.query_one(f"#{widget_id}", Input).value.strip()
+        if not text:
+            return None, f"{label} is required" if required else ""
+        try:
+            return float(text.replace(",", "")), ""
+        except ValueError:
+            return None, f"{label} {text!r} is not a number"
+
+    def revalidate(self) -> None:
+        verdict = self.query_one("#verdict", Label)
+        order_type = str(self.query_one("#type", Select).value)
+        qty, err = self._number("quantity", "quantity", True)
+        lmt, err_l = self._number("limit", "limit price", "LMT" in order_type)
+        aux, err_s = self._number("stop", "stop price", "STP" in order_type)
+        self.query_one("#limit", Input).disabled = "LMT" not in order_type
+        self.query_one("#stop", Input).disabled = "STP" not in order_type
+        problem = err or err_l or err_s
+        self.intent = None
+        if not problem and qty is not None:
+            self.intent = OrderIntent(
+                self.spec, str(self.query_one("#side", Select).value), qty, order_type,
+                lmt if "LMT" in order_type else None, aux if "STP" in order_type else None,
+                str(self.query_one("#tif", Select).value), self.query_one("#rth", Checkbox).value,
+            )
+            result = self.check(self.intent)
+            if not result.ok:
+                problem = result.message
+                self.intent = None
+        verdict.set_classes("refused" if problem else "ok")
+        verdict.update(f"✗ {problem}" if problem else f"✓ passes the risk checks: {self._describe()}")
+
+    def _describe(self) -> str:
+        return self.intent.describe() if self.intent else ""
+
+    def action_send(self) -> None:
+        self.revalidate()
+        if self.intent is not None:
+            self.dismiss(self.intent)

@@ -1,0 +1,1 @@
+"""Textual widgets: they draw plain state and post intent messages; none knows IB."""

@@ -1,0 +1,274 @@
+"""The tick ladder: one row per price, painted line by line with a row cache.
+
+It is a Line-API widget: each frame it rebuilds the row values (cheap), and
+repaints only the lines whose values changed; a painted row is cached by its
+values, so a price that comes back costs nothing to draw again.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.color import Color, ColorParseError
+from textual.geometry import Region
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tui.core.contracts import ContractSpec
+from tui.core.events import MarketUpdate
+from tui.core.ladder import (AVG, BEST_ASK, BEST_BID, CURSOR, IN_SPREAD, LAST, SELECTED, LadderRow,
+                             build_rows, mid_ticks, order_marks)
+from tui.core.orders import OrderRecord
+from tui.core.prices import format_price, from_ticks, to_ticks
+
+HEADER_LINES = 2
+# column widths: my buys | bid size + bar | price | ask size + bar | my sells | volume
+W_ORD, W_SIZE, W_BAR, W_PRICE, W_VOL = 7, 6, 5, 11, 8
+
+
+class Ladder(Widget, can_focus=True):
+    """The price ladder for one instrument."""
+
+    DEFAULT_CSS = """
+    Ladder { height: 1fr; min-width: 40; }
+    """
+
+    class CursorMoved(Message):
+        def __init__(self, ticks: int) -> None:
+            self.ticks = ticks
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.spec: ContractSpec | None = None
+        self.cursor: int | None = None
+        self.top = 0
+        self.hold = False
+        self.auto_center = True
+        self.rows: list[LadderRow] = []
+        self.header = ""
+        self.header_style = Style()
+        self.show_volume = True
+        self._cache: dict[tuple[LadderRow, int, int], Strip] = {}
+        self.max_size = 1  # the largest size in view: depth bars are drawn against it
+        self._styles: dict[str, Style] = {}
+        self._theme_name = ""
+        self.frame_times: list[float] = []
+
+    # --- navigation --------------------------------------------------------------------
+    @property
+    def visible_rows(self) -> int:
+        return max(1, self.size.height - HEADER_LINES)
+
+    def set_instrument(self, spec: ContractSpec, market: MarketUpdate | None) -> None:
+        self.spec = spec
+        self.cursor = None
+        self._cache.clear()
+        self.center_on(mid_ticks(market, spec.tick))
+
+    def center_on(self, ticks: int | None) -> None:
+        if ticks is None:
+            return
+        self.top = ticks + self.visible_rows // 2
+        if self.cursor is None:
+            self.cursor = ticks
+
+    def move_cursor(self, delta: int) -> None:
+        if self.cursor is None:
+            return
+        self.cursor += delta
+        n = self.visible_rows
+        if self.cursor > self.top:
+            self.top = self.cursor
+        elif self.cursor <= self.top - n:
+            self.top = self.cursor + n - 1
+        self.post_message(self.CursorMoved(self.cursor))
+
+    def recenter(self, market: MarketUpdate | None) -> None:
+        if self.spec is None:
+            return
+        mid = mid_ticks(market, self.spec.tick)
+        if mid is not None:
+            self.top = mid + self.visible_rows // 2
+            self.cursor = mid
+
+    @property
+    def cursor_price(self) -> float | None:
+        if self.spec is None or self.cursor is None:
+            return None
+        return from_ticks(self.cursor, self.spec.tick)
+
+    # --- per frame ------------------------------------------------------------------------
+    def update_view(self, market: MarketUpdate | None, working: list[OrderRecord], position: float,
+                    avg_price: float | None, quantity: int, pnl: float | None,
+                    selected: frozenset[int] = frozenset()) -> None:
+        spec = self.spec
+        if spec is None:
+            return
+        tick = spec.tick
+        n = self.visible_rows
+        mid = mid_ticks(market, tick)
+        if self.cursor is None and mid is not None:
+            self.center_on(mid)
+        if mid is not None and self.auto_center and not self.hold:
+            # re-centre when the market leaves the middle half of the window
+            if not (self.top - n + n // 4 <= mid <= self.top - n // 4):
+                self.top = mid + n // 2
+        avg = to_ticks(avg_price, tick) if avg_price else None
+        rows = build_rows(self.top, n, tick, market, order_marks(working, tick),
+                          self.cursor if self.cursor is not None else -1, avg, selected)
+        header = self._header(market, position, avg_price, quantity, pnl)
+        width = self.size.width
+        if header != self.header:
+            self.header = header
+            self.refresh(Region(0, 0, width, 1))
+        old = self.rows
+        self.rows = rows
+        max_size = max(max((r.bid_size for r in rows), default=0),
+                       max((r.ask_size for r in rows), default=0), 1)
+        if len(old) != len(rows) or max_size != self.max_size:
+            self.max_size = max_size
+            self.refresh()
+            return
+        for i, (a, b) in enumerate(zip(old, rows)):
+            if a != b:
+                self.refresh(Region(0, HEADER_LINES + i, width, 1))
+
+    def _header(self, market: MarketUpdate | None, position: float, avg: float | None,
+                quantity: int, pnl: float | None) -> str:
+        spec = self.spec
+        assert spec is not None
+        parts = [spec.contract.key]
+        if position:
+            parts.append(f"pos {position:+g} @ {format_price(avg or 0, spec.tick)}")
+            if pnl is not None and market is not None and market.last and avg:
+                ticks = (market.last - avg) / spec.tick * (1 if position > 0 else -1)
+                parts.append(f"P&L {pnl:+,.2f} ({ticks:+.0f}t)")
+        else:
+            parts.append("flat")
+        parts.append(f"qty {quantity}")
+        if self.hold:
+            parts.append("HOLD")
+        if market is not None and not market.has_depth:
+            parts.append("L1")
+        return "  ".join(parts)
+
+    # --- painting ---------------------------------------------------------------------------
+    def _style(self, name: str) -> Style:
+        theme = self.app.current_theme
+        if theme.name != self._theme_name:
+            self._theme_name = theme.name
+            self._styles.clear()
+            self._cache.clear()
+        style = self._styles.get(name)
+        if style is None:
+            raw = self.app.theme_variables
+            base = Color.parse(raw.get("background", "#000000"))
+
+            def solid(value: str | None) -> str | None:
+                # theme colours may carry alpha; Rich wants them composited onto the background
+                return None if value is None else (base + Color.parse(value)).hex
+
+            v = {k: solid(x) for k, x in raw.items() if isinstance(x, str) and _is_color(x)}
+            fg, bg = v.get("foreground", "#ffffff"), v.get("background", "#000000")
+            table = {
+                "base": Style(color=fg, bgcolor=bg),
+                "dim": Style(color=v.get("foreground-muted", fg), bgcolor=bg, dim=True),
+                "bid": Style(color=v.get("bid"), bgcolor=bg),
+                "ask": Style(color=v.get("ask"), bgcolor=bg),
+                "bid_bar": Style(color=v.get("bid"), bgcolor=v.get("depth-bid")),
+                "ask_bar": Style(color=v.get("ask"), bgcolor=v.get("depth-ask")),
+                "best_bid": Style(color=v.get("bid"), bgcolor=bg, bold=True),
+                "best_ask": Style(color=v.get("ask"), bgcolor=bg, bold=True),
+                "order": Style(color=v.get("working-order"), bgcolor=bg, bold=True),
+                "last": Style(color=v.get("last-trade"), bgcolor=v.get("last-trade-bg"), bold=True),
+                "avg": Style(color=v.get("avg-entry"), bgcolor=bg, bold=True),
+                "cursor": Style(bgcolor=v.get("cursor-row")),
+                "header": Style(color=fg, bgcolor=v.get("panel", bg), bold=True),
+                "title": Style(color=v.get("foreground-muted", fg), bgcolor=bg, underline=True),
+            }
+            self._styles.update(table)
+            style = self._styles.get(name, Style())
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y == 0:
+            return Strip([Segment(self.header.ljust(width)[:width], self._style("header"))], width)
+        if y == 1:
+            title = (f"{'BUY':>{W_ORD}} {'BID':>{W_SIZE + W_BAR}} {'PRICE':^{W_PRICE}} "
+                     f"{'ASK':<{W_SIZE + W_BAR}} {'SELL':<{W_ORD}}")
+            if self._show_volume(width):
+                title += f" {'VOL':>{W_VOL}}"
+            return Strip([Segment(title.ljust(width)[:width], self._style("title"))], width)
+        i = y - HEADER_LINES
+        if i >= len(self.rows):
+            return Strip([Segment(" " * width, self._style("base"))], width)
+        row = self.rows[i]
+        key = (row, width, self.max_size)
+        strip = self._cache.get(key)
+        if strip is None:
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            strip = self._cache[key] = self._paint(row, width)
+        return strip
+
+    def _show_volume(self, width: int) -> bool:
+        return width >= W_ORD * 2 + (W_SIZE + W_BAR) * 2 + W_PRICE + W_VOL + 5
+
+    def _paint(self, row: LadderRow, width: int) -> Strip:
+        s = self._style
+        max_size = self.max_size
+        cursor = bool(row.flags & CURSOR)
+
+        def st(name: str) -> Style:
+            style = s(name)
+            return style + s("cursor") if cursor else style
+
+        segs: list[Segment] = []
+        segs.append(Segment(f"{row.buys:>{W_ORD}}", st("order")))
+        segs.append(Segment(" ", st("base")))
+        bars = round(row.bid_size / max_size * W_BAR) if row.bid_size else 0
+        size = f"{row.bid_size:>{W_SIZE}}" if row.bid_size else " " * W_SIZE
+        segs.append(Segment(" " * (W_BAR - bars), st("base")))
+        segs.append(Segment(" " * bars, s("bid_bar")))
+        segs.append(Segment(size, st("best_bid" if row.flags & BEST_BID else "bid")))
+        segs.append(Segment(" ", st("base")))
+        marker = "◆" if row.flags & AVG else ("»" if row.flags & SELECTED else " ")
+        price = f"{marker}{row.price:^{W_PRICE - 2}} "
+        if row.flags & LAST:
+            pstyle = "last"
+        elif row.flags & BEST_BID:
+            pstyle = "best_bid"
+        elif row.flags & BEST_ASK:
+            pstyle = "best_ask"
+        elif row.flags & AVG:
+            pstyle = "avg"
+        else:
+            pstyle = "dim" if row.flags & IN_SPREAD else "base"
+        segs.append(Segment(price, st(pstyle) if pstyle != "last" else s("last")))
+        segs.append(Segment(" ", st("base")))
+        bars = round(row.ask_size / max_size * W_BAR) if row.ask_size else 0
+        size = f"{row.ask_size:<{W_SIZE}}" if row.ask_size else " " * W_SIZE
+        segs.append(Segment(size, st("best_ask" if row.flags & BEST_ASK else "ask")))
+        segs.append(Segment(" " * bars, s("ask_bar")))
+        segs.append(Segment(" " * (W_BAR - bars), st("base")))
+        segs.append(Segment(" ", st("base")))
+        segs.append(Segment(f"{row.sells:<{W_ORD}}", st("order")))
+        used = W_ORD * 2 + (W_SIZE + W_BAR) * 2 + W_PRICE + 4
+        if self._show_volume(width):
+            segs.append(Segment(" ", st("base")))
+            segs.append(Segment(f"{row.volume:>{W_VOL}}" if row.volume else " " * W_VOL, st("dim")))
+            used += W_VOL + 1
+        if width > used:
+            segs.append(Segment(" " * (width - used), st("base")))
+        return Strip(segs, max(width, used)).crop(0, width)
+
+
+def _is_color(value: str) -> bool:
+    try:
+        Color.parse(value)
+    except ColorParseError:
+        return False
+    return True
