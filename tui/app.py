@@ -66,7 +66,7 @@ class IBTuiApp(App[int]):
         self._ladder_spec: ContractSpec | None = None
         self._last_status: tuple[object, ...] = ()
         self._msg_rate = (time.monotonic(), 0, 0.0)
-        self._pane = 0
+        self._pane = 1  # the ladder: tab goes on from there
         self._search: Search | None = None
         self._portfolio_dirty = True
         self.exit_note = ""
@@ -503,6 +503,9 @@ class IBTuiApp(App[int]):
             ladder.focus()
 
     def action_cycle_panes(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.screen.focus_next()  # inside a modal (the ticket) tab moves between fields
+            return
         panes = [w for w in (self.query(Watchlist), self.query(Ladder), self.query(Positions),
                              self.query(OrderLog)) if w]
         if not panes:

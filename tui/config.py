@@ -66,7 +66,7 @@ class Orders:
 @dataclass
 class Risk:
     max_order_quantity: float = 1000
-    max_order_notional: float = 2_000_000.0
+    max_order_notional: float = 5_000_000.0
     price_band_percent: float = 5.0
     max_working_orders: int = 20
     max_position: float = 5000

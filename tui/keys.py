@@ -43,7 +43,7 @@ BINDINGS: list[Binding] = [
     B("o", "ticket", "Ticket", id="ticket"),
     B("slash", "search", "Search", id="search"),
     B("delete", "remove_symbol", "Remove from watchlist", show=False, id="remove_symbol"),
-    B("tab", "cycle_panes", "Next pane", show=False, id="cycle_panes"),
+    B("tab", "cycle_panes", "Next pane", show=False, id="cycle_panes", priority=True),
     B("w", "toggle_working", "Working-only log", show=False, id="working_only"),
     B("i", "toggle_stats", "Stats", show=False, id="stats"),
     B("question_mark", "help", "Help", id="help"),

@@ -17,7 +17,7 @@ from tui.core.prices import format_price, from_ticks, on_grid, to_ticks
 @dataclass(frozen=True, slots=True)
 class Limits:
     max_order_quantity: float = 1000
-    max_order_notional: float = 2_000_000.0
+    max_order_notional: float = 5_000_000.0
     price_band_percent: float = 5.0
     max_working_orders: int = 20
     max_position: float = 5000

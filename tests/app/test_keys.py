@@ -1,0 +1,246 @@
+"""Every trading key, pressed through Pilot, checked at the gateway."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.harness import gateway_orders, make_app, ready, settle, until
+from tui.core.prices import from_ticks, to_ticks
+from tui.screens.modals import Confirm, Help, Search
+from tui.screens.ticket import Ticket
+from tui.widgets.ladder import Ladder
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def cursor_price(app) -> float:
+    return app.query_one(Ladder).cursor_price
+
+
+async def test_limit_market_stop_and_stop_limit_keys(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        spec = app._ladder_spec
+        await pilot.press("j", "j", "j")  # three ticks below the cursor: a resting buy
+        below = cursor_price(app)
+        await pilot.press("b")
+        await pilot.press("k", "k", "k", "k", "k", "k", "k", "k")  # above the market: resting sell
+        above = cursor_price(app)
+        await pilot.press("s", "B", "S", "t", "T", "l", "L")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 8, what="8 orders at the gateway")
+        o = gateway_orders(paused)
+        kinds = [(x.action, x.order_type) for x in o]
+        assert kinds == [("BUY", "LMT"), ("SELL", "LMT"), ("BUY", "MKT"), ("SELL", "MKT"),
+                         ("BUY", "STP"), ("SELL", "STP"), ("BUY", "STP LMT"), ("SELL", "STP LMT")]
+        assert o[0].price(o[0].lmt) == below and o[1].price(o[1].lmt) == above
+        assert o[4].price(o[4].aux) == above
+        tick = spec.tick
+        assert o[6].price(o[6].lmt) == from_ticks(to_ticks(above, tick) + 2, tick)
+        assert all(x.quantity == 1 for x in o)
+        await until(pilot, lambda: app.desk.orders.get(o[2].order_id).status == "Filled")
+
+
+async def test_quantity_keys_and_presets(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("plus", "plus")
+        assert app.quantity == 3
+        await pilot.press("minus")
+        assert app.quantity == 2
+        await pilot.press("4")  # presets 1, 2, 5, 10, ...
+        assert app.quantity == 10
+        await pilot.press("B")
+        await until(pilot, lambda: gateway_orders(paused) and gateway_orders(paused)[0].quantity == 10)
+
+
+async def test_bracket_key_sends_three_linked_orders(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("j", "j")
+        entry = cursor_price(app)
+        await pilot.press("e")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 3)
+        parent, tp, sl = gateway_orders(paused)
+        assert parent.order_type == "LMT" and parent.price(parent.lmt) == entry
+        assert tp.parent_id == sl.parent_id == parent.order_id
+        assert tp.price(tp.lmt) == entry + 8 * 0.25 and sl.price(sl.aux) == entry - 8 * 0.25
+        assert tp.status == "PreSubmitted" and parent.status == "Submitted"
+
+
+async def test_move_select_and_cancel_keys(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press(*["j"] * 5)
+        start = cursor_price(app)
+        await pilot.press("b")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 1)
+        oid = gateway_orders(paused)[0].order_id
+        await until(pilot, lambda: app.desk.orders.get(oid).status == "Submitted")
+        await pilot.press("left_square_bracket")  # orders at the cursor, a tick down
+        await until(pilot, lambda: gateway_orders(paused)[0].price(gateway_orders(paused)[0].lmt) == start - 0.25)
+        await pilot.press("j", "v")  # select it where it now is
+        assert app.selected == {oid}
+        await pilot.press("j", "j", "j", "m")  # move the selection to the cursor
+        target = cursor_price(app)
+        await until(pilot, lambda: gateway_orders(paused)[0].price(gateway_orders(paused)[0].lmt) == target)
+        assert gateway_orders(paused)[0].order_id == oid, "a move is a modify with the same id"
+        await pilot.press("k", "k", "k", "k", "b", "j", "j", "j", "j", "c")  # c cancels at the cursor
+        await until(pilot, lambda: gateway_orders(paused)[0].status == "Cancelled")
+        assert gateway_orders(paused)[1].working
+        await pilot.press("x")  # everything in this instrument
+        await until(pilot, lambda: all(not o.working for o in gateway_orders(paused)))
+
+
+async def test_cancel_all_and_flatten_ask_first(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("j", "j", "j", "b", "B")
+        await until(pilot, lambda: app.desk.portfolio.position(app._ladder_spec.contract.con_id) == 1)
+        await pilot.press("X")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")
+        await settle(pilot)
+        assert gateway_orders(paused)[0].working, "no means no"
+        await pilot.press("X")
+        await pilot.press("y")
+        await until(pilot, lambda: not gateway_orders(paused)[0].working)
+        await pilot.press("f")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("y")
+        await until(pilot, lambda: app.desk.portfolio.position(app._ladder_spec.contract.con_id) == 0)
+        flat = gateway_orders(paused)[-1]
+        assert (flat.action, flat.order_type, flat.quantity) == ("SELL", "MKT", 1)
+
+
+async def test_kill_switch_blocks_until_rearmed(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("j", "j", "j", "b")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 1 and gateway_orders(paused)[0].working)
+        await pilot.press("K")
+        await until(pilot, lambda: not gateway_orders(paused)[0].working)
+        await pilot.press("b")
+        await settle(pilot)
+        assert len(gateway_orders(paused)) == 1, "nothing reaches the wire while killed"
+        assert any("kill switch is on" in m.text for m in app.desk.messages)
+        await pilot.press("K", "y", "b")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 2)
+
+
+async def test_read_only_blocks_orders_visibly(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path, connection__read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("B", "b")
+        await settle(pilot)
+        assert gateway_orders(paused) == []
+        assert any("read-only mode" in m.text for m in app.desk.messages)
+        assert "READ-ONLY" in str(app.query_one("#status").render())
+
+
+async def test_order_ticket_validates_and_sends(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("o")
+        assert isinstance(app.screen, Ticket)
+        ticket = app.screen
+        qty = ticket.query_one("#quantity")
+        qty.value = "abc"
+        await settle(pilot, 0.1)
+        assert "not a number" in str(ticket.query_one("#verdict").render())
+        qty.value = "2"
+        limit = ticket.query_one("#limit")
+        limit.value = "6000.10"
+        await settle(pilot, 0.1)
+        assert "tick grid" in str(ticket.query_one("#verdict").render())
+        limit.value = "6000.00"
+        await settle(pilot, 0.1)
+        assert "passes the risk checks" in str(ticket.query_one("#verdict").render())
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 1)
+        o = gateway_orders(paused)[0]
+        assert (o.action, o.quantity, o.order_type, o.price(o.lmt)) == ("BUY", 2, "LMT", 6000.0)
+
+
+async def test_search_adds_to_watchlist_and_enter_opens_in_ladder(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("slash")
+        assert isinstance(app.screen, Search)
+        await pilot.press("N", "V", "D")
+        await until(pilot, lambda: app.screen.contracts, what="search results")
+        await pilot.press("enter")
+        from tui.widgets.panes import Watchlist
+
+        wl = app.query_one(Watchlist)
+        assert "NVDA" in wl.queries
+        from tui import config as cfg
+
+        assert "NVDA" in cfg.load().watchlist, "the watchlist change is saved to the state file"
+        await until(pilot, lambda: app.desk.spec_for("NVDA") is not None)
+        wl.focus()
+        wl.move_cursor(row=wl.queries.index("NVDA"))
+        await pilot.press("enter")
+        await until(pilot, lambda: app._ladder_spec.contract.symbol == "NVDA")
+        assert app.query_one(Ladder).spec.tick == 0.01
+
+
+async def test_help_tab_and_quit_with_working_orders(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot, app)
+        assert app.screen.has_class("compact")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, Help)
+        rows = app.screen.rows
+        assert ("b", "Buy lmt", "buy_limit") in rows and any(r[2] == "kill_switch" for r in rows)
+        await pilot.press("escape")
+        await pilot.press("tab")
+        assert app.screen.has_class("show-positions")
+        await pilot.press("tab")
+        assert app.screen.has_class("show-orders")
+        await pilot.press("tab", "tab")
+        assert not app.screen.has_class("show-orders")
+        await pilot.press("j", "j", "j", "b")
+        await until(pilot, lambda: app.desk.orders.working())
+        await pilot.press("q")
+        assert isinstance(app.screen, Confirm)
+        assert "stay working at the broker" in app.screen.question
+        await pilot.press("y")
+    assert app.exit_note.startswith("ibtui: 1 working order")
+
+
+async def test_keymap_rebinds_a_key(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    app.settings.keymap = {"buy_market": "ctrl+u"}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("ctrl+u")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 1)
+        assert gateway_orders(paused)[0].order_type == "MKT"
+
+
+async def test_fills_show_in_positions_and_order_log(paused, tmp_path) -> None:
+    from tui.widgets.panes import OrderLog, Positions
+
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("B", "B")
+        await until(pilot, lambda: app.desk.portfolio.position(app._ladder_spec.contract.con_id) == 2)
+        await settle(pilot)
+        positions = app.query_one(Positions)
+        assert positions.row_count == 1
+        assert "+2" in str(positions.get_row_at(0)[1])
+        log = app.query_one(OrderLog)
+        statuses = [str(log.get_row_at(i)[2]) for i in range(log.row_count)]
+        assert "Filled" in statuses
+        assert "pos +2" in app.query_one(Ladder).header
