@@ -210,7 +210,7 @@ class IBTuiApp(App[int]):
         seen = self.desk.market_seen.get(spec.contract.con_id)
         if seen is None:
             return "NONE"
-        if self.desk.broker.stale or time.time() - seen > self.settings.risk.stale_data_seconds:
+        if self.desk.broker.stale or self.desk.clock() - seen > self.settings.risk.stale_data_seconds:
             return "STALE"
         market = self.desk.markets.get(spec.contract.con_id)
         return "DLY" if market is not None and market.delayed else "RT"

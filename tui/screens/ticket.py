@@ -21,10 +21,16 @@ class Ticket(ModalScreen[OrderIntent | None]):
                 Binding("ctrl+s", "send", "Send", id="ticket.send")]
     DEFAULT_CSS = """
     Ticket { align: center middle; }
-    Ticket > Vertical { width: 64; height: auto; border: thick $primary; background: $surface; padding: 0 1; }
-    Ticket Grid { grid-size: 2; grid-columns: 14 1fr; height: auto; grid-gutter: 0 1; }
-    Ticket Label.field { padding: 1 0 0 0; }
-    Ticket #verdict { padding: 1 0; }
+    Ticket > Vertical { width: 64; height: auto; max-height: 100%; border: round $primary;
+                        background: $surface; padding: 0 1; }
+    Ticket Grid { grid-size: 2; grid-columns: 14 1fr; grid-rows: 1; height: auto; grid-gutter: 0 1; }
+    /* one line per field, so the whole ticket fits a 24-line terminal */
+    Ticket Input { border: none; height: 1; padding: 0 1; }
+    Ticket Select { height: 1; }
+    Ticket SelectCurrent, Ticket Select:focus > SelectCurrent { border: none; height: 1; padding: 0 1; }
+    Ticket Select:focus > SelectCurrent, Ticket Input:focus { background: $boost; text-style: bold; }
+    Ticket Checkbox { border: none; height: 1; padding: 0; }
+    Ticket #verdict { padding: 1 0 0 0; }
     Ticket #verdict.ok { color: $success; }
     Ticket #verdict.refused { color: $error; }
     """
@@ -43,7 +49,7 @@ class Ticket(ModalScreen[OrderIntent | None]):
     def compose(self) -> ComposeResult:
         p = format_price(self.price, self.spec.tick) if self.price else ""
         with Vertical():
-            yield Label(f"[b]Order ticket[/b]  {self.spec.contract.key}  tick {self.spec.tick:g}")
+            yield Label(f"[b]Order ticket[/b]   {self.spec.contract.key}   tick {self.spec.tick:g}")
             with Grid():
                 yield Label("Side", classes="field")
                 yield Select([("BUY", "BUY"), ("SELL", "SELL")], value=self.side, allow_blank=False, id="side")
