@@ -38,6 +38,7 @@ LAYOUTS = ("full", "ladder", "positions", "orders", "watchlist")
 COMPACT_BELOW = 100  # columns: narrower terminals show one pane at a time
 DEPTH_ROWS = 20
 STOP_LIMIT_OFFSET_TICKS = 2
+WATCHLIST_INTERVAL = 0.2  # seconds between watchlist redraws
 
 
 class IBTuiApp(App[int]):
@@ -69,6 +70,8 @@ class IBTuiApp(App[int]):
         self._pane = 1  # the ladder: tab goes on from there
         self._search: Search | None = None
         self._portfolio_dirty = True
+        self._changed: set[int] = set()
+        self._watch_drawn = 0.0
         self.exit_note = ""
 
     # --- composition -------------------------------------------------------------------------
@@ -118,10 +121,25 @@ class IBTuiApp(App[int]):
         if ladder is not None:
             ladder.auto_center = self.settings.ui.auto_center
             ladder.focus()
+        self._rebuild_from_journal()
         self.desk.broker.start()
         for q in dict.fromkeys([self.ladder_query, *(q.upper() for q in self.settings.watchlist)]):
             self.desk.resolve(q)
         self.set_interval(1 / self.settings.ui.frame_rate, self.frame)
+
+    def _rebuild_from_journal(self) -> None:
+        from tui.core.journal import read
+
+        journal = self.desk.journal
+        if journal is None:
+            return
+        records, note = read(journal.path)
+        if note:
+            self.desk.say(f"journal: {note}", "warning")
+        if records:
+            n = self.desk.rebuild(records, journal.client_id)
+            if n:
+                self.desk.say(f"order log rebuilt from today's journal ({n} events); reconciling with TWS")
 
     def _apply_keymap(self) -> None:
         known = {b.id for b in BINDINGS if b.id}
@@ -173,14 +191,18 @@ class IBTuiApp(App[int]):
             selected = frozenset(to_ticks(r.price, spec.tick) for r in self._selected_orders()
                                  if r.price is not None)
             ladder.update_view(m, desk.orders.working(con), position, avg, self.quantity, pnl, selected)
-        changed = {u.con_id for u in updates}
-        now = time.time()
-        for w in self.query(Watchlist):
-            for q in w.queries:
-                s = desk.spec_for(q)
-                con = s.contract.con_id if s else None
-                if s is None or con in changed or int(now) % 2 == 0:
-                    w.update_row(q, s, desk.markets.get(con) if con else None, self._badge(s), var)
+        self._changed |= {u.con_id for u in updates}
+        now = time.monotonic()
+        if now - self._watch_drawn >= WATCHLIST_INTERVAL:
+            # quotes in a list need not move at the ladder's frame rate
+            self._watch_drawn = now
+            changed, self._changed = self._changed, set()
+            for w in self.query(Watchlist):
+                for q in w.queries:
+                    s = desk.spec_for(q)
+                    con = s.contract.con_id if s else None
+                    if s is None or con in changed or int(now) != int(now - WATCHLIST_INTERVAL):
+                        w.update_row(q, s, desk.markets.get(con) if con else None, self._badge(s), var)
         if any(isinstance(e, (ev.Position, ev.PortfolioItem, ev.PnLSingle)) for e in events):
             self._portfolio_dirty = True
         if self._portfolio_dirty:

@@ -144,7 +144,9 @@ class Desk:
         rec = self.orders.apply(e)
         self.portfolio.apply(e)
         if isinstance(e, (ev.OrderStatus, ev.OpenOrder, ev.Fill, ev.Commission)):
-            if journal and (rec is not None or isinstance(e, ev.Commission)):
+            # every order message TWS sends is journaled, repeats included; a fill seen
+            # again in a resync is the one exception (its exec id is already there)
+            if journal and (rec is not None or not isinstance(e, ev.Fill)):
                 journal.event(e)
             if rec is not None and not isinstance(e, ev.Commission):
                 self._log(rec, e)
@@ -214,6 +216,40 @@ class Desk:
                 rec.lost = False
                 self._log(rec, e)
                 self.say(f"order {rec.order_id} ended {e.status} while we were away", "order")
+
+    def rebuild(self, records: list[dict[str, object]], client_id: int) -> int:
+        """Replay today's journal (this client's lines) into the order log before connecting.
+
+        The gateway's open-order and execution answers then reconcile it: orders it
+        still reports stay working, the rest are resolved or marked lost.
+        """
+        from tui.core.journal import to_event
+
+        journal, self.journal = self.journal, None  # replaying must not journal again
+        n = 0
+        try:
+            for r in records:
+                if r.get("client_id") != client_id:
+                    continue
+                if r.get("kind") == "intent" and r.get("verdict") == "ok" and "order_id" in r \
+                        and not r.get("modify"):
+                    c = r.get("contract")
+                    if isinstance(c, dict):
+                        from tui.core.contracts import Contract
+
+                        rec = self.orders.sent(int(r["order_id"]), Contract(**c), str(r["action"]),
+                                               float(r["quantity"]), str(r["order_type"]),
+                                               r.get("lmt_price"), r.get("aux_price"), str(r.get("tif", "")))  # type: ignore[arg-type]
+                        self._log(rec, None)
+                        n += 1
+                    continue
+                e = to_event(r)
+                if isinstance(e, (ev.OrderStatus, ev.OpenOrder, ev.Fill, ev.Commission)):
+                    self.apply(e)
+                    n += 1
+        finally:
+            self.journal = journal
+        return n
 
     # --- contracts and subscriptions ----------------------------------------------------------
     def resolve(self, text: str) -> str:

@@ -49,6 +49,14 @@ class Watchlist(DataTable):
         self.queries: list[str] = []
         self.history: dict[int, deque[float]] = {}
         self._sampled: dict[int, float] = {}
+        self._shown: dict[tuple[str, str], object] = {}  # what each cell shows now
+
+    def _set(self, query: str, column: str, value: object) -> None:
+        # DataTable repaints on every update_cell: skip the ones that change nothing
+        key = (query, column)
+        if self._shown.get(key) != value:
+            self._shown[key] = value
+            self.update_cell(query, column, value)
 
     def on_mount(self) -> None:
         for label, width in (("Symbol", 7), ("Last", 9), ("Chg", 7), ("Bid", 9), ("Ask", 9),
@@ -78,7 +86,7 @@ class Watchlist(DataTable):
         if query not in self.queries:
             return
         if spec is None:
-            self.update_cell(query, "Data", badge)
+            self._set(query, "Data", badge)
             return
         tick = spec.tick
         if m is not None:
@@ -100,9 +108,9 @@ class Watchlist(DataTable):
                 "Session": sparkline(list(hist)),
             }
             for col, value in cells.items():
-                self.update_cell(query, col, value)
+                self._set(query, col, value)
         style = var.get("stale", "") if badge != "RT" else var.get("profit", "")
-        self.update_cell(query, "Data", Text(badge, style=style))
+        self._set(query, "Data", Text(badge, style=style))
 
     def selected_query(self) -> str | None:
         if not self.queries or self.cursor_row < 0 or self.cursor_row >= len(self.queries):

@@ -1,0 +1,102 @@
+"""Config files as users get them wrong, through the real command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tui import config as cfg
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def ibtui(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True,
+                          timeout=30, env=env)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[connection\nport = 1\n", "not valid TOML"),
+    ("[connection]\nport = \"abc\"\n", "connection.port: expected an integer, got 'abc'"),
+    ("[connection]\nprot = 7497\n", "connection.prot: unknown key"),
+    ("[risk]\nprice_band_percent = 250\n", "risk.price_band_percent: expected 0 to 100"),
+    ("[orders]\nconfirm = \"maybe\"\n", "orders.confirm: expected one of never, live, always"),
+    ("[orders]\nquantity_presets = [1, -2]\n", "orders.quantity_presets: expected a list of positive"),
+    ("watchlist = \"ES\"\n", "watchlist: expected a list of symbols"),
+    ("[colours]\nbid = 1\n", "colours: unknown section"),
+])
+def test_bad_config_exits_2_with_one_clear_line(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    out = ibtui("--config", str(path), "config", "show")
+    assert out.returncode == 2
+    assert expected in out.stderr and str(path) in out.stderr
+    assert "Traceback" not in out.stderr
+    if "TOML" in expected:
+        assert "line 1" in out.stderr
+
+
+def test_global_options_go_before_or_after_the_command(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[connection]\nport = 4002\n")
+    for args in (("--config", str(path), "--port", "4100", "config", "show"),
+                 ("config", "show", "--config", str(path), "--port", "4100")):
+        out = ibtui(*args)
+        assert out.returncode == 0, out.stderr
+        doc = tomllib.loads(out.stdout.split("\n", 1)[1])
+        assert doc["connection"]["port"] == 4100
+
+
+def test_config_init_round_trips_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    path = tmp_path / "new.toml"
+    assert ibtui("config", "init", str(path)).returncode == 0
+    loaded = cfg.load(str(path), with_state=False)
+    assert cfg.as_document(loaded) == cfg.as_document(cfg.Settings())
+    again = ibtui("config", "init", str(path))
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert ibtui("config", "init", str(path), "--force").returncode == 0
+
+
+def test_example_config_loads_and_documents_every_key() -> None:
+    example = ROOT / "config.example.toml"
+    settings = cfg.load(str(example), with_state=False)
+    assert settings.orders.quantity_for("AAPL") == 100
+    text = example.read_text()
+    for section, values in cfg.as_document(cfg.Settings()).items():
+        keys = values.keys() if isinstance(values, dict) else [section]
+        for key in keys:
+            assert f"{key} =" in text or f"[{section}]" in text, f"{section}.{key} is not documented"
+
+
+def test_state_file_is_written_atomically_and_never_touches_the_config(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("# my comments\n[ui]\ntheme = \"ibtui-light\"\n")
+    before = config.read_text()
+    path = cfg.save_state(watchlist=["ES", "NVDA"], theme="ibtui-colorblind")
+    assert config.read_text() == before
+    assert tomllib.loads(path.read_text())["watchlist"] == ["ES", "NVDA"]
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".state.toml.")], "no temp file left"
+    settings = cfg.load(str(config))
+    assert settings.watchlist == ["ES", "NVDA"] and settings.ui.theme == "ibtui-colorblind"
+
+
+def test_env_override_and_path_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "env.toml"
+    path.write_text("[connection]\nclient_id = 33\n")
+    monkeypatch.setenv("IBTUI_CONFIG", str(path))
+    assert cfg.load().connection.client_id == 33
+    import os
+
+    out = ibtui("config", "path", env=dict(os.environ))
+    assert str(path) in out.stdout
+
+
+def test_version_and_help() -> None:
+    assert ibtui("--version").stdout.startswith("ibtui ")
+    for command in ("demo", "sim", "check", "config", "journal", "run"):
+        out = ibtui(command, "--help")
+        assert out.returncode == 0 and "--config" in out.stdout
