@@ -257,6 +257,21 @@ def cmd_journal(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from tui import bench
+    from tui.sim.gateway import parse_rate
+
+    try:
+        rate = parse_rate(args.rate)
+    except ValueError as e:
+        print(f"ibtui bench: {e}", file=sys.stderr)
+        return 2
+    if args.seconds <= 0:
+        print("ibtui bench: --seconds must be positive", file=sys.stderr)
+        return 2
+    return bench.run(args.seconds, rate, args.json, baseline=not args.no_baseline)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ibtui", description="A keyboard-driven terminal trading front-end for Interactive Brokers.")
@@ -293,6 +308,12 @@ def build_parser() -> argparse.ArgumentParser:
     journal = command("journal", "summarise a day's journal: orders, fills, realized P&L")
     journal.add_argument("--date", help="YYYY-MM-DD (default: today, UTC)")
     journal.set_defaults(func=cmd_journal)
+    bench = command("bench", "measure the whole pipeline under a storm, beside ibapi's stock path")
+    bench.add_argument("--seconds", type=float, default=10.0, help="measurement time per run (default 10)")
+    bench.add_argument("--rate", default="50000", help="market events/s offered (default 50000)")
+    bench.add_argument("--json", action="store_true", help="one JSON object instead of the table")
+    bench.add_argument("--no-baseline", action="store_true", help="skip the stock-ibapi run")
+    bench.set_defaults(func=cmd_bench)
     return parser
 
 

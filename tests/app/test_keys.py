@@ -239,7 +239,7 @@ async def test_fills_show_in_positions_and_order_log(paused, tmp_path) -> None:
         await settle(pilot)
         positions = app.query_one(Positions)
         assert positions.row_count == 1
-        assert "+2" in str(positions.get_row_at(0)[1])
+        assert positions.get_row_at(0)[1] == "+2"
         log = app.query_one(OrderLog)
         statuses = [str(log.get_row_at(i)[2]) for i in range(log.row_count)]
         assert "Filled" in statuses

@@ -7,9 +7,10 @@ values, so a price that comes back costs nothing to draw again.
 
 from __future__ import annotations
 
+from time import perf_counter
+
 from rich.segment import Segment
 from rich.style import Style
-from textual.color import Color, ColorParseError
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
@@ -21,6 +22,7 @@ from tui.core.ladder import (AVG, BEST_ASK, BEST_BID, CURSOR, IN_SPREAD, LAST, S
                              build_rows, mid_ticks, order_marks)
 from tui.core.orders import OrderRecord
 from tui.core.prices import format_price, from_ticks, to_ticks
+from tui.widgets.styles import ThemeStyles
 
 HEADER_LINES = 2
 # column widths: my buys | bid size + bar | price | ask size + bar | my sells | volume
@@ -52,9 +54,8 @@ class Ladder(Widget, can_focus=True):
         self.show_volume = True
         self._cache: dict[tuple[LadderRow, int, int], Strip] = {}
         self.max_size = 1  # the largest size in view: depth bars are drawn against it
-        self._styles: dict[str, Style] = {}
-        self._theme_name = ""
-        self.frame_times: list[float] = []
+        self._theme = ThemeStyles()
+        self.paint_seconds = 0.0  # time spent painting lines, for the benchmark
 
     # --- navigation --------------------------------------------------------------------
     @property
@@ -156,43 +157,18 @@ class Ladder(Widget, can_focus=True):
 
     # --- painting ---------------------------------------------------------------------------
     def _style(self, name: str) -> Style:
-        theme = self.app.current_theme
-        if theme.name != self._theme_name:
-            self._theme_name = theme.name
-            self._styles.clear()
+        if self._theme.sync(self.app):
             self._cache.clear()
-        style = self._styles.get(name)
-        if style is None:
-            raw = self.app.theme_variables
-            base = Color.parse(raw.get("background", "#000000"))
-
-            def solid(value: str | None) -> str | None:
-                # theme colours may carry alpha; Rich wants them composited onto the background
-                return None if value is None else (base + Color.parse(value)).hex
-
-            v = {k: solid(x) for k, x in raw.items() if isinstance(x, str) and _is_color(x)}
-            fg, bg = v.get("foreground", "#ffffff"), v.get("background", "#000000")
-            table = {
-                "base": Style(color=fg, bgcolor=bg),
-                "dim": Style(color=v.get("foreground-muted", fg), bgcolor=bg, dim=True),
-                "bid": Style(color=v.get("bid"), bgcolor=bg),
-                "ask": Style(color=v.get("ask"), bgcolor=bg),
-                "bid_bar": Style(color=v.get("bid"), bgcolor=v.get("depth-bid")),
-                "ask_bar": Style(color=v.get("ask"), bgcolor=v.get("depth-ask")),
-                "best_bid": Style(color=v.get("bid"), bgcolor=bg, bold=True),
-                "best_ask": Style(color=v.get("ask"), bgcolor=bg, bold=True),
-                "order": Style(color=v.get("working-order"), bgcolor=bg, bold=True),
-                "last": Style(color=v.get("last-trade"), bgcolor=v.get("last-trade-bg"), bold=True),
-                "avg": Style(color=v.get("avg-entry"), bgcolor=bg, bold=True),
-                "cursor": Style(bgcolor=v.get("cursor-row")),
-                "header": Style(color=fg, bgcolor=v.get("panel", bg), bold=True),
-                "title": Style(color=v.get("foreground-muted", fg), bgcolor=bg, underline=True),
-            }
-            self._styles.update(table)
-            style = self._styles.get(name, Style())
-        return style
+        return self._theme.get(name)
 
     def render_line(self, y: int) -> Strip:
+        started = perf_counter()
+        try:
+            return self._line(y)
+        finally:
+            self.paint_seconds += perf_counter() - started
+
+    def _line(self, y: int) -> Strip:
         width = self.size.width
         if y == 0:
             return Strip([Segment(self.header.ljust(width)[:width], self._style("header"))], width)
@@ -209,7 +185,7 @@ class Ladder(Widget, can_focus=True):
         key = (row, width, self.max_size)
         strip = self._cache.get(key)
         if strip is None:
-            if len(self._cache) > 4096:
+            if len(self._cache) > 1024:
                 self._cache.clear()
             strip = self._cache[key] = self._paint(row, width)
         return strip
@@ -265,10 +241,3 @@ class Ladder(Widget, can_focus=True):
             segs.append(Segment(" " * (width - used), st("base")))
         return Strip(segs, max(width, used)).crop(0, width)
 
-
-def _is_color(value: str) -> bool:
-    try:
-        Color.parse(value)
-    except ColorParseError:
-        return False
-    return True

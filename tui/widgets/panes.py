@@ -7,7 +7,7 @@ from collections import deque
 
 from rich.text import Text
 from textual.message import Message
-from textual.widgets import DataTable, RichLog, Static
+from textual.widgets import RichLog, Static
 
 from tui.core.contracts import ContractSpec
 from tui.core.desk import LogLine
@@ -15,6 +15,7 @@ from tui.core.desk import Message as DeskMessage
 from tui.core.events import ConnState, MarketUpdate
 from tui.core.portfolio import PositionRow
 from tui.core.prices import format_price
+from tui.widgets.table import Column, Row, RowTable, cell
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -36,8 +37,19 @@ def signed(value: float | None, var: dict[str, str], fmt: str = "{:+,.2f}") -> T
     return Text(fmt.format(value), style=color or "")
 
 
-class Watchlist(DataTable):
+def sign_style(value: float | None) -> str:
+    if not value:
+        return ""
+    return "profit" if value > 0 else "loss"
+
+
+class Watchlist(RowTable):
     """Symbols with their quotes; enter opens one in the ladder."""
+
+    COLUMNS = [Column("sym", "Symbol", 9), Column("last", "Last", 10, True),
+               Column("chg", "Chg", 9, True), Column("bid", "Bid", 10, True),
+               Column("ask", "Ask", 10, True), Column("data", "Data", 6),
+               Column("spark", "Session", 13), Column("vol", "Volume", 12, True)]
 
     class Opened(Message):
         def __init__(self, query: str) -> None:
@@ -45,128 +57,111 @@ class Watchlist(DataTable):
             super().__init__()
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
-        self.queries: list[str] = []
+        super().__init__(id=id)
         self.history: dict[int, deque[float]] = {}
         self._sampled: dict[int, float] = {}
-        self._shown: dict[tuple[str, str], object] = {}  # what each cell shows now
 
-    def _set(self, query: str, column: str, value: object) -> None:
-        # DataTable repaints on every update_cell: skip the ones that change nothing
-        key = (query, column)
-        if self._shown.get(key) != value:
-            self._shown[key] = value
-            self.update_cell(query, column, value)
+    @property
+    def queries(self) -> list[str]:
+        return self.keys
 
-    def on_mount(self) -> None:
-        for label, width in (("Symbol", 7), ("Last", 9), ("Chg", 7), ("Bid", 9), ("Ask", 9),
-                             ("Data", 5), ("Session", 12), ("Volume", 10)):
-            self.add_column(label, width=width, key=label)
+    @staticmethod
+    def _blank(query: str) -> Row:
+        return (cell(query), cell(""), cell(""), cell(""), cell(""), cell("…", "dim"), cell(""), cell(""))
 
     def set_symbols(self, queries: list[str]) -> None:
-        self.queries = list(queries)
         self.clear()
-        for q in self.queries:
-            self.add_row(q, "", "", "", "", "…", "", "", key=q)
+        for q in dict.fromkeys(queries):
+            self.add_row(self._blank(q), q)
 
     def add_symbol(self, query: str) -> bool:
-        if query in self.queries:
+        if query in self.keys:
             return False
-        self.queries.append(query)
-        self.add_row(query, "", "", "", "", "…", "", "", key=query)
+        self.add_row(self._blank(query), query)
         return True
 
     def remove_symbol(self, query: str) -> None:
-        if query in self.queries:
-            self.queries.remove(query)
+        if query in self.keys:
             self.remove_row(query)
 
     def update_row(self, query: str, spec: ContractSpec | None, m: MarketUpdate | None,
-                   badge: str, var: dict[str, str]) -> None:
-        if query not in self.queries:
+                   badge: str) -> None:
+        if query not in self.keys:
             return
-        if spec is None:
-            self._set(query, "Data", badge)
+        badge_cell = cell(badge, "profit" if badge == "RT" else "stale")
+        if spec is None or m is None:
+            row = list(self.rows[self.keys.index(query)])
+            row[5] = badge_cell
+            self.set_row(query, tuple(row))
             return
         tick = spec.tick
-        if m is not None:
-            last = m.last or (m.bid + m.ask) / 2 if (m.bid and m.ask) else m.last
-            hist = self.history.setdefault(spec.contract.con_id, deque(maxlen=24))
-            now = time.monotonic()
-            if last and now - self._sampled.get(spec.contract.con_id, 0) > 5:
-                hist.append(last)
-                self._sampled[spec.contract.con_id] = now
-            chg = (m.last - m.close) if (m.last and m.close) else None
-            cells = {
-                "Symbol": spec.contract.key,
-                "Last": format_price(m.last, tick) if m.last else "",
-                "Chg": signed(chg, var, "{:+,.%df}" % min(4, len(format_price(tick, tick).split(".")[-1])))
-                if chg is not None else "",
-                "Bid": Text(format_price(m.bid, tick), style=var.get("bid", "")) if m.bid else "",
-                "Ask": Text(format_price(m.ask, tick), style=var.get("ask", "")) if m.ask else "",
-                "Volume": f"{m.volume:,}",
-                "Session": sparkline(list(hist)),
-            }
-            for col, value in cells.items():
-                self._set(query, col, value)
-        style = var.get("stale", "") if badge != "RT" else var.get("profit", "")
-        self._set(query, "Data", Text(badge, style=style))
+        price = m.last or ((m.bid + m.ask) / 2 if m.bid and m.ask else 0.0)
+        hist = self.history.setdefault(spec.contract.con_id, deque(maxlen=24))
+        now = time.monotonic()
+        if price and now - self._sampled.get(spec.contract.con_id, 0) > 5:
+            hist.append(price)
+            self._sampled[spec.contract.con_id] = now
+        chg = (m.last - m.close) if (m.last and m.close) else None
+        decimals = len(format_price(tick, tick).split(".")[-1]) if "." in format_price(tick, tick) else 0
+        self.set_row(query, (
+            cell(spec.contract.key),
+            cell(format_price(m.last, tick) if m.last else ""),
+            cell(f"{chg:+,.{decimals}f}" if chg is not None else "", sign_style(chg)),
+            cell(format_price(m.bid, tick) if m.bid else "", "bid"),
+            cell(format_price(m.ask, tick) if m.ask else "", "ask"),
+            badge_cell,
+            cell(sparkline(list(hist)), "dim"),
+            cell(f"{m.volume:,}" if m.volume else ""),
+        ))
 
     def selected_query(self) -> str | None:
-        if not self.queries or self.cursor_row < 0 or self.cursor_row >= len(self.queries):
-            return None
-        return self.queries[self.cursor_row]
+        return self.selected_key()
 
-    def action_select_cursor(self) -> None:
-        q = self.selected_query()
-        if q:
-            self.post_message(self.Opened(q))
+    def on_row_table_selected(self, event: RowTable.Selected) -> None:
+        event.stop()
+        self.post_message(self.Opened(event.key))
 
 
-class Positions(DataTable):
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id, cursor_type="row")
-        self._keys: set[int] = set()
+class Positions(RowTable):
+    COLUMNS = [Column("sym", "Symbol", 9), Column("qty", "Qty", 7, True), Column("avg", "Avg", 11, True),
+               Column("last", "Last", 11, True), Column("unreal", "Unreal", 11, True),
+               Column("real", "Realized", 11, True), Column("daily", "Daily", 10, True)]
 
-    def on_mount(self) -> None:
-        for label, width in (("Symbol", 8), ("Qty", 6), ("Avg", 10), ("Last", 10),
-                             ("Unreal", 10), ("Realized", 10), ("Daily", 9)):
-            self.add_column(label, width=width, key=label)
-
-    def update_rows(self, rows: list[PositionRow], ticks: dict[int, float], var: dict[str, str]) -> None:
+    def update_rows(self, rows: list[PositionRow], ticks: dict[int, float]) -> None:
         for row in rows:
             con = row.contract.con_id
             tick = ticks.get(con, 0.01)
-            cells = [row.contract.key, Text(f"{row.quantity:+g}" if row.quantity else "0",
-                                            style=var.get("profit") if row.quantity > 0 else
-                                            var.get("loss") if row.quantity < 0 else ""),
-                     format_price(row.avg_price, tick) if row.quantity else "",
-                     format_price(row.market_price, tick) if row.market_price else "",
-                     signed(row.unrealized, var), signed(row.realized, var), signed(row.daily, var)]
-            if con not in self._keys:
-                self._keys.add(con)
-                self.add_row(*cells, key=str(con))
+            cells = (
+                cell(row.contract.key),
+                cell(f"{row.quantity:+g}" if row.quantity else "0", sign_style(row.quantity)),
+                cell(format_price(row.avg_price, tick) if row.quantity else ""),
+                cell(format_price(row.market_price, tick) if row.market_price else ""),
+                cell(f"{row.unrealized:+,.2f}", sign_style(row.unrealized)),
+                cell(f"{row.realized:+,.2f}", sign_style(row.realized)),
+                cell(f"{row.daily:+,.2f}", sign_style(row.daily)),
+            )
+            key = str(con)
+            if key in self.keys:
+                self.set_row(key, cells)
             else:
-                for col, value in zip(("Symbol", "Qty", "Avg", "Last", "Unreal", "Realized", "Daily"), cells):
-                    self.update_cell(str(con), col, value)
+                self.add_row(cells, key)
 
 
-class OrderLog(DataTable):
+class OrderLog(RowTable):
     """One line per order event; ``working_only`` hides finished orders."""
 
+    COLUMNS = [Column("time", "Time", 13), Column("id", "Id", 4, True), Column("status", "Status", 10),
+               Column("side", "Side", 5), Column("qty", "Qty", 5, True), Column("type", "Type", 7),
+               Column("price", "Price", 10, True), Column("filled", "Filled", 15),
+               Column("sym", "Sym", 8), Column("note", "Note", 60)]
+
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id, cursor_type="row")
+        super().__init__(id=id)
         self.working_only = False
         self.shown = 0
         self.order_ids: list[int] = []
 
-    def on_mount(self) -> None:
-        for label, width in (("Time", 12), ("Id", 3), ("Status", 9), ("Side", 4), ("Qty", 4),
-                             ("Type", 6), ("Price", 9), ("Sym", 7), ("Filled", 14), ("Note", 50)):
-            self.add_column(label, width=width, key=label)
-
-    def update_lines(self, lines: list[LogLine], working: set[int], var: dict[str, str],
-                     force: bool = False) -> None:
+    def update_lines(self, lines: list[LogLine], working: set[int], force: bool = False) -> None:
         if force:
             self.clear()
             self.shown = 0
@@ -176,17 +171,17 @@ class OrderLog(DataTable):
             if self.working_only and line.order_id not in working:
                 continue
             stamp = time.strftime("%H:%M:%S", time.localtime(line.time)) + f".{int(line.time * 1000) % 1000:03d}"
-            status_style = {"Filled": var.get("profit"), "Cancelled": var.get("stale"),
-                            "Inactive": var.get("loss")}.get(line.status, "")
-            side_style = var.get("bid") if line.side == "BUY" else var.get("ask")
+            status_style = {"Filled": "profit", "Cancelled": "stale", "Inactive": "loss"}.get(line.status, "")
             filled = f"{line.filled:g} @ {line.avg_price:g}" if line.filled else ""
-            self.add_row(stamp, str(line.order_id), Text(line.status[:9], style=status_style or ""),
-                         Text(line.side[:4], style=side_style or ""), f"{line.quantity:g}",
-                         line.order_type, f"{line.price:g}" if line.price is not None else "MKT",
-                         line.symbol, filled, line.text)
+            self.add_row((
+                cell(stamp, "dim"), cell(line.order_id), cell(line.status, status_style),
+                cell(line.side[:4], "bid" if line.side == "BUY" else "ask"), cell(f"{line.quantity:g}"),
+                cell(line.order_type), cell(f"{line.price:g}" if line.price is not None else "MKT"),
+                cell(filled), cell(line.symbol), cell(line.text, "loss" if line.status == "Inactive" else ""),
+            ), str(self.shown))
             self.order_ids.append(line.order_id)
-        if self.row_count:
-            self.move_cursor(row=self.row_count - 1, animate=False)
+        if self.rows and not self.has_focus:
+            self.move_cursor(row=len(self.rows) - 1)  # follow the newest line unless browsing
 
     def selected_order(self) -> int | None:
         if not self.order_ids or not 0 <= self.cursor_row < len(self.order_ids):

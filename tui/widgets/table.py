@@ -1,0 +1,175 @@
+"""A small table on the Line API: painted rows are cached, and only changed rows repaint.
+
+Textual's DataTable re-renders every visible cell whenever any cell changes;
+at a few updates a second that cost tens of milliseconds per refresh here, and
+a key press waited behind it. These tables hold plain (text, style) cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from textual.binding import Binding
+from textual.geometry import Region
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tui.widgets.styles import ThemeStyles
+
+Cell = tuple[str, str]  # text, style name
+Row = tuple[Cell, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+    width: int
+    right: bool = False
+
+
+def cell(text: object, style: str = "") -> Cell:
+    return (str(text), style)
+
+
+class RowTable(Widget, can_focus=True):
+    """Rows keyed by string; a cursor; a fixed header line."""
+
+    BINDINGS = [
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("pageup", "move(-10)", "Page up", show=False),
+        Binding("pagedown", "move(10)", "Page down", show=False),
+        Binding("home", "move(-1000000)", "First", show=False),
+        Binding("end", "move(1000000)", "Last", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+    DEFAULT_CSS = "RowTable { height: 1fr; }"
+
+    class Selected(Message):
+        def __init__(self, table: RowTable, key: str) -> None:
+            self.table = table
+            self.key = key
+            super().__init__()
+
+    COLUMNS: list[Column] = []
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.rows: list[Row] = []
+        self.keys: list[str] = []
+        self.cursor_row = 0
+        self.top = 0
+        self._styles = ThemeStyles()
+        self._cache: dict[tuple[Row, int, bool], Strip] = {}
+
+    # --- content -----------------------------------------------------------------------------
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def get_row_at(self, index: int) -> list[str]:
+        return [text for text, _ in self.rows[index]]
+
+    def clear(self) -> None:
+        self.rows.clear()
+        self.keys.clear()
+        self.cursor_row = self.top = 0
+        self.refresh()
+
+    def add_row(self, cells: Row, key: str) -> None:
+        self.rows.append(cells)
+        self.keys.append(key)
+        self._refresh_row(len(self.rows) - 1)
+
+    def set_row(self, key: str, cells: Row) -> None:
+        i = self.keys.index(key)
+        if self.rows[i] != cells:
+            self.rows[i] = cells
+            self._refresh_row(i)
+
+    def remove_row(self, key: str) -> None:
+        i = self.keys.index(key)
+        del self.rows[i]
+        del self.keys[i]
+        self.cursor_row = min(self.cursor_row, max(0, len(self.rows) - 1))
+        self.refresh()
+
+    def move_cursor(self, row: int | None = None, **_: object) -> None:
+        if row is None or not self.rows:
+            return
+        old = self.cursor_row
+        self.cursor_row = max(0, min(row, len(self.rows) - 1))
+        visible = max(1, self.size.height - 1)
+        if self.cursor_row < self.top:
+            self.top = self.cursor_row
+            self.refresh()
+        elif self.cursor_row >= self.top + visible:
+            self.top = self.cursor_row - visible + 1
+            self.refresh()
+        else:
+            self._refresh_row(old)
+            self._refresh_row(self.cursor_row)
+
+    def action_move(self, delta: int) -> None:
+        self.move_cursor(self.cursor_row + delta)
+
+    def action_select(self) -> None:
+        if self.rows:
+            self.post_message(self.Selected(self, self.keys[self.cursor_row]))
+
+    def selected_key(self) -> str | None:
+        return self.keys[self.cursor_row] if self.rows and self.cursor_row < len(self.keys) else None
+
+    def _refresh_row(self, i: int) -> None:
+        y = i - self.top + 1
+        if 1 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    # --- painting ----------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        if self._styles.sync(self.app):
+            self._cache.clear()
+        width = self.size.width
+        if y == 0:
+            text = "".join(self._fit(c.label, c.width, c.right) for c in self.COLUMNS)
+            return Strip([Segment(text.ljust(width)[:width], self._styles.get("header"))], width)
+        i = self.top + y - 1
+        if i >= len(self.rows):
+            return Strip([Segment(" " * width, self._styles.get("base"))], width)
+        cursor = i == self.cursor_row and self.has_focus
+        key = (self.rows[i], width, cursor)
+        strip = self._cache.get(key)
+        if strip is None:
+            if len(self._cache) > 512:
+                self._cache.clear()
+            strip = self._cache[key] = self._paint(self.rows[i], width, cursor)
+        return strip
+
+    @staticmethod
+    def _fit(text: str, width: int, right: bool) -> str:
+        text = text[: width - 1]
+        return (text.rjust(width - 1) if right else text.ljust(width - 1)) + " "
+
+    def _paint(self, row: Row, width: int, cursor: bool) -> Strip:
+        cursor_style = self._styles.get("cursor")
+        segs = []
+        used = 0
+        for column, (text, style_name) in zip(self.COLUMNS, row):
+            style = self._styles.get(style_name)
+            if cursor:
+                style = style + cursor_style
+            segs.append(Segment(self._fit(text, column.width, column.right), style))
+            used += column.width
+        if width > used:
+            base = self._styles.get("base")
+            segs.append(Segment(" " * (width - used), base + cursor_style if cursor else base))
+        return Strip(segs, max(width, used)).crop(0, width)
+
+    def on_focus(self) -> None:
+        self._refresh_row(self.cursor_row)
+
+    def on_blur(self) -> None:
+        self._refresh_row(self.cursor_row)
