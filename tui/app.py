@@ -238,8 +238,9 @@ class IBTuiApp(App[int]):
                 for p in self.query(Positions):
                     p.update_rows(list(desk.portfolio.rows.values()), ticks)
             for log in self.query(OrderLog):
-                if log.shown < len(desk.log):
-                    log.update_lines(desk.log, {r.order_id for r in desk.orders.working()})
+                if log.shown < desk.log_total:
+                    log.update_lines(desk.log, {r.order_id for r in desk.orders.working()},
+                                     desk.log_total)
         for box in self.query(Messages):
             fresh = [m for m in desk.messages if m.time > box.shown]
             if fresh:
@@ -366,6 +367,9 @@ class IBTuiApp(App[int]):
         if spec is None:
             return
         price = self._cursor_price()
+        if price is None and order_type != "MKT":
+            self.desk.say(f"{spec.contract.key}: no cursor price yet (waiting for market data)", "error")
+            return
         lmt = aux = None
         if order_type == "LMT":
             lmt = price
@@ -573,7 +577,7 @@ class IBTuiApp(App[int]):
         for log in self.query(OrderLog):
             log.working_only = not log.working_only
             log.update_lines(self.desk.log, {r.order_id for r in self.desk.orders.working()},
-                             force=True)
+                             self.desk.log_total, force=True)
 
     def action_toggle_stats(self) -> None:
         self.show_stats = not self.show_stats

@@ -133,19 +133,44 @@ def cmd_sim(args: argparse.Namespace) -> int:
         print(f"ibtui sim: {e}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+
+    def make() -> Gateway:
+        return Gateway(seed=args.seed, rate=rate, state_path=args.state)
+
     try:
-        gateway = Gateway(seed=args.seed, rate=rate, state_path=args.state)
+        make()
     except (OSError, ValueError, KeyError) as e:
         print(f"ibtui sim: cannot load state file {args.state}: {e}", file=sys.stderr)
         return 2
     host = args.host or "127.0.0.1"
     port = args.port or 7497
+    control = None if args.control_port == 0 else (args.control_port or port + 1)
     try:
-        serve_forever(gateway, host, port)
+        serve_forever(make, host, port, control)
     except OSError as e:
         print(f"ibtui sim: cannot listen on {host}:{port}: {e.strerror or e}", file=sys.stderr)
         return 1
     return 0
+
+
+def cmd_fault(args: argparse.Namespace) -> int:
+    from tui.sim.control import send
+
+    if args.fault in ("stall", "refuse", "error") and not args.value:
+        print(f"ibtui fault {args.fault}: needs a value "
+              f"({'an IB code such as 1100' if args.fault == 'error' else 'seconds'})", file=sys.stderr)
+        return 2
+    port = args.control_port or (args.port or 7497) + 1
+    command = " ".join([args.fault, *([args.value] if args.value else []),
+                        *(["--client", str(args.client)] if args.client is not None else [])])
+    try:
+        reply = send(port, command)
+    except OSError as e:
+        print(f"ibtui fault: no simulated gateway control socket on 127.0.0.1:{port} ({e.strerror or e})",
+              file=sys.stderr)
+        return 1
+    print(reply)
+    return 0 if reply.startswith("ok") else 1
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -297,7 +322,17 @@ def build_parser() -> argparse.ArgumentParser:
                      help="quiet, normal, busy, storm, or market events per second (default normal)")
     sim.add_argument("--state", default=None, metavar="FILE",
                      help="keep the account, orders and order ids in FILE across restarts")
+    sim.add_argument("--control-port", type=int, default=None, metavar="N",
+                     help="loopback control socket for ibtui fault (default: port + 1; 0: none)")
     sim.set_defaults(func=cmd_sim)
+    fault = command("fault", "inject a fault into a running ibtui sim (over its loopback control socket)")
+    fault.add_argument("fault", choices=("drop", "stall", "error", "refuse", "reject-next", "garbage",
+                                         "truncate", "restart"))
+    fault.add_argument("value", nargs="?", help="seconds for stall/refuse, the IB code for error")
+    fault.add_argument("--client", type=int, help="only this client id (error, garbage, truncate)")
+    fault.add_argument("--control-port", type=int, default=None, metavar="N",
+                       help="the sim's control port (default: --port + 1)")
+    fault.set_defaults(func=cmd_fault)
     check = command("check", "connect, report version, accounts, PAPER/LIVE, farms, data; exit 0 or 1")
     check.set_defaults(func=cmd_check)
     conf = command("config", "write a starter config, or show where and what the settings are")

@@ -24,6 +24,9 @@ from tui.core.prices import from_ticks, to_ticks
 from tui.core.risk import Context, Limits, Verdict, check
 
 
+LOG_LINES = 5000  # order-log lines kept for the screen
+
+
 @dataclass(slots=True)
 class Message:
     time: float
@@ -82,7 +85,8 @@ class Desk:
         self.by_query: dict[str, ContractSpec] = {}
         self.connection = ev.Connection(ConnState.DISCONNECTED, "starting")
         self.messages: deque[Message] = deque(maxlen=500)
-        self.log: list[LogLine] = []
+        self.log: deque[LogLine] = deque(maxlen=LOG_LINES)  # the journal keeps everything
+        self.log_total = 0  # lines ever logged (the deque keeps the newest)
         self.killed = False
         self.pending_queries: dict[str, str] = {}  # query key -> what the user typed
         self.resolved: list[ev.ContractResolved] = []
@@ -165,6 +169,7 @@ class Desk:
                 line.order_id, line.status, line.filled, line.price, line.quantity, line.text):
             return  # openOrder and orderStatus often repeat each other
         self.log.append(line)
+        self.log_total += 1
         if isinstance(e, ev.Fill) and e.req_id == -1:
             self.say(f"filled {rec.action} {e.shares:g} {line.symbol} @ {e.price:g} (order {rec.order_id})", "order")
 
@@ -211,7 +216,7 @@ class Desk:
     def _completed(self, e: ev.CompletedOrder) -> None:
         for rec in self.orders.by_id.values():
             if rec.perm_id and rec.perm_id == e.perm_id and rec.working:
-                rec.status = e.status
+                self.orders.set_status(rec, e.status)
                 rec.filled = max(rec.filled, e.filled)
                 rec.lost = False
                 self._log(rec, e)

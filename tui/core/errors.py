@@ -66,7 +66,7 @@ TABLE: dict[int, Meaning] = {
     387: Meaning(Kind.ORDER, "order type not supported for this instrument"),
     399: Meaning(Kind.WARNING, "order warning (e.g. held until the market opens)"),
     10147: Meaning(Kind.ORDER, "no such order to cancel"),
-    10148: Meaning(Kind.ORDER, "the order cannot be cancelled in its state"),
+    10148: Meaning(Kind.WARNING, "too late to cancel: the order is already filled or cancelled"),
     10243: Meaning(Kind.ORDER, "fractional quantities are not supported"),
     321: Meaning(Kind.WARNING, "request refused as invalid"),
     320: Meaning(Kind.WARNING, "request could not be read"),

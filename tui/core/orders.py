@@ -79,6 +79,17 @@ class Orders:
     def __init__(self) -> None:
         self.by_id: dict[int, OrderRecord] = {}
         self._by_exec: dict[str, OrderRecord] = {}
+        # working orders, kept as statuses change: the screen asks every frame, and a
+        # long session holds thousands of finished orders
+        self._working: dict[int, OrderRecord] = {}
+
+    def _track(self, rec: OrderRecord | None) -> OrderRecord | None:
+        if rec is not None:
+            if rec.working:
+                self._working[rec.order_id] = rec
+            else:
+                self._working.pop(rec.order_id, None)
+        return rec
 
     def get(self, order_id: int) -> OrderRecord | None:
         return self.by_id.get(order_id)
@@ -98,7 +109,13 @@ class Orders:
         rec.lmt_price, rec.aux_price, rec.tif = lmt, aux, tif
         rec.parent_id, rec.oca_group = parent_id, oca_group
         rec.updated = time.time()
+        self._track(rec)
         return rec
+
+    def set_status(self, rec: OrderRecord, status: str) -> None:
+        """A status learned elsewhere (completed orders after a reconnect)."""
+        rec.status = status
+        self._track(rec)
 
     def _set_status(self, rec: OrderRecord, status: str, filled: float) -> bool:
         if rec.status in TERMINAL and status not in TERMINAL:
@@ -113,6 +130,13 @@ class Orders:
 
     def apply(self, e: object) -> OrderRecord | None:
         """Fold one event in; returns the order it changed, if any."""
+        rec = self._apply(e)
+        if isinstance(e, (ev.OrderStatus, ev.OpenOrder, ev.Fill, ev.IBError)):
+            order_id = getattr(e, "order_id", getattr(e, "req_id", None))
+            self._track(self.by_id.get(order_id))  # type: ignore[arg-type]
+        return rec
+
+    def _apply(self, e: object) -> OrderRecord | None:
         if isinstance(e, ev.OrderStatus):
             rec = self._record(e.order_id)
             changed = self._set_status(rec, e.status, e.filled)
@@ -177,14 +201,14 @@ class Orders:
 
     def working(self, con_id: int | None = None) -> list[OrderRecord]:
         return [
-            r for r in self.by_id.values()
+            r for r in self._working.values()
             if r.working and (con_id is None or (r.contract is not None and r.contract.con_id == con_id))
         ]
 
     def mark_lost(self, seen: set[int]) -> list[OrderRecord]:
         """After a resync: working orders the gateway did not report."""
         lost = []
-        for rec in self.by_id.values():
+        for rec in list(self._working.values()):
             if rec.working and rec.order_id not in seen and rec.status != "PendingSubmit":
                 rec.lost = True
                 lost.append(rec)

@@ -1,7 +1,9 @@
 """Outgoing pacing under IB's 50 messages per second.
 
 A token bucket sized so that no one-second window ever holds more than
-``per_second`` messages (capacity + rate <= limit). Orders and cancels jump the
+``per_second`` messages (capacity + rate <= limit). TWS counts by arrival, and
+a busy gateway can delay and then bunch arrivals; 40 against TWS's 50 leaves
+room for a quarter second of bunching (a soak under a storm hit error 100 at 48). Orders and cancels jump the
 queue: they go out at once when a token is free, and otherwise before any data
 request that is waiting.
 """
@@ -17,7 +19,7 @@ Send = Callable[[], None]
 
 
 class Pacer:
-    def __init__(self, per_second: int = 48, burst: int = 8) -> None:
+    def __init__(self, per_second: int = 40, burst: int = 5) -> None:
         self.rate = float(per_second - burst)
         self.capacity = float(burst)
         self._tokens = self.capacity

@@ -14,6 +14,7 @@ from tui.core.contracts import ContractSpec
 from tui.core.intents import ORDER_TYPES, OrderIntent
 from tui.core.prices import format_price
 from tui.core.risk import Verdict
+from tui.core.ticket import parse_ticket
 
 
 class Ticket(ModalScreen[OrderIntent | None]):
@@ -80,31 +81,18 @@ class Ticket(ModalScreen[OrderIntent | None]):
     def on_checkbox_changed(self) -> None:
         self.revalidate()
 
-    def _number(self, widget_id: str, label: str, required: bool) -> tuple[float | None, str]:
-        text = self.query_one(f"#{widget_id}", Input).value.strip()
-        if not text:
-            return None, f"{label} is required" if required else ""
-        try:
-            return float(text.replace(",", "")), ""
-        except ValueError:
-            return None, f"{label} {text!r} is not a number"
-
     def revalidate(self) -> None:
         verdict = self.query_one("#verdict", Label)
         order_type = str(self.query_one("#type", Select).value)
-        qty, err = self._number("quantity", "quantity", True)
-        lmt, err_l = self._number("limit", "limit price", "LMT" in order_type)
-        aux, err_s = self._number("stop", "stop price", "STP" in order_type)
         self.query_one("#limit", Input).disabled = "LMT" not in order_type
         self.query_one("#stop", Input).disabled = "STP" not in order_type
-        problem = err or err_l or err_s
-        self.intent = None
-        if not problem and qty is not None:
-            self.intent = OrderIntent(
-                self.spec, str(self.query_one("#side", Select).value), qty, order_type,
-                lmt if "LMT" in order_type else None, aux if "STP" in order_type else None,
-                str(self.query_one("#tif", Select).value), self.query_one("#rth", Checkbox).value,
-            )
+        self.intent, problem = parse_ticket(
+            self.spec, str(self.query_one("#side", Select).value), order_type,
+            self.query_one("#quantity", Input).value, self.query_one("#limit", Input).value,
+            self.query_one("#stop", Input).value, str(self.query_one("#tif", Select).value),
+            self.query_one("#rth", Checkbox).value,
+        )
+        if self.intent is not None:
             result = self.check(self.intent)
             if not result.ok:
                 problem = result.message

@@ -63,3 +63,49 @@ def refuse(gw: Gateway, seconds: float) -> None:
 def reject_next(gw: Gateway, code: int = 201,
                 text: str = "Order rejected - reason:Simulated rejection") -> None:
     gw.reject_next = (code, text)
+
+
+def garbage(gw: Gateway, client_id: int | None = None, truncated: bool = False) -> int:
+    """Send a frame ibapi cannot read (a size that is not an integer), or half a frame and close."""
+    targets = [s for cid, s in gw.sessions.items() if client_id is None or cid == client_id]
+    for s in targets:
+        if truncated:
+            s.flush()
+            if s.transport is not None:
+                s.transport.write(b"\x00\x00\x01\x00" + b"12\x001\x00")  # promises 256 bytes, sends 8
+            s.close()
+        else:
+            s.send(msg.frame(b"2\x006\x001\x000\x00one hundred\x00"))
+    return len(targets)
+
+
+FAULTS = ("drop", "stall", "error", "refuse", "reject-next", "garbage", "truncate", "restart")
+
+
+def apply(gw: Gateway, words: list[str]) -> str:
+    """Run one control command (``stall 5``, ``error 1100 --client 3``); returns a reply line."""
+    if not words:
+        raise ValueError(f"expected one of {', '.join(FAULTS)}")
+    name, args = words[0], words[1:]
+    client: int | None = None
+    if "--client" in args:
+        i = args.index("--client")
+        client = int(args[i + 1])
+        args = args[:i] + args[i + 2:]
+    if name == "drop":
+        return f"dropped {drop(gw)} connections"
+    if name == "stall":
+        stall(gw, float(args[0]))
+        return f"stalled for {float(args[0]):g}s"
+    if name == "error":
+        code = int(args[0])
+        return f"sent {code} to {error(gw, code, client)} clients"
+    if name == "refuse":
+        refuse(gw, float(args[0]))
+        return f"refusing connections for {float(args[0]):g}s"
+    if name == "reject-next":
+        reject_next(gw)
+        return "the next order will be rejected"
+    if name in ("garbage", "truncate"):
+        return f"sent {name} to {garbage(gw, client, truncated=name == 'truncate')} clients"
+    raise ValueError(f"unknown fault {name!r}: expected one of {', '.join(FAULTS)}")

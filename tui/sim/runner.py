@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import signal
 import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from tui.sim.control import serve_control
 from tui.sim.gateway import Gateway
 
 T = TypeVar("T")
@@ -64,20 +66,41 @@ class GatewayThread:
         self.stop()
 
 
-def serve_forever(gateway: Gateway, host: str, port: int) -> None:
-    """Serve until interrupted (``ibtui sim``)."""
+def serve_forever(make: Callable[[], Gateway], host: str, port: int,
+                  control_port: int | None = None) -> None:
+    """Serve until interrupted (``ibtui sim``); ``restart`` from the control socket
+    stops the gateway and starts a new one from the same state file."""
 
     async def main() -> None:
-        await gateway.start(host, port)
+        box = [make()]
+        await box[0].start(host, port)
         stop = asyncio.Event()
+        restarting = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGHUP):
             # a service manager's stop saves the --state file like Ctrl-C does
             loop.add_signal_handler(sig, stop.set)
+        control = None
+        if control_port:
+            control = await serve_control(lambda: box[0], restarting.set, "127.0.0.1", control_port)
+            logging.getLogger("tui.sim").info("control socket on 127.0.0.1:%d", control_port)
         try:
-            await stop.wait()
+            while not stop.is_set():
+                waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(restarting.wait())]
+                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+                for w in waiters:
+                    w.cancel()
+                if restarting.is_set() and not stop.is_set():
+                    restarting.clear()
+                    await asyncio.sleep(0.05)  # let the reply go out
+                    await box[0].stop()
+                    logging.getLogger("tui.sim").info("restarting the gateway")
+                    box[0] = make()
+                    await box[0].start(host, port)
         finally:
-            await gateway.stop()
+            if control is not None:
+                control.close()
+            await box[0].stop()
 
     try:
         asyncio.run(main())

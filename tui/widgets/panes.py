@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import deque
 
@@ -17,6 +18,7 @@ from tui.core.portfolio import PositionRow
 from tui.core.prices import format_price
 from tui.widgets.table import Column, Row, RowTable, cell
 
+MAX_LOG_ROWS = 2000
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
@@ -161,12 +163,16 @@ class OrderLog(RowTable):
         self.shown = 0
         self.order_ids: list[int] = []
 
-    def update_lines(self, lines: list[LogLine], working: set[int], force: bool = False) -> None:
+    def update_lines(self, lines: deque[LogLine], working: set[int], total: int,
+                     force: bool = False) -> None:
+        """``lines`` holds the newest lines of ``total`` ever logged."""
         if force:
             self.clear()
-            self.shown = 0
+            self.shown = total - len(lines)
             self.order_ids = []
-        for line in lines[self.shown:]:
+        new = total - self.shown
+        start = len(lines) - min(new, len(lines))
+        for line in list(itertools.islice(lines, start, None)):
             self.shown += 1
             if self.working_only and line.order_id not in working:
                 continue
@@ -180,6 +186,12 @@ class OrderLog(RowTable):
                 cell(filled), cell(line.symbol), cell(line.text, "loss" if line.status == "Inactive" else ""),
             ), str(self.shown))
             self.order_ids.append(line.order_id)
+        if len(self.rows) > MAX_LOG_ROWS:
+            drop = len(self.rows) - MAX_LOG_ROWS
+            del self.rows[:drop], self.keys[:drop], self.order_ids[:drop]
+            self.top = max(0, self.top - drop)
+            self.cursor_row = max(0, self.cursor_row - drop)
+            self.refresh()
         if self.rows and not self.has_focus:
             self.move_cursor(row=len(self.rows) - 1)  # follow the newest line unless browsing
 

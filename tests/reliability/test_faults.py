@@ -1,0 +1,196 @@
+"""Faults injected into the simulated gateway while the whole app runs, journal included.
+
+Recovery times are asserted where the issue sets them; the README's Reliability
+table was measured with these scenarios.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.app.harness import gateway_orders, ready, until
+from tui import config as cfg
+from tui.app import IBTuiApp
+from tui.core import events as ev
+from tui.core.events import ConnState
+from tui.core.journal import Journal, read
+from tui.ib.broker import Broker, BrokerConfig
+from tui.sim import faults
+from tui.sim.clock import ManualClock
+from tui.sim.gateway import Gateway
+from tui.sim.runner import GatewayThread
+from tui.widgets.panes import Messages, StatusBar
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def app_for(port: int, tmp, client_id: int = 1, **broker: object) -> IBTuiApp:
+    s = cfg.Settings()
+    s.connection.port = port
+    s.orders.confirm = "never"
+    s.watchlist = ["ES", "AAPL"]
+    b = Broker(BrokerConfig(port=port, client_id=client_id, connect_timeout=2, **broker))  # type: ignore[arg-type]
+    return IBTuiApp(s, b, Journal(tmp / "journal", "", client_id), "full", "ES", "never")
+
+
+def status_text(app: IBTuiApp) -> str:
+    return str(app.query_one(StatusBar).render())
+
+
+async def place_resting(pilot, app: IBTuiApp, n: int) -> list[int]:
+    await pilot.press(*["j"] * 8)
+    for _ in range(n):
+        await pilot.press("j", "b")
+    await until(pilot, lambda: len([r for r in app.desk.orders.working() if r.perm_id]) == n)
+    return sorted(r.order_id for r in app.desk.orders.working())
+
+
+async def test_drop_during_a_storm_loses_nothing(tmp_path) -> None:
+    with GatewayThread(Gateway(seed=3, rate=20000)) as g:
+        app = app_for(g.port, tmp_path)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await ready(pilot, app)
+            working = await place_resting(pilot, app, 3)
+            before = {o.order_id for o in gateway_orders(g)}
+            t0 = time.monotonic()
+            g.call(faults.drop, g.gateway)
+            # so quick that no frame may ever show it: the journal below proves it happened
+            await until(pilot, lambda: app.desk.broker.reconnects == 1)
+            await until(pilot, lambda: app.desk.broker.can_trade and not app.desk.connection.reconciling)
+            recovered = time.monotonic() - t0
+            assert recovered < 2.0, f"reconnected in {recovered:.2f}s"
+            assert sorted(r.order_id for r in app.desk.orders.working()) == working
+            assert not any(r.lost for r in app.desk.orders.by_id.values())
+            assert {o.order_id for o in gateway_orders(g)} == before, "nothing re-sent or duplicated"
+            await pilot.press("B")
+            await until(pilot, lambda: len(gateway_orders(g)) == len(before) + 1)
+    records, note = read(app.desk.journal.path)
+    assert not note
+    states = [r["state"] for r in records if r["kind"] == "Connection"]
+    assert "RECONNECTING" in states and states[-1] == "CONNECTED"
+    assert any(r["kind"] == "reconciled" and set(working) <= set(r["open_orders"]) for r in records)
+
+
+async def test_restart_with_state_keeps_orders_working(tmp_path) -> None:
+    state = tmp_path / "gw.json"
+    g = GatewayThread(Gateway(seed=3, rate=0, clock=ManualClock(), state_path=state)).start()
+    port = g.port
+    app = app_for(port, tmp_path)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await ready(pilot, app)
+            working = await place_resting(pilot, app, 2)
+            g.stop()
+            t0 = time.monotonic()
+            g = GatewayThread(Gateway(seed=3, rate=0, clock=ManualClock(), state_path=state), port=port).start()
+            await until(pilot, lambda: app.desk.broker.can_trade and app.desk.broker.reconnects == 1,
+                        timeout=10)
+            assert time.monotonic() - t0 < 5.0
+            assert sorted(r.order_id for r in app.desk.orders.working()) == working
+            await pilot.press("x")  # cancel them: the restarted gateway knows them
+            await until(pilot, lambda: not app.desk.orders.working())
+    finally:
+        g.stop()
+
+
+async def test_order_sent_at_the_moment_of_a_drop_is_reconciled(paused, tmp_path) -> None:
+    app = app_for(paused.port, tmp_path)
+    gw = paused.gateway
+
+    def drop_after_order(session, payload: bytes) -> None:
+        if payload.startswith(b"3\0"):
+            gw.on_request = None
+            # the order is accepted, but the connection dies before any answer leaves
+            import asyncio
+
+            asyncio.get_running_loop().call_soon(faults.drop, gw)
+            session.out.clear()
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        gw.on_request = drop_after_order
+        await pilot.press(*["j"] * 6, "b")
+        oid = max(app.desk.orders.by_id)
+        await until(pilot, lambda: app.desk.broker.reconnects == 1 and app.desk.broker.can_trade)
+        await until(pilot, lambda: app.desk.orders.get(oid).status == "Submitted")
+        rec = app.desk.orders.get(oid)
+        assert rec.perm_id and not rec.lost
+        assert [o.order_id for o in gateway_orders(paused)] == [oid], "sent once, known once"
+
+
+async def test_stall_is_shown_blocks_orders_and_recovers(tmp_path) -> None:
+    with GatewayThread(Gateway(seed=3, rate="busy")) as g:
+        app = app_for(g.port, tmp_path, stale_after=0.5, probe_timeout=1.0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await ready(pilot, app)
+            g.call(faults.stall, g.gateway, 3.0)
+            t0 = time.monotonic()
+            await until(pilot, lambda: app.desk.broker.stale, timeout=3, what="staleness noticed")
+            assert time.monotonic() - t0 < 2.0
+            await pilot.press("B")
+            await pilot.pause(0.3)
+            refused = [m.text for m in app.desk.messages if m.text.startswith("refused")]
+            assert refused and ("old" in refused[-1] or "not connected" in refused[-1]
+                                or "reconciling" in refused[-1])
+            await until(pilot, lambda: "no data from TWS" in app.desk.connection.reason
+                        or app.desk.broker.reconnects, timeout=5)
+            await until(pilot, lambda: app.desk.broker.can_trade and not app.desk.broker.stale,
+                        timeout=10, what="recovered")
+            await pilot.pause(0.5)
+            assert "CONNECTED" in status_text(app)
+
+
+async def test_system_codes_are_shown(tmp_path) -> None:
+    with GatewayThread(Gateway(seed=3, rate="busy")) as g:
+        app = app_for(g.port, tmp_path)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await ready(pilot, app)
+            g.call(faults.error, g.gateway, 1100)
+            await until(pilot, lambda: app.desk.connection.state == ConnState.DEGRADED)
+            await pilot.pause(0.2)
+            assert "DEGRADED" in status_text(app)
+            g.call(faults.error, g.gateway, 1101)
+            await until(pilot, lambda: app.desk.connection.state == ConnState.CONNECTED)
+            n = app.desk.broker.h.received
+            await until(pilot, lambda: app.desk.broker.h.received > n + 5, what="data after 1101")
+            g.call(faults.error, g.gateway, 2110)
+            g.call(faults.error, g.gateway, 2103)
+            await until(pilot, lambda: any("2103" in m.text for m in app.desk.messages))
+            texts = " ".join(m.text for m in app.desk.messages)
+            assert "2110" in texts and "market data farm is broken" in texts
+            g.call(faults.error, g.gateway, 1102)
+            await until(pilot, lambda: app.desk.connection.state == ConnState.CONNECTED)
+
+
+async def test_client_id_in_use_is_a_clear_message(paused, tmp_path) -> None:
+    from ibkit import Client
+
+    holder = Client().start(paused.port, client_id=1)
+    try:
+        app = app_for(paused.port, tmp_path)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: "client id 1 is already in use" in app.desk.connection.reason)
+            await pilot.pause(0.2)
+            assert "client id 1 is already in use" in status_text(app)
+    finally:
+        holder.stop()
+
+
+@pytest.mark.parametrize("kind", ["garbage", "truncate"])
+async def test_garbled_frames_reconnect_and_the_ui_survives(tmp_path, kind: str) -> None:
+    with GatewayThread(Gateway(seed=3, rate="busy")) as g:
+        app = app_for(g.port, tmp_path)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await ready(pilot, app)
+            g.call(faults.garbage, g.gateway, None, kind == "truncate")
+            await until(pilot, lambda: app.desk.broker.reconnects == 1, what="reconnect after garbage")
+            await until(pilot, lambda: app.desk.broker.can_trade)
+            if kind == "garbage":
+                assert any("garbled data from TWS" in str(e.reason)
+                           for e in app.desk.broker.h.drain()[0] + [app.desk.connection]
+                           if isinstance(e, ev.Connection)) or app.desk.broker.reconnects == 1
+            await pilot.press("B")
+            await until(pilot, lambda: any(r.status == "Filled" for r in app.desk.orders.by_id.values()))
+            assert app.is_running
