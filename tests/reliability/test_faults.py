@@ -13,7 +13,6 @@ import pytest
 from tests.app.harness import gateway_orders, ready, until
 from tui import config as cfg
 from tui.app import IBTuiApp
-from tui.core import events as ev
 from tui.core.events import ConnState
 from tui.core.journal import Journal, read
 from tui.ib.broker import Broker, BrokerConfig
@@ -57,8 +56,7 @@ async def test_drop_during_a_storm_loses_nothing(tmp_path) -> None:
             t0 = time.monotonic()
             g.call(faults.drop, g.gateway)
             # so quick that no frame may ever show it: the journal below proves it happened
-            await until(pilot, lambda: app.desk.broker.reconnects == 1)
-            await until(pilot, lambda: app.desk.broker.can_trade and not app.desk.connection.reconciling)
+            await until(pilot, lambda: app.desk.reconciliations == 2 and app.desk.broker.can_trade)
             recovered = time.monotonic() - t0
             assert recovered < 2.0, f"reconnected in {recovered:.2f}s"
             assert sorted(r.order_id for r in app.desk.orders.working()) == working
@@ -85,7 +83,7 @@ async def test_restart_with_state_keeps_orders_working(tmp_path) -> None:
             g.stop()
             t0 = time.monotonic()
             g = GatewayThread(Gateway(seed=3, rate=0, clock=ManualClock(), state_path=state), port=port).start()
-            await until(pilot, lambda: app.desk.broker.can_trade and app.desk.broker.reconnects == 1,
+            await until(pilot, lambda: app.desk.reconciliations == 2 and app.desk.broker.can_trade,
                         timeout=10)
             assert time.monotonic() - t0 < 5.0
             assert sorted(r.order_id for r in app.desk.orders.working()) == working
@@ -113,7 +111,7 @@ async def test_order_sent_at_the_moment_of_a_drop_is_reconciled(paused, tmp_path
         gw.on_request = drop_after_order
         await pilot.press(*["j"] * 6, "b")
         oid = max(app.desk.orders.by_id)
-        await until(pilot, lambda: app.desk.broker.reconnects == 1 and app.desk.broker.can_trade)
+        await until(pilot, lambda: app.desk.reconciliations == 2 and app.desk.broker.can_trade)
         await until(pilot, lambda: app.desk.orders.get(oid).status == "Submitted")
         rec = app.desk.orders.get(oid)
         assert rec.perm_id and not rec.lost
@@ -185,12 +183,11 @@ async def test_garbled_frames_reconnect_and_the_ui_survives(tmp_path, kind: str)
         async with app.run_test(size=(120, 40)) as pilot:
             await ready(pilot, app)
             g.call(faults.garbage, g.gateway, None, kind == "truncate")
-            await until(pilot, lambda: app.desk.broker.reconnects == 1, what="reconnect after garbage")
-            await until(pilot, lambda: app.desk.broker.can_trade)
-            if kind == "garbage":
-                assert any("garbled data from TWS" in str(e.reason)
-                           for e in app.desk.broker.h.drain()[0] + [app.desk.connection]
-                           if isinstance(e, ev.Connection)) or app.desk.broker.reconnects == 1
+            words = "garbled data from TWS" if kind == "garbage" else "RECONNECTING"
+            await until(pilot, lambda: any(words in m.text for m in app.desk.messages),
+                        what=f"{words!r} shown")
+            await until(pilot, lambda: app.desk.connection.state == ConnState.CONNECTED
+                        and not app.desk.connection.reconciling, what="the desk sees it back")
             await pilot.press("B")
             await until(pilot, lambda: any(r.status == "Filled" for r in app.desk.orders.by_id.values()))
             assert app.is_running

@@ -87,6 +87,7 @@ class Desk:
         self.messages: deque[Message] = deque(maxlen=500)
         self.log: deque[LogLine] = deque(maxlen=LOG_LINES)  # the journal keeps everything
         self.log_total = 0  # lines ever logged (the deque keeps the newest)
+        self.reconciliations = 0  # completed resyncs with TWS (1 after the first connect)
         self.killed = False
         self.pending_queries: dict[str, str] = {}  # query key -> what the user typed
         self.resolved: list[ev.ContractResolved] = []
@@ -205,6 +206,7 @@ class Desk:
             self.by_query[typed.upper()] = spec
 
     def _reconciled(self, e: ev.Reconciled) -> None:
+        self.reconciliations += 1
         lost = self.orders.mark_lost(set(e.open_order_ids))
         for rec in lost:
             self.say(f"order {rec.order_id} was not reported by TWS after reconnecting; "

@@ -84,9 +84,8 @@ class Client(EClient):
             self.close(f"garbled data from TWS ({type(e).__name__}: {e})")
 
     def close(self, reason: str = "disconnected") -> None:
-        self.setConnState(EClient.DISCONNECTED)
-        if self.wire is not None:
-            self.wire.disconnect()
+        # the reason is recorded before the socket closes: otherwise the reader, seeing
+        # the socket go, would report a plain "disconnected" first
         self._finish(reason)
 
     def _finish(self, reason: str) -> None:
