@@ -5,8 +5,10 @@ app runs headless at 120x40 in another, connected through the full pipeline
 (reader, decode, hand-off, state, widgets at the frame cap, the ladder on
 screen). While the storm runs, a key press every 100 ms sends a resting limit
 order; the gateway stamps each placeOrder's arrival (CLOCK_MONOTONIC is shared
-by processes), which gives key-to-wire latency. The baseline is the same app
-fed by ibapi's stock EReader and EClient.run(), with one UI call per message.
+by processes), which gives key-to-wire latency. Each order is
+cancelled about a second after it is placed, so a handful work at any time. The
+baseline is the same app fed by ibapi's stock EReader and EClient.run(), with
+one UI call per message.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ def _stock_client_factory(app_ref: list[Any]) -> Any:
     from ibapi.client import EClient
 
     class Counted:
-        n = 0
+        n = 0  # messages decoded (not callbacks: a tickPrice also makes a tickSize)
+        stopping = False
 
     class UiCallWrapper:
         """Forwards every callback to the UI thread and waits for it, as naive apps do."""
@@ -68,7 +71,8 @@ def _stock_client_factory(app_ref: list[Any]) -> Any:
                 return target
 
             def call(*args: Any) -> None:
-                Counted.n += 1
+                if Counted.stopping:
+                    return
                 app = app_ref[0]
                 try:
                     app.call_from_thread(target, *args)
@@ -90,9 +94,17 @@ def _stock_client_factory(app_ref: list[Any]) -> Any:
             self.connect(host, port, client_id)
             if not self.isConnected():
                 raise ConnectionRefusedError(f"cannot connect to {host}:{port}")
+            interpret = self.decoder.interpret
+
+            def counted(fields: Any) -> None:
+                Counted.n += 1
+                interpret(fields)
+
+            self.decoder.interpret = counted
             threading.Thread(target=self.run, daemon=True).start()
 
         def close(self, reason: str = "") -> None:
+            Counted.stopping = True
             self.disconnect()
             self._closed(reason)
 
@@ -164,6 +176,10 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
                 if now >= next_press:
                     if pressed_at is not None:
                         refused += 1  # the last press sent nothing (a risk refusal)
+                    # as a trader would: a few orders working, each cancelled after a second
+                    wall = time.time()  # order records stamp wall time
+                    stale = [r for r in app.desk.orders.working() if r.updated and wall - r.updated > 1.0]
+                    app.desk.cancel(stale[:2], "bench")
                     pressed_at = time.monotonic()
                     app.post_message(Key("b", "b"))
                     next_press = now + 0.1

@@ -35,6 +35,17 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     g.add_argument("--symbol", default=d, help="the ladder's instrument, e.g. ES or AAPL")
 
 
+def _rate(command: str, text: str) -> float | None:
+    """``--rate`` as events per second, or None after printing why it is not one."""
+    from tui.sim.gateway import parse_rate
+
+    try:
+        return parse_rate(text)
+    except ValueError as e:
+        print(f"ibtui {command}: {e}", file=sys.stderr)
+        return None
+
+
 def load_settings(args: argparse.Namespace) -> cfg.Settings:
     settings = cfg.load(getattr(args, "config", None))
     c = settings.connection
@@ -103,14 +114,12 @@ def _free_port() -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from tui.sim.gateway import Gateway, parse_rate
+    from tui.sim.gateway import Gateway
     from tui.sim.runner import GatewayThread
 
     settings = load_settings(args)
-    try:
-        rate = parse_rate(args.rate)
-    except ValueError as e:
-        print(f"ibtui demo: {e}", file=sys.stderr)
+    rate = _rate("demo", args.rate)
+    if rate is None:
         return 2
     gateway = GatewayThread(Gateway(seed=args.seed, rate=rate), "127.0.0.1", 0).start()
     settings.connection.host = "127.0.0.1"
@@ -124,13 +133,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
-    from tui.sim.gateway import Gateway, parse_rate
+    from tui.sim.gateway import Gateway
     from tui.sim.runner import serve_forever
 
-    try:
-        rate = parse_rate(args.rate)
-    except ValueError as e:
-        print(f"ibtui sim: {e}", file=sys.stderr)
+    rate = _rate("sim", args.rate)
+    if rate is None:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
 
@@ -262,7 +269,7 @@ def cmd_journal(args: argparse.Namespace) -> int:
 
     settings = load_settings(args)
     try:
-        day = dt.date.fromisoformat(args.date) if args.date else dt.datetime.now(dt.timezone.utc).date()
+        day = dt.date.fromisoformat(args.date) if args.date else dt.datetime.now(dt.UTC).date()
     except ValueError:
         print(f"ibtui journal: --date {args.date!r}: expected YYYY-MM-DD", file=sys.stderr)
         return 2
@@ -284,12 +291,9 @@ def cmd_journal(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from tui import bench
-    from tui.sim.gateway import parse_rate
 
-    try:
-        rate = parse_rate(args.rate)
-    except ValueError as e:
-        print(f"ibtui bench: {e}", file=sys.stderr)
+    rate = _rate("bench", args.rate)
+    if rate is None:
         return 2
     if args.seconds <= 0:
         print("ibtui bench: --seconds must be positive", file=sys.stderr)

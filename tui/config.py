@@ -9,7 +9,6 @@ atomically with tomli-w.
 from __future__ import annotations
 
 import os
-import tempfile
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -17,6 +16,8 @@ from typing import Any
 
 import platformdirs
 import tomli_w
+
+from tui.core import files
 
 APP = "ibtui"
 LIVE_PORTS = (7496, 4001)
@@ -274,18 +275,8 @@ def _plain(obj: Any) -> dict[str, Any]:
 
 
 def write_atomic(path: Path, doc: dict[str, Any]) -> None:
-    """Write TOML so that a crash leaves the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            tomli_w.dump(doc, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a TOML document atomically."""
+    files.write_atomic(path, tomli_w.dumps(doc).encode())
 
 
 def save_state(watchlist: list[str] | None = None, theme: str | None = None,

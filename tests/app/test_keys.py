@@ -244,3 +244,18 @@ async def test_fills_show_in_positions_and_order_log(paused, tmp_path) -> None:
         statuses = [str(log.get_row_at(i)[2]) for i in range(log.row_count)]
         assert "Filled" in statuses
         assert "pos +2" in app.query_one(Ladder).header
+
+
+@pytest.mark.parametrize("layout", ["ladder", "positions", "orders", "watchlist"])
+async def test_single_pane_layouts(paused, tmp_path, layout) -> None:
+    from tui.widgets.panes import OrderLog, Positions, Watchlist
+
+    app = make_app(paused, tmp_path, layout=layout, symbol="ES")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.desk.broker.can_trade and app._ladder_spec is not None)
+        widget = {"ladder": Ladder, "positions": Positions, "orders": OrderLog,
+                  "watchlist": Watchlist}[layout]
+        assert len(app.query(widget)) == 1
+        others = [w for w in (Ladder, Positions, OrderLog, Watchlist) if w is not widget]
+        assert all(not app.query(w) for w in others), "one pane only"
+        assert app.screen.has_class("single")

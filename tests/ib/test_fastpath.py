@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from typing import Any
 
@@ -66,7 +65,7 @@ def captured_frames(gateway) -> list[bytes]:
     while time.monotonic() < deadline and len(frames) < 4000:
         try:
             data = s.recv(1 << 16)
-        except socket.timeout:
+        except TimeoutError:
             continue
         buf.feed(data)
         frames += list(buf.frames())

@@ -20,7 +20,7 @@ from tui.sim import faults
 from tui.sim.clock import ManualClock
 from tui.sim.gateway import Gateway
 from tui.sim.runner import GatewayThread
-from tui.widgets.panes import Messages, StatusBar
+from tui.widgets.panes import StatusBar
 
 pytestmark = pytest.mark.timeout(90)
 

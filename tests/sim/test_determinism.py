@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 
 from ibkit import encoded, future, order
@@ -33,7 +32,7 @@ def session_bytes(seed: int) -> bytes:
         try:
             while data := s.recv(1 << 20):
                 chunks.append(data)
-        except socket.timeout:
+        except TimeoutError:
             pass
         return b"".join(chunks)
 

@@ -163,7 +163,7 @@ def test_contract_details_for_every_kind(paused, connect) -> None:
     client.reqContractDetails(3, eurusd())
     client.reqContractDetails(4, stock("AAPL"))
     for req in (1, 2, 3, 4):
-        client.wait_for("contractDetailsEnd", lambda r: r == req)
+        client.wait_for("contractDetailsEnd", lambda r, req=req: r == req)
     details = {r: d for r, d in client.calls("contractDetails")}
     es, cl, eur, aapl = details[1], details[2], details[3], details[4]
     assert (es.minTick, es.contract.multiplier, es.contract.exchange) == (0.25, "50", "CME")

@@ -32,7 +32,7 @@ def read_frames(s: socket.socket, n: int, timeout: float = 3.0) -> list[list[str
         s.settimeout(max(0.05, deadline - time.monotonic()))
         try:
             data = s.recv(65536)
-        except socket.timeout:
+        except TimeoutError:
             break
         if not data:
             break
@@ -189,7 +189,7 @@ def test_slow_reader_is_paused_bounded_and_resynchronised(gateway, connect) -> N
     while True:
         try:
             data = stuck.recv(1 << 20)
-        except socket.timeout:
+        except TimeoutError:
             break
         if not data:
             break

@@ -23,7 +23,7 @@ from tui.core.contracts import Contract
 
 
 def _utc(epoch: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+    return dt.datetime.fromtimestamp(epoch, dt.UTC)
 
 
 def journal_path(directory: Path, day: dt.date) -> Path:

@@ -42,7 +42,7 @@ async def serve_control(get_gateway: Callable[[], Gateway], restart: Callable[[]
             else:
                 reply = "ok " + faults.apply(get_gateway(), line)
             log.info("control: %s -> %s", " ".join(line), reply)
-        except (ValueError, IndexError, asyncio.TimeoutError) as e:
+        except (TimeoutError, ValueError, IndexError) as e:
             reply = f"error {e}"
         writer.write((reply + "\n").encode())
         await writer.drain()

@@ -9,6 +9,7 @@ import asyncio
 import logging
 
 from tui.sim import messages as msg
+from tui.sim.codec import frame
 from tui.sim.gateway import Gateway
 
 log = logging.getLogger("tui.sim")
@@ -75,7 +76,7 @@ def garbage(gw: Gateway, client_id: int | None = None, truncated: bool = False) 
                 s.transport.write(b"\x00\x00\x01\x00" + b"12\x001\x00")  # promises 256 bytes, sends 8
             s.close()
         else:
-            s.send(msg.frame(b"2\x006\x001\x000\x00one hundred\x00"))
+            s.send(frame(b"2\x006\x001\x000\x00one hundred\x00"))
     return len(targets)
 
 

@@ -58,7 +58,7 @@ class Gateway:
         self.seed = seed
         self.rate = parse_rate(rate)
         now = self.clock.now()
-        today = dt.datetime.fromtimestamp(now, dt.timezone.utc).date()
+        today = dt.datetime.fromtimestamp(now, dt.UTC).date()
         self.instruments: list[Instrument] = build_catalogue(today)
         self.by_con = {i.con_id: i for i in self.instruments}
         self.markets = {i.con_id: InstrumentMarket(i, seed, now) for i in self.instruments}

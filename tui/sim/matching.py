@@ -9,6 +9,7 @@ reduces) its siblings when one member fills.
 
 from __future__ import annotations
 
+import bisect
 import time as _time
 from dataclasses import dataclass
 from typing import Protocol
@@ -35,6 +36,89 @@ class Execution:
         return _time.strftime("%Y%m%d  %H:%M:%S", _time.gmtime(self.epoch))
 
 
+class RestingBook:
+    """One instrument's working orders, indexed by the price that can make them act.
+
+    A market step only looks at the orders the market reached: buy limits at or
+    above the lowest print or the ask, sell limits at or below the highest print or
+    the bid, stops whose trigger a print touched. Thousands of resting orders cost
+    a bisect per step, not a scan.
+    """
+
+    def __init__(self) -> None:
+        self.buys: list[tuple[int, int]] = []  # (limit, seq), ascending
+        self.sells: list[tuple[int, int]] = []
+        self.buy_stops: list[tuple[int, int]] = []  # (stop, seq)
+        self.sell_stops: list[tuple[int, int]] = []
+        self.market: dict[int, SimOrder] = {}  # market orders (and triggered stops) still open
+        self.by_seq: dict[int, SimOrder] = {}
+        self._where: dict[int, tuple[list[tuple[int, int]], tuple[int, int]]] = {}
+        self._seq = 0
+
+    def __len__(self) -> int:
+        return len(self.by_seq)
+
+    def __contains__(self, o: object) -> bool:
+        return any(x is o for x in self.by_seq.values())
+
+    def add(self, o: SimOrder) -> None:
+        self._seq += 1
+        seq = self._seq
+        self.by_seq[seq] = o
+        o.book_seq = seq
+        self._index(o)
+
+    def _index(self, o: SimOrder) -> None:
+        seq = o.book_seq
+        if o.order_type in ("STP", "STP LMT") and not o.triggered:
+            side, key = (self.buy_stops if o.buy else self.sell_stops), (o.aux, seq)
+        elif o.order_type == "MKT" or o.order_type == "STP":
+            self.market[seq] = o
+            self._where.pop(seq, None)
+            return
+        else:
+            side, key = (self.buys if o.buy else self.sells), (o.lmt, seq)
+        bisect.insort(side, key)  # type: ignore[arg-type]
+        self._where[seq] = (side, key)  # type: ignore[assignment]
+
+    def _unindex(self, seq: int) -> None:
+        self.market.pop(seq, None)
+        where = self._where.pop(seq, None)
+        if where is not None:
+            side, key = where
+            i = bisect.bisect_left(side, key)
+            if i < len(side) and side[i] == key:
+                del side[i]
+
+    def reindex(self, o: SimOrder) -> None:
+        """After a modify or a stop's trigger: its price (or kind) changed."""
+        self._unindex(o.book_seq)
+        self._index(o)
+
+    def remove(self, o: SimOrder) -> None:
+        if self.by_seq.pop(o.book_seq, None) is not None:
+            self._unindex(o.book_seq)
+
+    def candidates(self, mkt: InstrumentMarket) -> list[SimOrder]:
+        """The orders this step can affect, in time priority."""
+        picked: list[int] = list(self.market)
+        if mkt.trades:
+            low = min(t.price for t in mkt.trades)
+            high = max(t.price for t in mkt.trades)
+            picked += [seq for _, seq in self.buy_stops[: bisect.bisect_right(self.buy_stops, (high, 1 << 62))]]
+            picked += [seq for _, seq in self.sell_stops[bisect.bisect_left(self.sell_stops, (low, -1)):]]
+        else:
+            low, high = mkt.ask, mkt.bid
+        # buys act at or above the ask, or above a print; sells at or below the bid, or below a print
+        buy_from = min(mkt.ask, low + 1)
+        sell_to = max(mkt.bid, high - 1)
+        picked += [seq for _, seq in self.buys[bisect.bisect_left(self.buys, (buy_from, -1)):]]
+        picked += [seq for _, seq in self.sells[: bisect.bisect_right(self.sells, (sell_to, 1 << 62))]]
+        if not picked:
+            return []
+        return [self.by_seq[seq] for seq in sorted(set(picked)) if seq in self.by_seq]
+
+
 class Reporter(Protocol):
     """Where the engine's news goes (the gateway, which knows the sessions)."""
 
@@ -53,7 +137,7 @@ class Engine:
         self.reporter = reporter
         self.now = now
         self.orders: dict[tuple[int, int], SimOrder] = {}
-        self.working: dict[int, list[SimOrder]] = {}  # active orders by conId
+        self.working: dict[int, RestingBook] = {}  # active orders by conId
         self.executions: list[Execution] = []
         self.next_perm = perm_start
         self._exec_seq = 0
@@ -96,7 +180,7 @@ class Engine:
         o.why_held = ""
         stop = o.order_type in ("STP", "STP LMT")
         o.status = "PreSubmitted" if stop and o.inst.contract.sec_type == "STK" else "Submitted"
-        self.working.setdefault(o.inst.con_id, []).append(o)
+        self.book(o.inst.con_id).add(o)
         self.reporter.order_update(o, True)
         if not stop:
             self._match_book(o)
@@ -113,8 +197,10 @@ class Engine:
         if o.status == "PendingSubmit":
             return
         self.reporter.order_update(o, True)
-        if o.working and o.status == "Submitted" and o.inst.con_id in self.working:
-            if o.order_type in ("MKT", "LMT") or o.triggered:
+        book = self.working.get(o.inst.con_id)
+        if o.working and book is not None and o.book_seq in book.by_seq:
+            book.reindex(o)
+            if o.status == "Submitted" and (o.order_type in ("MKT", "LMT") or o.triggered):
                 self._match_book(o)
 
     def cancel(self, o: SimOrder, status: str = "Cancelled") -> None:
@@ -131,9 +217,9 @@ class Engine:
         o.status = status
         o.completed_status = status
         o.completed_at = self.now()
-        active = self.working.get(o.inst.con_id)
-        if active and o in active:
-            active.remove(o)
+        book = self.working.get(o.inst.con_id)
+        if book is not None:
+            book.remove(o)
 
     # --- matching -------------------------------------------------------------
     def _match_book(self, o: SimOrder) -> None:
@@ -146,18 +232,25 @@ class Engine:
             # a market order the book could not fill within its sweep limit
             self.cancel(o)
 
+    def book(self, con_id: int) -> RestingBook:
+        book = self.working.get(con_id)
+        if book is None:
+            book = self.working[con_id] = RestingBook()
+        return book
+
     def on_step(self, mkt: InstrumentMarket) -> None:
-        """Check the instrument's working orders against what the step did."""
-        active = self.working.get(mkt.inst.con_id)
-        if not active:
+        """Check the working orders the step could affect."""
+        book = self.working.get(mkt.inst.con_id)
+        if not book:
             return
-        for o in list(active):
+        for o in book.candidates(mkt):
             if not o.working or o.status == "PreSubmitted" and o.why_held:
                 continue
             if o.order_type in ("STP", "STP LMT") and not o.triggered:
                 for trade in mkt.trades:
                     if (trade.price >= o.aux) if o.buy else (trade.price <= o.aux):  # type: ignore[operator]
                         o.triggered = True
+                        book.reindex(o)
                         if o.status == "PreSubmitted":
                             o.status = "Submitted"
                             self.reporter.order_update(o, True)

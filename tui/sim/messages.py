@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tui.core.contracts import Contract
-from tui.sim.codec import HEADER, UNSET_DOUBLE, encode, frame
+from tui.sim.codec import HEADER, UNSET_DOUBLE, encode
 from tui.sim.orders import SimOrder
 
 SERVER_VERSION = 157

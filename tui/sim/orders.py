@@ -43,6 +43,7 @@ class SimOrder:
     completed_at: float = 0.0
     completed_status: str = ""
     children: list[int] = field(default_factory=list)
+    book_seq: int = 0  # time priority in the engine's resting book
 
     @property
     def buy(self) -> bool:

@@ -8,11 +8,10 @@ with a real restart. Written atomically (temp file and rename).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tui.core.files import write_atomic
 from tui.sim.matching import Execution
 from tui.sim.orders import SimOrder
 
@@ -47,17 +46,7 @@ def save_state(gw: Gateway, path: Path) -> None:
             for e in engine.executions
         ],
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(data).encode())
 
 
 def load_state(gw: Gateway, path: Path) -> None:
@@ -76,7 +65,7 @@ def load_state(gw: Gateway, path: Path) -> None:
         o = SimOrder(inst=inst, **{f: row[f] for f in _ORDER_FIELDS})
         engine.orders[o.key] = o
         if o.working and not o.why_held:
-            engine.working.setdefault(inst.con_id, []).append(o)
+            engine.book(inst.con_id).add(o)
     for row in data["executions"]:
         o = engine.orders.get((row["client_id"], row["order_id"]))
         if o is not None:

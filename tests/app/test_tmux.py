@@ -1,0 +1,61 @@
+"""As a person would: `ibtui demo` in a real tmux pane, read off the screen."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.timeout(90),
+              pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")]
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, timeout=10).stdout
+
+
+def screen(name: str) -> str:
+    return tmux("capture-pane", "-t", name, "-p")
+
+
+def wait_for(name: str, text: str, timeout: float = 20, pattern: bool = False) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        shown = screen(name)
+        if (re.search(text, shown) if pattern else text in shown):
+            return shown
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared; the screen:\n{screen(name)}")
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_demo_in_tmux(tmp_path: Path, size: tuple[int, int]) -> None:
+    name = f"ibtui-test-{os.getpid()}-{size[0]}"
+    env = " ".join(f"{k}={shlex.quote(str(tmp_path / k.lower()))}"
+                   for k in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"))
+    root = Path(__file__).resolve().parents[2]
+    command = (f"cd {shlex.quote(str(root))} && env {env} {shlex.quote(sys.executable)} -m tui demo; "
+               "echo EXITED $?; sleep 30")
+    tmux("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), command)
+    try:
+        shown = wait_for(name, "CONNECTED")
+        wait_for(name, "PAPER")
+        wait_for(name, "PRICE")  # the ladder's column titles
+        shown = wait_for(name, "flat  qty 1")  # its header, once the front month is resolved
+        assert re.search(r"ES[HMUZ]\d", shown), shown
+        wait_for(name, r"\d+\s+6\d{3}\.\d\d", pattern=True)  # a bid size beside its price
+        tmux("send-keys", "-t", name, "B")
+        shown = wait_for(name, "pos +1")  # the ladder's header after the fill
+        tmux("send-keys", "-t", name, "q")
+        shown = wait_for(name, "EXITED 0")
+        assert "PRICE" not in shown, "the terminal is restored to the shell's screen"
+        assert "Traceback" not in shown
+    finally:
+        tmux("kill-session", "-t", name)
