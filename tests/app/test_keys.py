@@ -204,11 +204,17 @@ async def test_help_tab_and_quit_with_working_orders(paused, tmp_path) -> None:
         assert ("b", "Buy lmt", "buy_limit") in rows and any(r[2] == "kill_switch" for r in rows)
         await pilot.press("escape")
         await pilot.press("tab")
-        assert app.screen.has_class("show-positions")
+        await pilot.pause(0.1)
+        shown = app.query_one("#positions-pane").region
+        assert shown.height > 5 and shown.width > 60, "positions fill the screen"
+        assert app.query_one("#ladder-pane").region.height == 0
         await pilot.press("tab")
-        assert app.screen.has_class("show-orders")
+        await pilot.pause(0.1)
+        assert app.query_one("#orders-pane").region.height > 5
+        assert app.query_one("#positions-pane").region.height == 0
         await pilot.press("tab", "tab")
-        assert not app.screen.has_class("show-orders")
+        await pilot.pause(0.1)
+        assert app.query_one("#ladder-pane").region.height > 5, "back to the ladder"
         await pilot.press("j", "j", "j", "b")
         await until(pilot, lambda: app.desk.orders.working())
         await pilot.press("q")

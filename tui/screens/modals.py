@@ -50,7 +50,7 @@ class Help(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(" Keys (rebind any of them in the config's [keymap] table, by id) — escape closes")
+            yield Static(" Keys (rebind any of them in the config's \\[keymap] table, by id) — escape closes")
             table: DataTable = DataTable(cursor_type="row")
             table.add_columns("Key", "Action", "Binding id")
             for row in self.rows:

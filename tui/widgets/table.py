@@ -168,6 +168,15 @@ class RowTable(Widget, can_focus=True):
             segs.append(Segment(" " * (width - used), base + cursor_style if cursor else base))
         return Strip(segs, max(width, used)).crop(0, width)
 
+    def on_resize(self) -> None:
+        # scrolled while hidden (height 0), a table would show only its cursor row
+        visible = max(1, self.size.height - 1)
+        self.top = max(0, min(self.top, self.cursor_row, len(self.rows) - visible))
+        if self.cursor_row >= self.top + visible:
+            self.top = self.cursor_row - visible + 1
+        self._cache.clear()
+        self.refresh()
+
     def on_focus(self) -> None:
         self._refresh_row(self.cursor_row)
 
