@@ -7,6 +7,7 @@ everything the broker thread queued, and redraws what changed.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import time
 from collections import deque
@@ -63,9 +64,7 @@ class IBTuiApp(App[int]):
                  clock: object = time.time) -> None:
         super().__init__()
         self.settings = settings
-        r = settings.risk
-        limits = Limits(r.max_order_quantity, r.max_order_notional, r.price_band_percent,
-                        r.max_working_orders, r.max_position, r.stale_data_seconds)
+        limits = Limits(**dataclasses.asdict(settings.risk))  # the [risk] section is Limits' fields
         self.desk = Desk(broker, limits, journal, settings.connection.read_only, settings.is_live,
                          clock)  # type: ignore[arg-type]
         self.layout_name = layout if layout in LAYOUTS else "full"
