@@ -134,6 +134,7 @@ class IBTuiApp(App[int]):
         ladder = self._ladder()
         if ladder is not None:
             ladder.auto_center = self.settings.ui.auto_center
+            ladder.max_rows = self.settings.ui.ladder_rows
             ladder.focus()
         self._rebuild_from_journal()
         self.desk.broker.start()

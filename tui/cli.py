@@ -10,7 +10,6 @@ import argparse
 import datetime as dt
 import logging
 import logging.handlers
-import socket
 import sys
 import time
 from collections.abc import Sequence
@@ -105,12 +104,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"ibtui: port {settings.connection.port} is a LIVE trading port: real orders, real money.",
               file=sys.stderr)
     return _run_app(args, settings)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

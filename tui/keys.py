@@ -50,9 +50,6 @@ BINDINGS: list[Binding] = [
     B("q", "quit_app", "Quit", id="quit"),
 ]
 
-# actions that send or change orders (the read-only and kill-switch checks also guard them)
-ORDER_ACTIONS = {"order", "bracket", "move_orders", "move_to_cursor", "flatten", "ticket"}
-
 
 def help_rows(bindings: list[Binding], keymap: dict[str, str]) -> list[tuple[str, str, str]]:
     rows = []

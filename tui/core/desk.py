@@ -90,9 +90,7 @@ class Desk:
         self.reconciliations = 0  # completed resyncs with TWS (1 after the first connect)
         self.killed = False
         self.pending_queries: dict[str, str] = {}  # query key -> what the user typed
-        self.resolved: list[ev.ContractResolved] = []
         self.matches: ev.SymbolMatches | None = None
-        self.reconcile_note = ""
 
     # --- state ------------------------------------------------------------------------------
     @property
@@ -191,7 +189,6 @@ class Desk:
             self._log(rec, e)
 
     def _resolved(self, e: ev.ContractResolved) -> None:
-        self.resolved.append(e)
         typed = self.pending_queries.pop(e.query, None)
         if e.error or not e.specs:
             self.say(f"{typed or e.query}: {e.error or 'unknown contract'}", "error")

@@ -16,7 +16,7 @@ from tui.core.events import MarketUpdate
 
 # IB tick types used here
 BID_SIZE, BID, ASK, ASK_SIZE, LAST, LAST_SIZE, HIGH, LOW, VOLUME, CLOSE = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
-OPEN, LAST_TIMESTAMP = 14, 45
+OPEN = 14
 DELAYED = {66: BID, 67: ASK, 68: LAST, 69: BID_SIZE, 70: ASK_SIZE, 71: LAST_SIZE, 72: HIGH,
            73: LOW, 74: VOLUME, 75: CLOSE, 76: OPEN}
 MAX_DEPTH_ROWS = 50
@@ -62,7 +62,6 @@ class Handoff:
         self._dirty: dict[int, MarketState] = {}
         self.received = 0  # market-data messages folded in
         self.coalesced = 0  # of those, how many never reached the app on their own
-        self.events_in = 0
         self.max_pending = 0
         self.dropped_depth_ops = 0
 
@@ -71,7 +70,6 @@ class Handoff:
         with self._lock:
             self._events.append(event)
             n = len(self._events)
-            self.events_in += 1
             if n > self.max_pending:
                 self.max_pending = n
 
@@ -143,7 +141,7 @@ class Handoff:
             else:
                 self.dropped_depth_ops += 1
 
-    def clear_market(self, con_id: int, depth_only: bool = False) -> None:
+    def clear_market(self, con_id: int) -> None:
         """Forget an instrument's book (before a resubscription rebuilds it)."""
         with self._lock:
             m = self._markets.get(con_id)

@@ -52,10 +52,3 @@ class Bracket:
     take_profit: float
     stop_loss: float
 
-
-@dataclass(frozen=True, slots=True)
-class Modify:
-    order_id: int
-    quantity: float | None = None
-    lmt_price: float | None = None
-    aux_price: float | None = None

@@ -281,9 +281,6 @@ class Broker:
         with self._lock:
             self._seen_open.add(order_id)
 
-    def on_execution(self, exec_id: str) -> None:
-        pass
-
     # --- callbacks from the wrapper -------------------------------------------------------------
     def on_next_valid_id(self, order_id: int) -> None:
         with self._lock:
@@ -468,12 +465,6 @@ class Broker:
         self._data(lambda: client.reqPnLSingle(rid, account, "", con_id))
 
     # --- orders ---------------------------------------------------------------------------------
-    def _client(self) -> Client:
-        client = self.client
-        if client is None:
-            raise BrokerError("not connected")
-        return client
-
     def _data(self, send: object) -> None:
         self.pacer.submit(send)  # type: ignore[arg-type]
 

@@ -132,7 +132,6 @@ class Wrapper(EWrapper):
         self.h.put(ev.CompletedOrdersEnd())
 
     def execDetails(self, reqId: int, contract: Any, execution: Any) -> None:  # noqa: N802,N803
-        self.b.on_execution(execution.execId)
         self.h.put(ev.Fill(
             execution.execId, execution.orderId, execution.permId, execution.clientId,
             contract_from_ib(contract), execution.side, num(execution.shares), execution.price,

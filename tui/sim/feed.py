@@ -117,6 +117,7 @@ class Feed:
         self.markets = markets
         self.l1: dict[int, list[L1Sub]] = {}
         self.groups: dict[tuple[int, int, bool], DepthGroup] = {}
+        self.groups_of: dict[int, list[DepthGroup]] = {}  # by conId, for the per-step fan-out
         self.tbt: dict[int, list[TbtSub]] = {}
         self.prev_l1: dict[int, tuple[int, int, int, int]] = {
             c: (m.bid, m.bids[0][1], m.ask, m.asks[0][1]) for c, m in markets.items()
@@ -141,6 +142,7 @@ class Feed:
             group = self.groups[key] = DepthGroup(
                 con_id, rows, smart, maker, mkt.depth_rows(BID, rows), mkt.depth_rows(ASK, rows)
             )
+            self.groups_of.setdefault(con_id, []).append(group)
         sub = DepthSub(session, req_id, group)
         group.subs.append(sub)
         # the new subscriber starts from an empty book: insert every row
@@ -152,7 +154,7 @@ class Feed:
         if sub in group.subs:
             group.subs.remove(sub)
         if not group.subs:
-            self.groups.pop((group.con_id, group.rows, group.smart), None)
+            self._forget(group)
 
     def add_tbt(self, sub: TbtSub, con_id: int) -> None:
         self.tbt.setdefault(con_id, []).append(sub)
@@ -192,9 +194,8 @@ class Feed:
         else:
             self.prev_l1[con_id] = (mkt.bid, mkt.bids[0][1], mkt.ask, mkt.asks[0][1])
         if mkt.changed:
-            for (c, _, _), group in list(self.groups.items()):
-                if c == con_id:
-                    self._publish_depth(mkt, group)
+            for group in self.groups_of.get(con_id, ()):
+                self._publish_depth(mkt, group)
 
     def _publish_l1(self, mkt: InstrumentMarket, subs: list[L1Sub], tbt: list[TbtSub],
                     epoch: int) -> None:
@@ -326,7 +327,13 @@ class Feed:
             subs[:] = [s for s in subs if s.session is not session]
         for subs in self.tbt.values():
             subs[:] = [s for s in subs if s.session is not session]
-        for key, group in list(self.groups.items()):
+        for group in list(self.groups.values()):
             group.subs[:] = [s for s in group.subs if s.session is not session]
             if not group.subs:
-                del self.groups[key]
+                self._forget(group)
+
+    def _forget(self, group: DepthGroup) -> None:
+        self.groups.pop((group.con_id, group.rows, group.smart), None)
+        same = self.groups_of.get(group.con_id)
+        if same and group in same:
+            same.remove(group)

@@ -48,6 +48,7 @@ class Ladder(Widget, can_focus=True):
         self.top = 0
         self.hold = False
         self.auto_center = True
+        self.max_rows = 0  # ui.ladder_rows: 0 fits the window
         self.rows: list[LadderRow] = []
         self.header = ""
         self.header_style = Style()
@@ -60,7 +61,8 @@ class Ladder(Widget, can_focus=True):
     # --- navigation --------------------------------------------------------------------
     @property
     def visible_rows(self) -> int:
-        return max(1, self.size.height - HEADER_LINES)
+        rows = max(1, self.size.height - HEADER_LINES)
+        return min(rows, self.max_rows) if self.max_rows else rows
 
     def set_instrument(self, spec: ContractSpec, market: MarketUpdate | None) -> None:
         self.spec = spec
