@@ -13,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Iterable
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -30,11 +31,12 @@ from tui.core.ports import BrokerPort
 from tui.core.prices import from_ticks, to_ticks
 from tui.core.risk import Limits
 from tui.keys import BINDINGS, help_rows
-from tui.screens.modals import Confirm, Help, Search
+from tui.screens.modals import Confirm, Help, OrderHistory, Search
 from tui.screens.ticket import Ticket
 from tui.theming import SEMANTIC_DEFAULTS, shipped_themes
 from tui.widgets.ladder import Ladder
-from tui.widgets.panes import Messages, OrderLog, Positions, StatusBar, Watchlist
+from tui.widgets.blotter import Blotter
+from tui.widgets.panes import Messages, Positions, StatusBar, Watchlist
 
 LAYOUTS = ("full", "ladder", "positions", "orders", "watchlist")
 COMPACT_BELOW = 100  # columns: narrower terminals show one pane at a time
@@ -61,8 +63,9 @@ class IBTuiApp(App[int]):
 
     def __init__(self, settings: cfg.Settings, broker: BrokerPort, journal: Journal | None = None,
                  layout: str = "full", symbol: str | None = None, confirm: str | None = None,
-                 clock: object = time.time) -> None:
+                 clock: object = time.time, demo: bool = False) -> None:
         super().__init__()
+        self.demo = demo  # the simulated gateway runs inside this process and stops with it
         self.settings = settings
         limits = Limits(**dataclasses.asdict(settings.risk))  # the [risk] section is Limits' fields
         self.desk = Desk(broker, limits, journal, settings.connection.read_only, settings.is_live,
@@ -87,6 +90,13 @@ class IBTuiApp(App[int]):
         self._watch_drawn = 0.0
         self._tables_drawn = 0.0
         self.exit_note = ""
+        # the panes, found once mounted (see _widgets)
+        self.ladder: Ladder | None = None
+        self.watchlist: Watchlist | None = None
+        self.positions: Positions | None = None
+        self.blotter: Blotter | None = None
+        self.messages_box: Messages | None = None
+        self.status_bar: StatusBar | None = None
 
     # --- composition -------------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -99,15 +109,17 @@ class IBTuiApp(App[int]):
                 with Vertical(id="left"):
                     yield from self._pane_box("watchlist-pane", "Watchlist", Watchlist(id="watchlist"))
                     yield from self._pane_box("positions-pane", "Positions", Positions(id="positions"))
-                    yield from self._pane_box("orders-pane", "Orders", OrderLog(id="orders"))
                 with Vertical(id="center"):
                     yield from self._pane_box("ladder-pane", "Ladder", Ladder(id="ladder"))
+            with Horizontal(id="bottom"):
+                yield from self._pane_box("orders-pane", "Orders", Blotter(id="orders"))
+                yield from self._pane_box("messages-pane", "Messages", Messages(id="messages"))
         else:
             widget = {"ladder": Ladder(id="ladder"), "positions": Positions(id="positions"),
-                      "orders": OrderLog(id="orders"), "watchlist": Watchlist(id="watchlist")}[layout]
+                      "orders": Blotter(id="orders"), "watchlist": Watchlist(id="watchlist")}[layout]
             with Vertical(id="body"):
                 yield from self._pane_box(f"{layout}-pane", layout.title(), widget)
-        yield from self._pane_box("messages-pane", "Messages", Messages(id="messages"))
+            yield from self._pane_box("messages-pane", "Messages", Messages(id="messages"))
         yield StatusBar(id="status")
         yield Footer()
 
@@ -128,6 +140,7 @@ class IBTuiApp(App[int]):
         self._apply_keymap()
         if self.layout_name != "full":
             self.screen.add_class("single")
+        self._widgets()
         self._resize(self.size.width)
         for w in self.query(Watchlist):
             w.set_symbols([q.upper() for q in self.settings.watchlist])
@@ -136,25 +149,10 @@ class IBTuiApp(App[int]):
             ladder.auto_center = self.settings.ui.auto_center
             ladder.max_rows = self.settings.ui.ladder_rows
             ladder.focus()
-        self._rebuild_from_journal()
         self.desk.broker.start()
         for q in dict.fromkeys([self.ladder_query, *(q.upper() for q in self.settings.watchlist)]):
             self.desk.resolve(q)
         self.set_interval(1 / self.settings.ui.frame_rate, self.frame)
-
-    def _rebuild_from_journal(self) -> None:
-        from tui.core.journal import read
-
-        journal = self.desk.journal
-        if journal is None:
-            return
-        records, note = read(journal.path)
-        if note:
-            self.desk.say(f"journal: {note}", "warning")
-        if records:
-            n = self.desk.rebuild(records, journal.client_id)
-            if n:
-                self.desk.say(f"order log rebuilt from today's journal ({n} events); reconciling with TWS")
 
     def _apply_keymap(self) -> None:
         known = {b.id for b in BINDINGS if b.id}
@@ -174,16 +172,39 @@ class IBTuiApp(App[int]):
         if ladder is not None:
             ladder.refresh()
 
-    def on_resize(self, event: object) -> None:
-        self._resize(self.size.width)
+    def on_resize(self, event: events.Resize) -> None:
+        self._resize(event.size.width)
 
     def _resize(self, width: int) -> None:
-        if self.layout_name == "full":
-            self.screen.set_class(width < COMPACT_BELOW, "compact")
+        """Full or compact, decided again at every size: tmux panes are resized all day."""
+        if self.layout_name != "full":
+            return
+        screen = self.screen_stack[0]
+        compact = width < COMPACT_BELOW
+        if compact != screen.has_class("compact"):
+            screen.set_class(compact, "compact")
+            if compact and self.ladder is not None:
+                # the pane in use stays in view; at start that is the ladder
+                self._show_compact_pane(self.focused if self.ladder.cursor is not None else self.ladder)
+            else:
+                for name in ("watchlist", "positions", "orders"):
+                    screen.remove_class(f"show-{name}")
+
+    def _widgets(self) -> None:
+        """The panes this layout has, looked up once (the frame draws them 30 times a second)."""
+        def one(kind: type) -> object:
+            found = self.query(kind)
+            return found.first() if found else None
+
+        self.ladder = one(Ladder)  # type: ignore[assignment]
+        self.watchlist = one(Watchlist)  # type: ignore[assignment]
+        self.positions = one(Positions)  # type: ignore[assignment]
+        self.blotter = one(Blotter)  # type: ignore[assignment]
+        self.messages_box = one(Messages)  # type: ignore[assignment]
+        self.status_bar = one(StatusBar)  # type: ignore[assignment]
 
     def _ladder(self) -> Ladder | None:
-        found = self.query(Ladder)
-        return found.first() if found else None
+        return self.ladder
 
     # --- the frame ------------------------------------------------------------------------------
     def frame(self) -> None:
@@ -219,7 +240,8 @@ class IBTuiApp(App[int]):
             # quotes in a list need not move at the ladder's frame rate
             self._watch_drawn = now
             changed, self._changed = self._changed, set()
-            for w in self.query(Watchlist):
+            w = self.watchlist
+            if w is not None:
                 for q in w.queries:
                     s = desk.spec_for(q)
                     con = s.contract.con_id if s else None
@@ -230,17 +252,19 @@ class IBTuiApp(App[int]):
         if now - self._tables_drawn >= WATCHLIST_INTERVAL:
             # tables repaint whole: at most five times a second, so a key never waits long
             self._tables_drawn = now
-            if self._portfolio_dirty:
+            if self._portfolio_dirty and self.positions is not None:
                 self._portfolio_dirty = False
                 ticks = {c: s.tick for c, s in desk.specs.items()}
-                for p in self.query(Positions):
-                    p.update_rows(list(desk.portfolio.rows.values()), ticks)
-            for log in self.query(OrderLog):
-                if log.shown < desk.log_total:
-                    log.update_lines(desk.log, {r.order_id for r in desk.orders.working()},
-                                     desk.log_total)
-        for box in self.query(Messages):
-            fresh = [m for m in desk.messages if m.time > box.shown]
+                self.positions.update_rows(list(desk.portfolio.rows.values()), ticks)
+        if desk.changed_orders:
+            # an order's row changes in the frame its event arrives: a reject is seen at once
+            changed, desk.changed_orders = desk.changed_orders, set()
+            if self.blotter is not None:
+                records = [r for oid in sorted(changed) if (r := desk.orders.get(oid)) is not None]
+                self.blotter.update_orders(records, desk.fmt)
+        box = self.messages_box
+        if box is not None:
+            fresh = box.fresh(desk.messages, desk.said)
             if fresh:
                 box.add(fresh, var)
                 for m in fresh:
@@ -306,7 +330,7 @@ class IBTuiApp(App[int]):
             return
         self._last_status = key
         account = pf.account or (c.accounts[0] if c.accounts else "")
-        for bar in self.query(StatusBar):
+        for bar in [self.status_bar] if self.status_bar is not None else []:
             bar.show(c.state, c.reason, c.reconciling, c.server_version, account, desk.is_live,
                      desk.read_only, desk.killed, pf.value("NetLiquidation"), pf.value("BuyingPower"),
                      daily, stats, var)
@@ -416,9 +440,9 @@ class IBTuiApp(App[int]):
         return out
 
     def _targets(self) -> list[OrderRecord]:
-        log = self.query(OrderLog)
-        if log and log.first().has_focus:
-            oid = log.first().selected_order()
+        blotter = self.blotter
+        if blotter is not None and blotter.has_focus:
+            oid = blotter.selected_order()
             rec = self.desk.orders.get(oid) if oid is not None else None
             return [rec] if rec is not None and rec.working else []
         return self._selected_orders() or self._orders_at_cursor()
@@ -557,25 +581,54 @@ class IBTuiApp(App[int]):
         if len(self.screen_stack) > 1:
             self.screen.focus_next()  # inside a modal (the ticket) tab moves between fields
             return
-        panes = [w for w in (self.query(Watchlist), self.query(Ladder), self.query(Positions),
-                             self.query(OrderLog)) if w]
+        panes = [w for w in (self.watchlist, self.ladder, self.positions, self.blotter) if w is not None]
         if not panes:
             return
         self._pane = (self._pane + 1) % len(panes)
-        target = panes[self._pane].first()
-        if self.screen.has_class("compact"):
-            for name in ("watchlist", "positions", "orders"):
-                self.screen.remove_class(f"show-{name}")
-            kind = {Watchlist: "watchlist", Positions: "positions", OrderLog: "orders"}.get(type(target))
-            if kind:
-                self.screen.add_class(f"show-{kind}")
+        target = panes[self._pane]
+        self._show_compact_pane(target)
         target.focus()
 
+    def _show_compact_pane(self, target: object) -> None:
+        """In the compact layout, the pane shown instead of the ladder (none: the ladder)."""
+        screen = self.screen_stack[0]
+        if not screen.has_class("compact"):
+            return
+        for name in ("watchlist", "positions", "orders"):
+            screen.remove_class(f"show-{name}")
+        kind = {Watchlist: "watchlist", Positions: "positions", Blotter: "orders"}.get(type(target))
+        if kind:
+            screen.add_class(f"show-{kind}")
+
     def action_toggle_working(self) -> None:
-        for log in self.query(OrderLog):
-            log.working_only = not log.working_only
-            log.update_lines(self.desk.log, {r.order_id for r in self.desk.orders.working()},
-                             self.desk.log_total, force=True)
+        if self.blotter is not None:
+            self.blotter.working_only = not self.blotter.working_only
+            self.blotter.update_orders(self.desk.orders.by_id.values(), self.desk.fmt, rebuild=True)
+            self.desk.say("orders: working only" if self.blotter.working_only else "orders: all of today's")
+
+    def action_zoom(self) -> None:
+        """The focused pane fills the screen (every column shows); again to restore."""
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+        elif isinstance(self.focused, (Ladder, Watchlist, Positions, Blotter)):
+            screen.maximize(self.focused, container=False)
+
+    def on_blotter_history_requested(self, message: Blotter.HistoryRequested) -> None:
+        from tui.core.journal import describe, order_history, read
+
+        rec = self.desk.orders.get(message.order_id)
+        title = f"Order {message.order_id}" + (f": {self.desk.describe(rec)}" if rec else "")
+        lines: list[tuple[str, str]] = []
+        journal = self.desk.journal
+        if journal is not None:
+            records, _ = read(journal.path)
+            for r in order_history(records, message.order_id):
+                if r.get("client_id") == journal.client_id and r.get("gateway", "") == journal.gateway:
+                    lines.append((str(r.get("ts", ""))[11:23], describe(r)))
+        if not lines:
+            lines.append(("", "no journal lines for this order today"))
+        self.push_screen(OrderHistory(title, lines))
 
     def action_toggle_stats(self) -> None:
         self.show_stats = not self.show_stats
@@ -585,15 +638,25 @@ class IBTuiApp(App[int]):
 
     def action_quit_app(self) -> None:
         n = len(self.desk.orders.working())
-        if n:
-            self.push_screen(Confirm(f"{n} working order(s) stay working at the broker after you quit. Quit?"),
+        if n and self.demo:
+            self.push_screen(Confirm(f"{n} working order(s) at the simulated gateway. The demo's gateway "
+                                     "stops when you quit, and its orders end with it. Quit?"),
+                             lambda yes: self._quit(n) if yes else None)
+        elif n:
+            self.push_screen(Confirm(f"{n} working order(s) stay working at the broker after you quit "
+                                     "(X cancels them first). Quit?"),
                              lambda yes: self._quit(n) if yes else None)
         else:
             self._quit(0)
 
     def _quit(self, working: int) -> None:
-        self.exit_note = (f"ibtui: {working} working order(s) remain working at the broker."
-                          if working else "")
+        if not working:
+            self.exit_note = ""
+        elif self.demo:
+            self.exit_note = (f"ibtui demo: the simulated gateway stopped; its {working} working order(s) "
+                              "ended with it.")
+        else:
+            self.exit_note = f"ibtui: {working} working order(s) remain working at the broker."
         self.exit(0)
 
     def on_unmount(self) -> None:

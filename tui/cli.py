@@ -79,7 +79,9 @@ def _client_id_tries(args: argparse.Namespace, settings: cfg.Settings, layout: s
     return 10
 
 
-def _run_app(args: argparse.Namespace, settings: cfg.Settings, confirm: str | None = None) -> int:
+def _run_app(args: argparse.Namespace, settings: cfg.Settings, confirm: str | None = None,
+             demo: str = "") -> int:
+    """Run the screen. ``demo`` names the in-process simulated gateway (its journal identity)."""
     from tui.app import IBTuiApp
     from tui.core.journal import Journal
     from tui.ib.broker import Broker, BrokerConfig
@@ -90,8 +92,10 @@ def _run_app(args: argparse.Namespace, settings: cfg.Settings, confirm: str | No
     tries = _client_id_tries(args, settings, layout)
     broker = Broker(BrokerConfig(c.host, c.port, c.client_id, c.account, c.connect_timeout,
                                  client_id_tries=tries))
-    journal = Journal(settings.journal_dir(), c.account, c.client_id)
-    app = IBTuiApp(settings, broker, journal, layout, getattr(args, "symbol", None), confirm)
+    # a journal's orders belong to one account behind one gateway: a demo's gateway is new every run
+    journal = Journal(settings.journal_dir(), c.account, c.client_id, gateway=demo or f"{c.host}:{c.port}")
+    app = IBTuiApp(settings, broker, journal, layout, getattr(args, "symbol", None), confirm,
+                   demo=bool(demo))
     app.run()
     if app.exit_note:
         print(app.exit_note)
@@ -120,7 +124,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings.connection.live = "paper"
     settings.connection.account = ""
     try:
-        return _run_app(args, settings, confirm="never" if settings.orders.confirm == "live" else None)
+        started = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%f")
+        return _run_app(args, settings, confirm="never" if settings.orders.confirm == "live" else None,
+                        demo=f"demo@{started}")
     finally:
         gateway.stop()
 

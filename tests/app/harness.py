@@ -19,7 +19,9 @@ FIXED_NOW = 1767623400.0  # the manual clock's start: snapshots show fixed times
 
 def make_app(gw: GatewayThread, tmp: Path, layout: str = "full", symbol: str = "ES",
              confirm: str = "never", clock: Callable[[], float] | None = None,
+             gateway: str | None = None, demo: bool = False,
              **settings_overrides: object) -> IBTuiApp:
+    """``gateway`` names the journal's gateway identity (default: the gateway's address)."""
     s = cfg.Settings()
     s.connection.port = gw.port
     s.orders.confirm = confirm
@@ -28,8 +30,9 @@ def make_app(gw: GatewayThread, tmp: Path, layout: str = "full", symbol: str = "
         section, _, name = key.partition("__")
         setattr(getattr(s, section), name, value)
     broker = Broker(BrokerConfig(port=gw.port, client_id=1, connect_timeout=3))
-    journal = Journal(tmp / "journal", "", 1, clock=clock or time.time)
-    return IBTuiApp(s, broker, journal, layout, symbol, confirm, clock=clock or time.time)
+    journal = Journal(tmp / "journal", "", 1, clock=clock or time.time,
+                      gateway=gateway or f"127.0.0.1:{gw.port}")
+    return IBTuiApp(s, broker, journal, layout, symbol, confirm, clock=clock or time.time, demo=demo)
 
 
 async def until(pilot, pred: Callable[[], object], timeout: float = 6.0, what: str = "") -> None:

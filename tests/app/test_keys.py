@@ -234,8 +234,9 @@ async def test_keymap_rebinds_a_key(paused, tmp_path) -> None:
         assert gateway_orders(paused)[0].order_type == "MKT"
 
 
-async def test_fills_show_in_positions_and_order_log(paused, tmp_path) -> None:
-    from tui.widgets.panes import OrderLog, Positions
+async def test_fills_show_in_positions_and_order_blotter(paused, tmp_path) -> None:
+    from tui.widgets.blotter import Blotter
+    from tui.widgets.panes import Positions
 
     app = make_app(paused, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -246,15 +247,18 @@ async def test_fills_show_in_positions_and_order_log(paused, tmp_path) -> None:
         positions = app.query_one(Positions)
         assert positions.row_count == 1
         assert positions.get_row_at(0)[1] == "+2"
-        log = app.query_one(OrderLog)
-        statuses = [str(log.get_row_at(i)[2]) for i in range(log.row_count)]
-        assert "Filled" in statuses
+        blotter = app.query_one(Blotter)
+        rows = [blotter.get_row_at(i) for i in range(blotter.row_count)]
+        assert len(rows) == 2, "one row per order"
+        assert [r[8] for r in rows] == ["Filled", "Filled"]
+        assert all(r[9].startswith("1@6") for r in rows), rows  # filled @ average, on the tick grid
         assert "pos +2" in app.query_one(Ladder).header
 
 
 @pytest.mark.parametrize("layout", ["ladder", "positions", "orders", "watchlist"])
 async def test_single_pane_layouts(paused, tmp_path, layout) -> None:
-    from tui.widgets.panes import OrderLog, Positions, Watchlist
+    from tui.widgets.blotter import Blotter as OrderLog
+    from tui.widgets.panes import Positions, Watchlist
 
     app = make_app(paused, tmp_path, layout=layout, symbol="ES")
     async with app.run_test(size=(80, 24)) as pilot:

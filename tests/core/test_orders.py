@@ -59,10 +59,35 @@ def test_rejects_and_cancel_errors() -> None:
     assert o.get(2).status == "Cancelled"
 
 
-def test_mark_lost_after_resync() -> None:
+def test_orders_the_resync_did_not_report_are_unknown_and_not_working() -> None:
     o = Orders()
-    for oid in (1, 2):
+    for oid in (1, 2, 3):
         o.sent(oid, ES, "BUY", 1, "LMT", 100.0, None, "DAY")
         o.apply(status(oid, "Submitted"))
-    lost = o.mark_lost({1})
-    assert [r.order_id for r in lost] == [2] and o.get(2).lost
+    o.apply(status(3, "Filled"))
+    lost = o.mark_unknown({1})
+    assert [r.order_id for r in lost] == [2] and o.get(2).lost and o.get(2).status == "Unknown"
+    assert [r.order_id for r in o.working()] == [1], "an unknown order is not working"
+    o.apply(status(2, "Submitted"))  # the gateway speaks for it after all: it has the last word
+    assert o.get(2).working and not o.get(2).lost
+
+
+def test_journal_orders_are_unconfirmed_until_the_gateway_reports_them() -> None:
+    o = Orders()
+    o.sent(1, ES, "BUY", 1, "STP LMT", 101.0, 100.0, "DAY")
+    o.sent(2, ES, "SELL", 1, "LMT", 105.0, None, "DAY")
+    assert {r.order_id for r in o.unconfirm()} == {1, 2}
+    assert o.working() == [] and o.get(1).status == "Unconfirmed"
+    o.apply(status(1, "Submitted"))
+    assert [r.order_id for r in o.working()] == [1]
+
+
+def test_stop_limit_is_drawn_at_its_stop_until_triggered_then_at_its_limit() -> None:
+    o = Orders()
+    rec = o.sent(1, ES, "BUY", 1, "STP LMT", 101.0, 100.0, "DAY")
+    assert rec.price == 100.0
+    rec.triggered = True
+    assert rec.price == 101.0
+    assert o.sent(2, ES, "BUY", 1, "STP", None, 99.0, "DAY").price == 99.0
+    assert o.sent(3, ES, "BUY", 1, "LMT", 98.0, None, "DAY").price == 98.0
+    assert o.sent(4, ES, "BUY", 1, "MKT", None, None, "DAY").price is None

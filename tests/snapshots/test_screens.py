@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.app.harness import FIXED_NOW, make_app, ready
@@ -50,3 +52,25 @@ def test_help(snap_compare, paused, tmp_path) -> None:
 def test_themes(snap_compare, paused, tmp_path, theme) -> None:
     app = snapshot_app(paused, tmp_path, theme)
     assert snap_compare(app, terminal_size=(120, 40), run_before=prepare(app))
+
+
+SNAPSHOTS = Path(__file__).parent / "__snapshots__" / "test_screens"
+
+
+@pytest.mark.parametrize("start,end", [((120, 40), (80, 24)), ((80, 24), (120, 40))],
+                         ids=["120x40-to-80x24", "80x24-to-120x40"])
+def test_resized_screen_is_the_fresh_screen(snap_compare, paused, tmp_path, start, end) -> None:
+    """A pane resized while it runs shows what a fresh start at that size shows."""
+    app = snapshot_app(paused, tmp_path)
+
+    async def run_before(pilot) -> None:
+        await pilot.resize_terminal(*start)
+        await prepare(app)(pilot)
+        await pilot.resize_terminal(*end)
+        await pilot.pause(0.5)
+
+    assert snap_compare(app, terminal_size=start, run_before=run_before)
+    fresh = SNAPSHOTS / f"test_main_screen[size{0 if end == (80, 24) else 1}].svg"
+    resized = SNAPSHOTS / f"test_resized_screen_is_the_fresh_screen[{start[0]}x{start[1]}-to-{end[0]}x{end[1]}].svg"
+    if fresh.exists() and resized.exists():
+        assert resized.read_text() == fresh.read_text(), "resized differs from a fresh start at that size"

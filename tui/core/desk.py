@@ -16,15 +16,13 @@ from tui.core.contracts import ContractSpec
 from tui.core.errors import Kind, meaning
 from tui.core.events import ConnState
 from tui.core.intents import Bracket, OrderIntent
-from tui.core.journal import Journal
+from tui.core.journal import Journal, belongs, epoch, read, to_event
 from tui.core.orders import OrderRecord, Orders
+from tui.core.ordertypes import GATEWAY_TERMINAL, UNKNOWN, UNVOUCHED, OrderType, has_limit, has_stop
 from tui.core.portfolio import Portfolio
 from tui.core.ports import BrokerPort
-from tui.core.prices import from_ticks, to_ticks
+from tui.core.prices import format_price, from_ticks, to_ticks
 from tui.core.risk import Context, Limits, Verdict, check
-
-
-LOG_LINES = 5000  # order-log lines kept for the screen
 
 
 @dataclass(slots=True)
@@ -32,23 +30,6 @@ class Message:
     time: float
     level: str  # info, warning, error, order
     text: str
-
-
-@dataclass(slots=True)
-class LogLine:
-    """One line of the order log: an order event as the trader reads it."""
-
-    time: float
-    order_id: int
-    symbol: str
-    side: str
-    quantity: float
-    order_type: str
-    price: float | None
-    status: str
-    filled: float
-    avg_price: float
-    text: str = ""
 
 
 def parse_symbol(text: str) -> tuple[str, str, str, str]:
@@ -77,7 +58,7 @@ class Desk:
         self.read_only = read_only
         self.live_by_config = live
         self.clock = clock
-        self.orders = Orders()
+        self.orders = Orders(clock)
         self.portfolio = Portfolio()
         self.markets: dict[int, ev.MarketUpdate] = {}
         self.market_seen: dict[int, float] = {}
@@ -85,8 +66,11 @@ class Desk:
         self.by_query: dict[str, ContractSpec] = {}
         self.connection = ev.Connection(ConnState.DISCONNECTED, "starting")
         self.messages: deque[Message] = deque(maxlen=500)
-        self.log: deque[LogLine] = deque(maxlen=LOG_LINES)  # the journal keeps everything
-        self.log_total = 0  # lines ever logged (the deque keeps the newest)
+        self.said = 0  # messages ever said (the deque keeps the newest)
+        # order ids whose blotter row changed since the screen last took them
+        self.changed_orders: set[int] = set()
+        self._journal_loaded = False
+        self._unconfirmed: set[int] = set()  # rebuilt from the journal, awaiting the first resync
         self.reconciliations = 0  # completed resyncs with TWS (1 after the first connect)
         self.killed = False
         self.pending_queries: dict[str, str] = {}  # query key -> what the user typed
@@ -105,6 +89,7 @@ class Desk:
 
     def say(self, text: str, level: str = "info") -> None:
         self.messages.append(Message(self.clock(), level, text))
+        self.said += 1
 
     def pump(self) -> tuple[list[object], list[ev.MarketUpdate]]:
         """Drain the hand-off and fold everything in; returns what changed."""
@@ -113,6 +98,8 @@ class Desk:
         for u in updates:
             self.markets[u.con_id] = u
             self.market_seen[u.con_id] = now
+            if u.last:
+                self._triggered(u)
         for e in events:
             self.apply(e)
         return events, updates
@@ -120,21 +107,14 @@ class Desk:
     def apply(self, e: object) -> None:
         journal = self.journal
         if isinstance(e, ev.Connection):
-            if (e.state, e.reason, e.reconciling) != (self.connection.state, self.connection.reason,
-                                                      self.connection.reconciling):
-                if journal:
-                    journal.event(e)
-                if e.reason and e.state != ConnState.CONNECTED:
-                    self.say(f"{e.state.value}: {e.reason}", "warning")
-            self.connection = e
-            if journal and e.accounts:
-                journal.account = e.accounts[0]
+            self._connection(e)
             return
         if isinstance(e, ev.Reconciled):
             self._reconciled(e)
             return
         if isinstance(e, ev.IBError):
             self._error(e)
+            return
         if isinstance(e, ev.ContractResolved):
             self._resolved(e)
             return
@@ -151,42 +131,77 @@ class Desk:
             # again in a resync is the one exception (its exec id is already there)
             if journal and (rec is not None or not isinstance(e, ev.Fill)):
                 journal.event(e)
-            if rec is not None and not isinstance(e, ev.Commission):
-                self._log(rec, e)
+            if rec is not None:
+                self.changed_orders.add(rec.order_id)
+                if isinstance(e, ev.Fill) and e.req_id == -1:
+                    self.say(f"filled {rec.action} {e.shares:g} {self.key(rec)} @ "
+                             f"{self.fmt(rec, e.price)} (order {rec.order_id})", "order")
 
-    def _log(self, rec: OrderRecord, e: object) -> None:
-        text = ""
-        if isinstance(e, ev.Fill):
-            text = f"fill {e.shares:g} @ {e.price:g}"
-        elif rec.error:
-            text = rec.error
-        last = self.log[-1] if self.log else None
-        line = LogLine(self.clock(), rec.order_id, rec.contract.key if rec.contract else "?",
-                       rec.action, rec.quantity, rec.order_type, rec.price, rec.status,
-                       rec.filled, rec.avg_price, text)
-        if last and (last.order_id, last.status, last.filled, last.price, last.quantity, last.text) == (
-                line.order_id, line.status, line.filled, line.price, line.quantity, line.text):
-            return  # openOrder and orderStatus often repeat each other
-        self.log.append(line)
-        self.log_total += 1
-        if isinstance(e, ev.Fill) and e.req_id == -1:
-            self.say(f"filled {rec.action} {e.shares:g} {line.symbol} @ {e.price:g} (order {rec.order_id})", "order")
+    def key(self, rec: OrderRecord) -> str:
+        return rec.contract.key if rec.contract else "?"
+
+    def fmt(self, rec: OrderRecord, price: float | None) -> str:
+        """A price of this order's instrument, on its tick grid when the grid is known."""
+        if price is None:
+            return ""
+        spec = self.specs.get(rec.contract.con_id) if rec.contract else None
+        return format_price(price, spec.tick) if spec else f"{price:g}"
+
+    def describe(self, rec: OrderRecord) -> str:
+        """``BUY 1 ESZ6 LMT 6008.75`` (stop-limits: ``stop 6010.25 lmt 6010.75``)."""
+        parts = [rec.action, f"{rec.quantity:g}", self.key(rec), rec.order_type]
+        if has_stop(rec.order_type) and rec.aux_price is not None:
+            parts.append(f"stop {self.fmt(rec, rec.aux_price)}")
+        if has_limit(rec.order_type) and rec.lmt_price is not None:
+            parts.append(("lmt " if has_stop(rec.order_type) else "") + self.fmt(rec, rec.lmt_price))
+        return " ".join(parts)
+
+    def _connection(self, e: ev.Connection) -> None:
+        old = self.connection
+        if (e.state, e.reason, e.reconciling) != (old.state, old.reason, old.reconciling):
+            if self.journal:
+                self.journal.event(e)
+            # every change of state is said once; a new reason only when it is not a retry's countdown
+            if (e.state, e.reconciling) != (old.state, old.reconciling) or \
+                    (e.state != ConnState.CONNECTED and e.reason.split(";")[0] != old.reason.split(";")[0]):
+                self.say(self._connection_words(e), "info" if e.state == ConnState.CONNECTED else "warning")
+        self.connection = e
+        if e.accounts and e.state == ConnState.CONNECTED and not self._journal_loaded:
+            self._journal_loaded = True
+            self.load_journal(e.accounts)
+
+    @staticmethod
+    def _connection_words(e: ev.Connection) -> str:
+        if e.state == ConnState.CONNECTED:
+            where = f" to {e.host}:{e.port}" if e.port else ""
+            if e.reconciling:
+                return f"CONNECTED{where} (server v{e.server_version}, {', '.join(e.accounts)}): " \
+                       "reconciling orders, positions and executions"
+            return "CONNECTED: reconciled; orders enabled" + (f" ({e.reason})" if e.reason else "")
+        return f"{e.state.value}: {e.reason}" if e.reason else e.state.value
 
     def _error(self, e: ev.IBError) -> None:
         m = meaning(e.code)
+        # the order takes the reject first, so its row and this message show in the same frame
+        rec = self.orders.apply(e)
+        if rec is not None:
+            self.changed_orders.add(rec.order_id)
         if self.journal and m.kind != Kind.INFO:
             self.journal.event(e)
-        if e.code in (2104, 2106, 2158):
-            return  # farm OK: the status bar says CONNECTED already
-        rec = self.orders.get(e.req_id)
+        if e.code in (2104, 2106, 2158, 202):
+            return  # farm OK: the status bar says CONNECTED already; 202: the row says Cancelled
         level = {Kind.INFO: "info", Kind.WARNING: "warning", Kind.DATA: "warning",
                  Kind.ORDER: "error", Kind.CONNECTION: "warning"}[m.kind]
-        if e.code == 202:
-            return
-        where = f"order {e.req_id}: " if rec is not None else ""
+        where = f"order {e.req_id} ({self.describe(rec)}): " if rec is not None else ""
         self.say(f"{where}{e.message} [{e.code}: {m.text}]", level)
-        if rec is not None:
-            self._log(rec, e)
+
+    def _triggered(self, u: ev.MarketUpdate) -> None:
+        """Stop-limits whose stop the last trade reached now work at their limit."""
+        for rec in self.orders.working(u.con_id):
+            if rec.order_type == OrderType.STP_LMT and not rec.triggered and rec.aux_price is not None \
+                    and (u.last >= rec.aux_price if rec.buy else u.last <= rec.aux_price):
+                rec.triggered = True
+                self.changed_orders.add(rec.order_id)
 
     def _resolved(self, e: ev.ContractResolved) -> None:
         typed = self.pending_queries.pop(e.query, None)
@@ -203,56 +218,107 @@ class Desk:
             self.by_query[typed.upper()] = spec
 
     def _reconciled(self, e: ev.Reconciled) -> None:
+        """Every resync answer is in: what the gateway did not vouch for is not working."""
         self.reconciliations += 1
-        lost = self.orders.mark_lost(set(e.open_order_ids))
-        for rec in lost:
-            self.say(f"order {rec.order_id} was not reported by TWS after reconnecting; "
-                     "checking completed orders", "warning")
+        away = self._unconfirmed
+        self._unconfirmed = set()
+        for oid in sorted(away):
+            rec = self.orders.get(oid)
+            if rec is not None and rec.status in GATEWAY_TERMINAL:
+                self.say(f"order {oid} ({self.describe(rec)}) was {rec.status} while ibtui was closed", "order")
+        unknown = self.orders.mark_unknown(set(e.open_order_ids))
+        when = "after a restart" if e.first else "after reconnecting"
+        for rec in unknown:
+            self.changed_orders.add(rec.order_id)
+            self.say(f"order {rec.order_id} ({self.describe(rec)}) is UNKNOWN at the broker: the gateway "
+                     f"did not report it {when}, so it is not shown as working; check it in TWS", "warning")
         if self.journal:
             self.journal.write("reconciled", open_orders=sorted(e.open_order_ids),
-                               lost=[r.order_id for r in lost])
+                               unknown=[r.order_id for r in unknown])
 
     def _completed(self, e: ev.CompletedOrder) -> None:
         for rec in self.orders.by_id.values():
-            if rec.perm_id and rec.perm_id == e.perm_id and rec.working:
+            if not (rec.working or rec.status in UNVOUCHED):
+                continue
+            same = rec.perm_id == e.perm_id if rec.perm_id and e.perm_id else (
+                e.order_id == rec.order_id and rec.contract is not None
+                and rec.contract.con_id == e.contract.con_id)
+            if same:
+                was_working = rec.working
                 self.orders.set_status(rec, e.status)
                 rec.filled = max(rec.filled, e.filled)
-                rec.lost = False
-                self._log(rec, e)
-                self.say(f"order {rec.order_id} ended {e.status} while we were away", "order")
+                self.changed_orders.add(rec.order_id)
+                if self.journal:
+                    self.journal.event(e)
+                if was_working:
+                    self.say(f"order {rec.order_id} ({self.describe(rec)}) ended {e.status} "
+                             "while we were away", "order")
 
-    def rebuild(self, records: list[dict[str, object]], client_id: int) -> int:
-        """Replay today's journal (this client's lines) into the order log before connecting.
+    def load_journal(self, accounts: tuple[str, ...]) -> int:
+        """Once connected: rebuild today's orders of this account behind this gateway.
 
-        The gateway's open-order and execution answers then reconcile it: orders it
-        still reports stay working, the rest are resolved or marked lost.
+        Rebuilt orders that were working are UNCONFIRMED (not working) until the
+        gateway's resync reports them; the rest become UNKNOWN when it ends.
         """
-        from tui.core.journal import to_event
+        journal = self.journal
+        if journal is None:
+            return 0
+        if journal.account not in accounts:
+            journal.account = accounts[0]
+        records, note = read(journal.path)
+        if note:
+            self.say(f"journal: {note}", "warning")
+        mine = [r for r in records if belongs(r, journal.account, journal.gateway, journal.client_id)]
+        n = self.rebuild(mine)
+        if mine:
+            used = [int(r["order_id"]) for r in mine if r.get("kind") == "intent" and "order_id" in r]
+            if used:
+                self.broker.reserve_order_ids(max(used) + 1)  # never reuse an id of this gateway
+        if n:
+            self.say(f"journal: {len(self.orders.by_id)} order(s) of {journal.account} at {journal.gateway} "
+                     f"from earlier today; {len(self._unconfirmed)} to check with the gateway")
+        return n
 
+    def rebuild(self, records: list[dict[str, object]]) -> int:
+        """Replay journal lines into the orders; returns how many were applied."""
         journal, self.journal = self.journal, None  # replaying must not journal again
         n = 0
         try:
             for r in records:
-                if r.get("client_id") != client_id:
-                    continue
-                if r.get("kind") == "intent" and r.get("verdict") == "ok" and "order_id" in r \
-                        and not r.get("modify"):
+                kind = r.get("kind")
+                rec: OrderRecord | None = None
+                if kind == "intent" and r.get("verdict") == "ok" and "order_id" in r and not r.get("modify"):
                     c = r.get("contract")
                     if isinstance(c, dict):
                         from tui.core.contracts import Contract
 
-                        rec = self.orders.sent(int(r["order_id"]), Contract(**c), str(r["action"]),
-                                               float(r["quantity"]), str(r["order_type"]),
+                        rec = self.orders.sent(int(r["order_id"]), Contract(**c), str(r["action"]),  # type: ignore[call-overload]
+                                               float(r["quantity"]), str(r["order_type"]),  # type: ignore[arg-type]
                                                r.get("lmt_price"), r.get("aux_price"), str(r.get("tif", "")))  # type: ignore[arg-type]
-                        self._log(rec, None)
-                        n += 1
-                    continue
-                e = to_event(r)
-                if isinstance(e, (ev.OrderStatus, ev.OpenOrder, ev.Fill, ev.Commission)):
-                    self.apply(e)
+                elif kind == "reconciled":
+                    for oid in r.get("unknown") or r.get("lost") or ():  # type: ignore[attr-defined]
+                        found = self.orders.get(int(oid))
+                        if found is not None and found.working:
+                            self.orders.set_status(found, UNKNOWN)
+                            rec = found
+                else:
+                    e = to_event(r)
+                    if isinstance(e, (ev.OrderStatus, ev.OpenOrder, ev.Fill, ev.Commission)):
+                        rec = self.orders.apply(e)
+                        self.portfolio.apply(e)
+                    elif isinstance(e, ev.IBError):
+                        rec = self.orders.apply(e)
+                    elif isinstance(e, ev.CompletedOrder):
+                        self._completed(e)
+                if rec is not None:
                     n += 1
+                    stamp = epoch(r)  # type: ignore[arg-type]
+                    if stamp is not None:
+                        rec.updated = stamp
+                    self.changed_orders.add(rec.order_id)
         finally:
             self.journal = journal
+        self._unconfirmed = {rec.order_id for rec in self.orders.unconfirm()}
         return n
 
     # --- contracts and subscriptions ----------------------------------------------------------
@@ -332,14 +398,14 @@ class Desk:
             rec = self.orders.sent(oid, intent.spec.contract, intent.action, intent.quantity,
                                    intent.order_type, intent.lmt_price, intent.aux_price, intent.tif,
                                    intent.parent_id, intent.oca_group)
-            self._log(rec, None)
+            self.changed_orders.add(rec.order_id)
         return oid
 
     def submit_bracket(self, b: Bracket) -> tuple[int, int, int] | None:
         spec = b.entry.spec
         exit_side = "SELL" if b.entry.buy else "BUY"
-        legs = [b.entry, OrderIntent(spec, exit_side, b.entry.quantity, "LMT", b.take_profit),
-                OrderIntent(spec, exit_side, b.entry.quantity, "STP", None, b.stop_loss)]
+        legs = [b.entry, OrderIntent(spec, exit_side, b.entry.quantity, OrderType.LMT, b.take_profit),
+                OrderIntent(spec, exit_side, b.entry.quantity, OrderType.STP, None, b.stop_loss)]
         for leg in legs:
             verdict = self.verdict(leg)
             # the exits reduce the position the entry builds: size them against it
@@ -364,7 +430,7 @@ class Desk:
         for oid, leg in zip(ids, legs):
             rec = self.orders.sent(oid, spec.contract, leg.action, leg.quantity, leg.order_type,
                                    leg.lmt_price, leg.aux_price, leg.tif, ids[0] if oid != ids[0] else 0)
-            self._log(rec, None)
+            self.changed_orders.add(rec.order_id)
         return ids
 
     def modify_price(self, rec: OrderRecord, spec: ContractSpec, ticks: int = 0,
@@ -379,18 +445,21 @@ class Desk:
             target = to_price if to_price is not None else from_ticks(to_ticks(p, spec.tick) + ticks, spec.tick)
             return target
         lmt, aux = rec.lmt_price, rec.aux_price
-        if rec.order_type == "STP LMT" and to_price is not None and lmt is not None and aux is not None:
+        kind = OrderType.of(rec.order_type)
+        if kind == OrderType.STP_LMT and rec.triggered:
+            lmt = moved(lmt)  # a triggered stop-limit works at its limit: the stop is history
+        elif kind == OrderType.STP_LMT and to_price is not None and lmt is not None and aux is not None:
             offset = to_ticks(lmt, spec.tick) - to_ticks(aux, spec.tick)
             aux = to_price
             lmt = from_ticks(to_ticks(to_price, spec.tick) + offset, spec.tick)
-        elif rec.order_type == "STP LMT":
+        elif kind == OrderType.STP_LMT:
             lmt, aux = moved(lmt), moved(aux)
-        elif "STP" in rec.order_type:
+        elif kind == OrderType.STP:
             aux = moved(aux)
-        elif "LMT" in rec.order_type:
+        elif kind == OrderType.LMT:
             lmt = moved(lmt)
         else:
-            self.say(f"order {rec.order_id} is a market order: nothing to move", "warning")
+            self.say(f"order {rec.order_id} is a {rec.order_type} order: it has no price to move", "warning")
             return None
         intent = OrderIntent(spec, rec.action, rec.quantity, rec.order_type, lmt, aux,
                              rec.tif or "DAY", parent_id=rec.parent_id)
@@ -425,7 +494,7 @@ class Desk:
             self.say(f"{spec.contract.key}: no position to flatten", "info")
             return None
         self.cancel(self.orders.working(spec.contract.con_id), "flatten")
-        return self.submit(OrderIntent(spec, "SELL" if qty > 0 else "BUY", abs(qty), "MKT"))
+        return self.submit(OrderIntent(spec, "SELL" if qty > 0 else "BUY", abs(qty), OrderType.MKT))
 
     def kill(self) -> None:
         self.killed = True

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tui.core.contracts import ContractSpec
-
-ORDER_TYPES = ("LMT", "MKT", "STP", "STP LMT")
+from tui.core.ordertypes import OrderType, drawn_price
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +15,7 @@ class OrderIntent:
     spec: ContractSpec
     action: str  # BUY / SELL
     quantity: float
-    order_type: str = "LMT"
+    order_type: str = OrderType.LMT
     lmt_price: float | None = None
     aux_price: float | None = None
     tif: str = "DAY"
@@ -32,8 +31,8 @@ class OrderIntent:
 
     @property
     def price(self) -> float | None:
-        """The price that matters for checks: the limit, else the stop."""
-        return self.lmt_price if self.lmt_price is not None else self.aux_price
+        """Where the order will be drawn: its stop for stop types, else its limit."""
+        return drawn_price(self.order_type, self.lmt_price, self.aux_price)
 
     def describe(self) -> str:
         parts = [self.action, f"{self.quantity:g}", self.spec.contract.key, self.order_type]

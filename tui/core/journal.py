@@ -1,7 +1,9 @@
 """The order journal: append-only JSON Lines, one file per UTC trading day, mode 0600.
 
 Every intent (with its risk verdict), status change, fill, commission, reject,
-IB error and connection change is one line. An intent is flushed and fsynced
+IB error and connection change is one line. Each line names the account and the
+gateway (``host:port``, or the demo's own name) it belongs to: a journal's orders
+are rebuilt only against the same account behind the same gateway. An intent is flushed and fsynced
 before its order is sent, so a crash can lose only what never left. Reading
 tolerates (and reports) a torn last line.
 """
@@ -41,11 +43,14 @@ def _plain(value: Any) -> Any:
 
 
 class Journal:
+    """Today's journal file, opened on first write; a new file each UTC day."""
+
     def __init__(self, directory: Path, account: str = "", client_id: int = 0,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, gateway: str = "") -> None:
         self.directory = Path(directory)
         self.account = account
         self.client_id = client_id
+        self.gateway = gateway
         self.clock = clock
         self._fd: int | None = None
         self._day: dt.date | None = None
@@ -69,7 +74,8 @@ class Journal:
         now = self.clock()
         stamp = _utc(now)
         record = {"ts": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                  "kind": kind, "account": self.account, "client_id": self.client_id}
+                  "kind": kind, "account": self.account, "gateway": self.gateway,
+                  "client_id": self.client_id}
         record.update({k: _plain(v) for k, v in fields.items()})
         line = (json.dumps(record, separators=(",", ":")) + "\n").encode()
         fd = self._file(stamp.date())
@@ -108,6 +114,71 @@ def read(path: Path) -> tuple[list[dict[str, Any]], str]:
             else:
                 note = f"{path.name}: line {i + 1} is not valid JSON; ignored"
     return records, note
+
+
+def epoch(record: dict[str, Any]) -> float | None:
+    """A record's time stamp as epoch seconds."""
+    try:
+        return dt.datetime.fromisoformat(str(record["ts"]).replace("Z", "+00:00")).timestamp()
+    except (KeyError, ValueError):
+        return None
+
+
+def belongs(record: dict[str, Any], account: str, gateway: str, client_id: int) -> bool:
+    """Written by this client for this account behind this gateway."""
+    return (record.get("client_id") == client_id and record.get("account") == account
+            and record.get("gateway", "") == gateway)
+
+
+def order_history(records: Iterable[dict[str, Any]], order_id: int) -> list[dict[str, Any]]:
+    """Every line about one order: intents, statuses, fills and their commissions, errors,
+    cancels and reconciliation verdicts, in the order they were written."""
+    out: list[dict[str, Any]] = []
+    execs: set[str] = set()
+    for r in records:
+        kind = r.get("kind")
+        if kind == "Commission":
+            if r.get("exec_id") in execs:
+                out.append(r)
+        elif kind == "IBError":
+            if r.get("req_id") == order_id:
+                out.append(r)
+        elif kind == "reconciled":
+            if order_id in (r.get("unknown") or r.get("lost") or ()):
+                out.append(r)
+        elif r.get("order_id") == order_id:
+            if kind == "Fill":
+                execs.add(str(r.get("exec_id")))
+            out.append(r)
+    return out
+
+
+def describe(record: dict[str, Any]) -> str:
+    """One journal line as a trader reads it (for an order's history)."""
+    kind = record.get("kind")
+    if kind == "intent":
+        verdict = record.get("verdict")
+        what = "modify" if record.get("modify") else "send"
+        return f"{what} {record.get('intent', '')}" + ("" if verdict == "ok" else f": refused ({verdict})")
+    if kind == "OrderStatus":
+        filled = record.get("filled") or 0
+        return f"status {record.get('status')}" + (f", filled {filled:g} @ {record.get('avg_price'):g}"
+                                                   if filled else "")
+    if kind == "OpenOrder":
+        return f"open order {record.get('action')} {record.get('quantity'):g} {record.get('order_type')}" \
+               f" lmt {record.get('lmt_price')} stop {record.get('aux_price')} ({record.get('status')})"
+    if kind == "Fill":
+        return f"fill {record.get('side')} {record.get('shares'):g} @ {record.get('price')} " \
+               f"(exec {record.get('exec_id')})"
+    if kind == "Commission":
+        return f"commission {record.get('commission')} {record.get('currency', '')}"
+    if kind == "IBError":
+        return f"IB {record.get('code')}: {record.get('message')}"
+    if kind == "cancel":
+        return f"cancel sent ({record.get('reason', '')})"
+    if kind == "reconciled":
+        return "not reported by the gateway after connecting: unknown at the broker"
+    return str(kind)
 
 
 _EVENT_TYPES = {name: cls for name, cls in vars(ev).items()

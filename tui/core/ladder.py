@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from tui.core.events import MarketUpdate
 from tui.core.orders import OrderRecord
+from tui.core.ordertypes import type_letter
 from tui.core.prices import format_price, from_ticks, to_ticks
 
 BEST_BID, BEST_ASK, LAST, CURSOR, AVG, SELECTED, IN_SPREAD = 1, 2, 4, 8, 16, 32, 64
-_TYPE_LETTER = {"LMT": "L", "STP": "S", "STP LMT": "SL", "MKT": "M"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +28,13 @@ def order_marks(orders: list[OrderRecord], tick: float) -> dict[int, tuple[str, 
     """Working orders by price: ``{ticks: (buys text, sells text)}`` such as ``2L`` or ``1L+3S``."""
     acc: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
     for rec in orders:
-        price = rec.aux_price if rec.order_type in ("STP", "STP LMT") else rec.lmt_price
+        price = rec.price  # the one rule the cursor keys use too
         if price is None:
             continue
         t = to_ticks(price, tick)
         buys, sells = acc.setdefault(t, ({}, {}))
         side = buys if rec.buy else sells
-        letter = _TYPE_LETTER.get(rec.order_type, "?")
+        letter = type_letter(rec.order_type)
         side[letter] = side.get(letter, 0.0) + rec.remaining
     out = {}
     for t, (buys, sells) in acc.items():

@@ -9,13 +9,14 @@ seen live and again in a resync after a reconnect counts once.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tui.core import events as ev
 from tui.core.contracts import Contract
 from tui.core.errors import ORDER_REJECTS
+from tui.core.ordertypes import GATEWAY_TERMINAL, TERMINAL, UNCONFIRMED, UNKNOWN, UNVOUCHED, drawn_price
 
-TERMINAL = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive"})
 _RANK = {"PendingSubmit": 0, "ApiPending": 0, "PreSubmitted": 1, "Submitted": 2,
          "PendingCancel": 3}
 
@@ -47,14 +48,21 @@ class OrderRecord:
     parent_id: int = 0
     client_id: int = 0
     oca_group: str = ""
-    error: str = ""
-    lost: bool = False  # missing from the gateway's answer after a reconnect
+    error: str = ""  # the gateway's reject or warning, with its code
+    error_code: int = 0
+    triggered: bool = False  # a stop whose stop price the last trade has reached
     fills: dict[str, FillRecord] = field(default_factory=dict)
     updated: float = 0.0
 
     @property
     def working(self) -> bool:
-        return self.status not in TERMINAL
+        """Live at the broker as far as the gateway has said (or just sent by us)."""
+        return self.status not in TERMINAL and self.status != UNCONFIRMED
+
+    @property
+    def lost(self) -> bool:
+        """The gateway did not report it after a (re)connect."""
+        return self.status == UNKNOWN
 
     @property
     def remaining(self) -> float:
@@ -66,7 +74,8 @@ class OrderRecord:
 
     @property
     def price(self) -> float | None:
-        return self.lmt_price if self.lmt_price is not None else self.aux_price
+        """Where the order is drawn and targeted: see ``ordertypes.drawn_price``."""
+        return drawn_price(self.order_type, self.lmt_price, self.aux_price, self.triggered)
 
     @property
     def buy(self) -> bool:
@@ -76,7 +85,8 @@ class OrderRecord:
 class Orders:
     """Every order this client knows, folded from events."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
         self.by_id: dict[int, OrderRecord] = {}
         self._by_exec: dict[str, OrderRecord] = {}
         # working orders, kept as statuses change: the screen asks every frame, and a
@@ -108,17 +118,23 @@ class Orders:
         rec.contract, rec.action, rec.quantity, rec.order_type = contract, action, quantity, order_type
         rec.lmt_price, rec.aux_price, rec.tif = lmt, aux, tif
         rec.parent_id, rec.oca_group = parent_id, oca_group
-        rec.updated = time.time()
+        rec.updated = self.clock()
         self._track(rec)
         return rec
 
     def set_status(self, rec: OrderRecord, status: str) -> None:
         """A status learned elsewhere (completed orders after a reconnect)."""
         rec.status = status
+        rec.updated = self.clock()
         self._track(rec)
 
     def _set_status(self, rec: OrderRecord, status: str, filled: float) -> bool:
-        if rec.status in TERMINAL and status not in TERMINAL:
+        if rec.status in UNVOUCHED:
+            # the gateway speaks for an order we could not vouch for: it has the last word
+            changed = status != rec.status
+            rec.status = status
+            return changed
+        if rec.status in GATEWAY_TERMINAL and status not in GATEWAY_TERMINAL:
             return False  # a late, stale status
         if status not in TERMINAL and rec.status not in TERMINAL:
             old, new = _RANK.get(rec.status, 2), _RANK.get(status, 2)
@@ -150,18 +166,20 @@ class Orders:
             rec.perm_id = e.perm_id or rec.perm_id
             rec.parent_id = e.parent_id or rec.parent_id
             rec.client_id = e.client_id
-            rec.updated = time.time()
+            if changed:
+                rec.updated = self.clock()
             return rec if changed else None
         if isinstance(e, ev.OpenOrder):
             rec = self._record(e.order_id)
+            before = (rec.quantity, rec.lmt_price, rec.aux_price)
             rec.contract = e.contract
             rec.action, rec.quantity, rec.order_type = e.action, e.quantity, e.order_type
             rec.lmt_price, rec.aux_price, rec.tif = e.lmt_price, e.aux_price, e.tif
             rec.perm_id, rec.client_id = e.perm_id, e.client_id
             rec.parent_id, rec.oca_group = e.parent_id, e.oca_group
-            rec.lost = False
-            self._set_status(rec, e.status, rec.filled)
-            rec.updated = time.time()
+            moved = before != (rec.quantity, rec.lmt_price, rec.aux_price)
+            if self._set_status(rec, e.status, rec.filled) or moved or not rec.updated:
+                rec.updated = self.clock()
             return rec
         if isinstance(e, ev.Fill):
             if e.exec_id in self._by_exec:
@@ -178,7 +196,7 @@ class Orders:
             if rec.quantity and rec.filled >= rec.quantity:
                 rec.status = "Filled"
             rec.perm_id = e.perm_id or rec.perm_id
-            rec.updated = time.time()
+            rec.updated = self.clock()
             return rec
         if isinstance(e, ev.Commission):
             rec = self._by_exec.get(e.exec_id)
@@ -193,9 +211,10 @@ class Orders:
             if e.code == 202:
                 self._set_status(rec, "Cancelled", rec.filled)
                 return rec
-            rec.error = e.message
-            if e.code in ORDER_REJECTS and rec.status in ("PendingSubmit", "ApiPending"):
+            rec.error, rec.error_code = e.message, e.code
+            if e.code in ORDER_REJECTS and rec.status in ("PendingSubmit", "ApiPending", UNCONFIRMED):
                 rec.status = "Inactive"
+            rec.updated = self.clock()
             return rec
         return None
 
@@ -205,11 +224,24 @@ class Orders:
             if r.working and (con_id is None or (r.contract is not None and r.contract.con_id == con_id))
         ]
 
-    def mark_lost(self, seen: set[int]) -> list[OrderRecord]:
-        """After a resync: working orders the gateway did not report."""
-        lost = []
+    def unconfirm(self) -> list[OrderRecord]:
+        """Orders rebuilt from the journal as working: nobody has vouched for them yet."""
+        out = []
         for rec in list(self._working.values()):
-            if rec.working and rec.order_id not in seen and rec.status != "PendingSubmit":
-                rec.lost = True
-                lost.append(rec)
+            rec.status = UNCONFIRMED
+            self._working.pop(rec.order_id, None)
+            out.append(rec)
+        return out
+
+    def mark_unknown(self, seen: set[int]) -> list[OrderRecord]:
+        """After a resync: orders neither reported working (``seen``) nor resolved
+        otherwise (filled, cancelled) become UNKNOWN, which is not working."""
+        lost = []
+        for rec in self.by_id.values():
+            if rec.order_id in seen or rec.status in TERMINAL:
+                continue
+            rec.status = UNKNOWN
+            rec.updated = self.clock()
+            self._working.pop(rec.order_id, None)
+            lost.append(rec)
         return lost

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from tui.core.ordertypes import has_limit, has_stop
 from tui.core.intents import OrderIntent
 from tui.core.prices import format_price, from_ticks, on_grid, to_ticks
 
@@ -83,8 +84,8 @@ def check(intent: OrderIntent, ctx: Context, limits: Limits) -> Verdict:
         return _no("quantity", f"quantity {qty:g} must be a whole number")
     if intent.action not in ("BUY", "SELL"):
         return _no("action", f"action {intent.action!r} must be BUY or SELL")
-    needs_lmt = "LMT" in intent.order_type
-    needs_aux = "STP" in intent.order_type
+    needs_lmt = has_limit(intent.order_type)
+    needs_aux = has_stop(intent.order_type)
     for label, price, needed in (("limit", intent.lmt_price, needs_lmt),
                                  ("stop", intent.aux_price, needs_aux)):
         if not needed:

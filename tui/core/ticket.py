@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tui.core.contracts import ContractSpec
-from tui.core.intents import ORDER_TYPES, OrderIntent
+from tui.core.intents import OrderIntent
+from tui.core.ordertypes import ORDER_TYPES, has_limit, has_stop
 
 
 def _number(text: str, label: str, required: bool) -> tuple[float | None, str]:
@@ -27,10 +28,10 @@ def parse_ticket(spec: ContractSpec, side: str, order_type: str, quantity: str, 
     if order_type not in ORDER_TYPES:
         return None, f"order type {order_type!r} must be one of {', '.join(ORDER_TYPES)}"
     qty, problem = _number(quantity, "quantity", True)
-    lmt, problem_l = _number(limit, "limit price", "LMT" in order_type)
-    aux, problem_s = _number(stop, "stop price", "STP" in order_type)
+    lmt, problem_l = _number(limit, "limit price", has_limit(order_type))
+    aux, problem_s = _number(stop, "stop price", has_stop(order_type))
     problem = problem or problem_l or problem_s
     if problem or qty is None:
         return None, problem
-    return OrderIntent(spec, side, qty, order_type, lmt if "LMT" in order_type else None,
-                       aux if "STP" in order_type else None, tif, outside_rth), ""
+    return OrderIntent(spec, side, qty, order_type, lmt if has_limit(order_type) else None,
+                       aux if has_stop(order_type) else None, tif, outside_rth), ""

@@ -33,7 +33,8 @@ from tui.ib.wrapper import Wrapper
 log = logging.getLogger(__name__)
 
 SWITCH_INTERVAL = 0.0005
-RESYNC_ENDS = frozenset({"orders", "positions", "executions", "account"})
+# every resync answer, completed orders included: reconciliation must know what ended while away
+RESYNC_ENDS = frozenset({"orders", "positions", "executions", "completed", "account"})
 
 
 class BrokerError(Exception):
@@ -475,6 +476,11 @@ class Broker:
         if self.state not in (ConnState.CONNECTED, ConnState.DEGRADED) or self.client is None:
             raise BrokerError(f"not connected ({self.state.value.lower()}): order not sent")
         return self.client
+
+    def reserve_order_ids(self, below: int) -> None:
+        """Never allocate an id under ``below`` (ids this client used before a restart)."""
+        with self._lock:
+            self._next_order = max(self._next_order, below)
 
     def allocate_order_id(self) -> int:
         with self._lock:

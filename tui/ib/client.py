@@ -30,7 +30,7 @@ class Client(EClient):
     def __init__(self, wrapper: EWrapper, closed: Callable[[str], None]) -> None:
         super().__init__(wrapper)
         self.fast = FastPath(wrapper)
-        self._batches: queue.SimpleQueue[list[bytes] | None] = queue.SimpleQueue()
+        self._batches: queue.SimpleQueue[list[bytes] | str] = queue.SimpleQueue()  # str: the end, why
         self._closed_cb = closed
         self._closed_once = threading.Lock()
         self._done = False
@@ -58,8 +58,9 @@ class Client(EClient):
             self.conn.sendMsg(comm.make_msg(msg))
 
     def _reader_closed(self, reason: str) -> None:
-        self._batches.put(None)
-        self._finish(reason)
+        # through the decode queue, not at once: what arrived before the end (error 326,
+        # say) is decoded first, so the reason given is the server's, not a bare "closed"
+        self._batches.put(reason)
 
     def _decode_loop(self) -> None:
         fast = self.fast
@@ -68,7 +69,8 @@ class Client(EClient):
         try:
             while True:
                 batch = get()
-                if batch is None:
+                if isinstance(batch, str):
+                    self._finish(batch)
                     return
                 self.messages += len(batch)
                 for payload in batch:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ibapi.wrapper import EWrapper
 
 from tui.core import events as ev
+from tui.core.ordertypes import has_limit, has_stop
 from tui.core.handoff import Handoff
 from tui.ib.convert import contract_from_ib, num, price_or_none, spec_from_details
 
@@ -113,8 +114,8 @@ class Wrapper(EWrapper):
         self.b.on_open_order(orderId)
         self.h.put(ev.OpenOrder(
             orderId, contract_from_ib(contract), order.action, num(order.totalQuantity),
-            order.orderType, price_or_none(order.lmtPrice) if "LMT" in order.orderType else None,
-            price_or_none(order.auxPrice) if "STP" in order.orderType else None, order.tif,
+            order.orderType, price_or_none(order.lmtPrice) if has_limit(order.orderType) else None,
+            price_or_none(order.auxPrice) if has_stop(order.orderType) else None, order.tif,
             orderState.status, order.permId, order.clientId, order.parentId, order.ocaGroup,
             order.orderRef, order.account,
         ))
@@ -130,6 +131,7 @@ class Wrapper(EWrapper):
 
     def completedOrdersEnd(self) -> None:  # noqa: N802
         self.h.put(ev.CompletedOrdersEnd())
+        self.b.on_end("completed")
 
     def execDetails(self, reqId: int, contract: Any, execution: Any) -> None:  # noqa: N802,N803
         self.h.put(ev.Fill(

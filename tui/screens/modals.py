@@ -1,4 +1,4 @@
-"""Confirmation, help and symbol search."""
+"""Confirmation, help, an order's history and symbol search."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.core.contracts import Contract
+from tui.core.ordertypes import STATUS_LEGEND
 
 
 class Confirm(ModalScreen[bool]):
@@ -20,7 +21,9 @@ class Confirm(ModalScreen[bool]):
                 Binding("n,escape", "answer(False)", "No", id="confirm.no")]
     DEFAULT_CSS = """
     Confirm { align: center middle; }
-    Confirm > Vertical { width: 64; height: auto; border: thick $warning; background: $surface; padding: 1 2; }
+    Confirm > Vertical { width: 72; max-width: 100%; height: auto; border: thick $warning;
+                         background: $surface; padding: 1 2; }
+    Confirm Static { width: 100%; height: auto; }
     """
 
     def __init__(self, question: str) -> None:
@@ -29,8 +32,9 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.question)
-            yield Label("[b]y[/b] / enter: yes    [b]n[/b] / escape: no")
+            # order texts may hold brackets: never read them as markup; long ones wrap
+            yield Static(self.question, markup=False, id="question")
+            yield Static("[b]y[/b] / enter: yes    [b]n[/b] / escape: no")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -43,6 +47,7 @@ class Help(ModalScreen[None]):
     Help > Vertical { width: 90%; max-width: 100; height: 90%; border: thick $primary; background: $surface; }
     Help DataTable { height: 1fr; }
     """
+    # the blotter's status words, so the short forms are never a guess
 
     def __init__(self, rows: list[tuple[str, str, str]]) -> None:
         super().__init__()
@@ -55,6 +60,35 @@ class Help(ModalScreen[None]):
             table.add_columns("Key", "Action", "Binding id")
             for row in self.rows:
                 table.add_row(*row)
+            table.add_row("", "", "")
+            for word, meaning in STATUS_LEGEND:
+                table.add_row(f"status {word}", meaning, "")
+            yield table
+
+
+class OrderHistory(ModalScreen[None]):
+    """Every journal line of one order, oldest first."""
+
+    BINDINGS = [Binding("escape,q,enter", "app.pop_screen", "Close", id="history.close")]
+    DEFAULT_CSS = """
+    OrderHistory { align: center middle; }
+    OrderHistory > Vertical { width: 95%; max-width: 110; height: 90%; border: thick $primary;
+                              background: $surface; }
+    OrderHistory DataTable { height: 1fr; }
+    """
+
+    def __init__(self, title: str, lines: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f" {self.title_text} — escape closes", markup=False)
+            table: DataTable = DataTable(cursor_type="row")
+            table.add_columns("Time (UTC)", "Event")
+            for stamp, text in self.lines:
+                table.add_row(stamp, Text(text))
             yield table
 
 

@@ -11,7 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select
 
 from tui.core.contracts import ContractSpec
-from tui.core.intents import ORDER_TYPES, OrderIntent
+from tui.core.intents import OrderIntent
+from tui.core.ordertypes import ORDER_TYPES, has_limit, has_stop
 from tui.core.prices import format_price
 from tui.core.risk import Verdict
 from tui.core.ticket import parse_ticket
@@ -84,8 +85,8 @@ class Ticket(ModalScreen[OrderIntent | None]):
     def revalidate(self) -> None:
         verdict = self.query_one("#verdict", Label)
         order_type = str(self.query_one("#type", Select).value)
-        self.query_one("#limit", Input).disabled = "LMT" not in order_type
-        self.query_one("#stop", Input).disabled = "STP" not in order_type
+        self.query_one("#limit", Input).disabled = not has_limit(order_type)
+        self.query_one("#stop", Input).disabled = not has_stop(order_type)
         self.intent, problem = parse_ticket(
             self.spec, str(self.query_one("#side", Select).value), order_type,
             self.query_one("#quantity", Input).value, self.query_one("#limit", Input).value,

@@ -32,6 +32,8 @@ W_ORD, W_SIZE, W_BAR, W_PRICE, W_VOL = 7, 6, 5, 11, 8
 class Ladder(Widget, can_focus=True):
     """The price ladder for one instrument."""
 
+    ALLOW_MAXIMIZE = True  # z: the pane fills the screen
+
     DEFAULT_CSS = """
     Ladder { height: 1fr; min-width: 40; }
     """
@@ -87,6 +89,13 @@ class Ladder(Widget, can_focus=True):
         elif self.cursor <= self.top - n:
             self.top = self.cursor + n - 1
         self.post_message(self.CursorMoved(self.cursor))
+
+    def on_resize(self) -> None:
+        # a tmux pane resized: the cursor stays where it was, in the middle of the new window
+        self._cache.clear()
+        if self.cursor is not None:
+            self.top = self.cursor + self.visible_rows // 2
+        self.refresh()
 
     def recenter(self, market: MarketUpdate | None) -> None:
         if self.spec is None:

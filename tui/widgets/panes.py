@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections import deque
 
@@ -11,14 +10,12 @@ from textual.message import Message
 from textual.widgets import RichLog, Static
 
 from tui.core.contracts import ContractSpec
-from tui.core.desk import LogLine
 from tui.core.desk import Message as DeskMessage
 from tui.core.events import ConnState, MarketUpdate
 from tui.core.portfolio import PositionRow
 from tui.core.prices import format_price
 from tui.widgets.table import Column, Row, RowTable, cell
 
-MAX_LOG_ROWS = 2000
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
@@ -48,10 +45,10 @@ def sign_style(value: float | None) -> str:
 class Watchlist(RowTable):
     """Symbols with their quotes; enter opens one in the ladder."""
 
-    COLUMNS = [Column("sym", "Symbol", 9), Column("last", "Last", 10, True),
-               Column("chg", "Chg", 9, True), Column("bid", "Bid", 10, True),
-               Column("ask", "Ask", 10, True), Column("data", "Data", 6),
-               Column("spark", "Session", 13), Column("vol", "Volume", 12, True)]
+    COLUMNS = [Column("sym", "Symbol", 8), Column("last", "Last", 9, True),
+               Column("chg", "Chg", 9, True, drop=1), Column("bid", "Bid", 9, True),
+               Column("ask", "Ask", 9, True), Column("data", "Data", 6),
+               Column("vol", "Volume", 13, True, drop=2), Column("spark", "Session", 13, drop=3)]
 
     class Opened(Message):
         def __init__(self, query: str) -> None:
@@ -112,8 +109,8 @@ class Watchlist(RowTable):
             cell(format_price(m.bid, tick) if m.bid else "", "bid"),
             cell(format_price(m.ask, tick) if m.ask else "", "ask"),
             badge_cell,
-            cell(sparkline(list(hist)), "dim"),
             cell(f"{m.volume:,}" if m.volume else ""),
+            cell(sparkline(list(hist)), "dim"),
         ))
 
     def selected_query(self) -> str | None:
@@ -125,9 +122,11 @@ class Watchlist(RowTable):
 
 
 class Positions(RowTable):
-    COLUMNS = [Column("sym", "Symbol", 9), Column("qty", "Qty", 7, True), Column("avg", "Avg", 11, True),
-               Column("last", "Last", 11, True), Column("unreal", "Unreal", 11, True),
-               Column("real", "Realized", 11, True), Column("daily", "Daily", 10, True)]
+    """One row per instrument held (or held earlier today): size, cost, P&L."""
+
+    COLUMNS = [Column("sym", "Symbol", 8), Column("qty", "Qty", 6, True), Column("avg", "Avg", 9, True),
+               Column("last", "Last", 9, True, drop=2), Column("unreal", "Unreal", 11, True),
+               Column("real", "Realized", 11, True, drop=1), Column("daily", "Daily", 11, True, drop=1)]
 
     def update_rows(self, rows: list[PositionRow], ticks: dict[int, float]) -> None:
         for row in rows:
@@ -149,72 +148,24 @@ class Positions(RowTable):
                 self.add_row(cells, key)
 
 
-class OrderLog(RowTable):
-    """One line per order event; ``working_only`` hides finished orders."""
-
-    COLUMNS = [Column("time", "Time", 13), Column("id", "Id", 4, True), Column("status", "Status", 10),
-               Column("side", "Side", 5), Column("qty", "Qty", 5, True), Column("type", "Type", 7),
-               Column("price", "Price", 10, True), Column("filled", "Filled", 15),
-               Column("sym", "Sym", 8), Column("note", "Note", 60)]
-
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id)
-        self.working_only = False
-        self.shown = 0
-        self.order_ids: list[int] = []
-
-    def update_lines(self, lines: deque[LogLine], working: set[int], total: int,
-                     force: bool = False) -> None:
-        """``lines`` holds the newest lines of ``total`` ever logged."""
-        if force:
-            self.clear()
-            self.shown = total - len(lines)
-            self.order_ids = []
-        new = total - self.shown
-        start = len(lines) - min(new, len(lines))
-        for line in list(itertools.islice(lines, start, None)):
-            self.shown += 1
-            if self.working_only and line.order_id not in working:
-                continue
-            stamp = time.strftime("%H:%M:%S", time.localtime(line.time)) + f".{int(line.time * 1000) % 1000:03d}"
-            status_style = {"Filled": "profit", "Cancelled": "stale", "Inactive": "loss"}.get(line.status, "")
-            filled = f"{line.filled:g} @ {line.avg_price:g}" if line.filled else ""
-            self.add_row((
-                cell(stamp, "dim"), cell(line.order_id), cell(line.status, status_style),
-                cell(line.side[:4], "bid" if line.side == "BUY" else "ask"), cell(f"{line.quantity:g}"),
-                cell(line.order_type), cell(f"{line.price:g}" if line.price is not None else "MKT"),
-                cell(filled), cell(line.symbol), cell(line.text, "loss" if line.status == "Inactive" else ""),
-            ), str(self.shown))
-            self.order_ids.append(line.order_id)
-        if len(self.rows) > MAX_LOG_ROWS:
-            drop = len(self.rows) - MAX_LOG_ROWS
-            del self.rows[:drop], self.keys[:drop], self.order_ids[:drop]
-            self.top = max(0, self.top - drop)
-            self.cursor_row = max(0, self.cursor_row - drop)
-            self.refresh()
-        if self.rows and not self.has_focus:
-            self.move_cursor(row=len(self.rows) - 1)  # follow the newest line unless browsing
-
-    def selected_order(self) -> int | None:
-        if not self.order_ids or not 0 <= self.cursor_row < len(self.order_ids):
-            return None
-        return self.order_ids[self.cursor_row]
-
-
 class Messages(RichLog):
+    """The desk's messages, newest last, coloured by level."""
+
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id, wrap=True, markup=False, max_lines=500)
-        self.shown = 0.0
+        super().__init__(id=id, wrap=True, markup=False, max_lines=500, min_width=20)
+        self.seen = 0  # desk messages already written
+
+    def fresh(self, messages: deque[DeskMessage], said: int) -> list[DeskMessage]:
+        """What the desk said since the last call (``said`` counts every message ever)."""
+        new = min(said - self.seen, len(messages))
+        self.seen = said
+        return list(messages)[len(messages) - new:] if new > 0 else []
 
     def add(self, items: list[DeskMessage], var: dict[str, str]) -> None:
         colors = {"error": var.get("loss"), "warning": var.get("stale"), "order": var.get("profit")}
         for m in items:
-            if m.time <= self.shown and m is not items[-1]:
-                continue
             stamp = time.strftime("%H:%M:%S", time.localtime(m.time))
             self.write(Text(f"{stamp} {m.text}", style=colors.get(m.level) or ""))
-        if items:
-            self.shown = items[-1].time
 
 
 class StatusBar(Static):

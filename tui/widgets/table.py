@@ -24,10 +24,29 @@ Row = tuple[Cell, ...]
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """A column; when the table is too narrow, the highest ``drop`` rank goes first."""
+
     key: str
     label: str
     width: int
     right: bool = False
+    drop: int = 0  # 0: never dropped (clipped last); higher: dropped sooner
+
+
+HIDDEN_MARK = "»"  # at the header's end: columns are hidden; zoom (z) shows them all
+
+
+def fit_columns(columns: list[Column], width: int) -> tuple[int, ...]:
+    """Indexes of the columns that fit ``width``, dropping the highest ``drop`` ranks first."""
+    keep = list(range(len(columns)))
+    for rank in sorted({c.drop for c in columns if c.drop}, reverse=True):
+        if sum(columns[i].width for i in keep) <= width:
+            break
+        for i in sorted((i for i in keep if columns[i].drop == rank), reverse=True):
+            if sum(columns[k].width for k in keep) <= width:
+                break
+            keep.remove(i)
+    return tuple(keep)
 
 
 def cell(text: object, style: str = "") -> Cell:
@@ -36,6 +55,8 @@ def cell(text: object, style: str = "") -> Cell:
 
 class RowTable(Widget, can_focus=True):
     """Rows keyed by string; a cursor; a fixed header line."""
+
+    ALLOW_MAXIMIZE = True  # z: the pane fills the screen
 
     BINDINGS = [
         Binding("up", "move(-1)", "Up", show=False),
@@ -64,6 +85,19 @@ class RowTable(Widget, can_focus=True):
         self.top = 0
         self._styles = ThemeStyles()
         self._cache: dict[tuple[Row, int, bool], Strip] = {}
+        self._fit: tuple[int, ...] = tuple(range(len(self.COLUMNS)))
+        self._fit_width = -1
+
+    @property
+    def shown_columns(self) -> list[Column]:
+        return [self.COLUMNS[i] for i in self._fitted()]
+
+    def _fitted(self) -> tuple[int, ...]:
+        width = self.size.width
+        if width != self._fit_width:
+            self._fit_width = width
+            self._fit = fit_columns(self.COLUMNS, width)
+        return self._fit
 
     # --- content -----------------------------------------------------------------------------
     @property
@@ -134,8 +168,12 @@ class RowTable(Widget, can_focus=True):
             self._cache.clear()
         width = self.size.width
         if y == 0:
-            text = "".join(self._fit(c.label, c.width, c.right) for c in self.COLUMNS)
-            return Strip([Segment(text.ljust(width)[:width], self._styles.get("header"))], width)
+            shown = self._fitted()
+            text = "".join(self._pad(self.COLUMNS[i].label, self.COLUMNS[i].width, self.COLUMNS[i].right)
+                           for i in shown).ljust(width)[:width]
+            if len(shown) < len(self.COLUMNS) and width > 1:
+                text = text[:-1] + HIDDEN_MARK
+            return Strip([Segment(text, self._styles.get("header"))], width)
         i = self.top + y - 1
         if i >= len(self.rows):
             return Strip([Segment(" " * width, self._styles.get("base"))], width)
@@ -149,7 +187,7 @@ class RowTable(Widget, can_focus=True):
         return strip
 
     @staticmethod
-    def _fit(text: str, width: int, right: bool) -> str:
+    def _pad(text: str, width: int, right: bool) -> str:
         text = text[: width - 1]
         return (text.rjust(width - 1) if right else text.ljust(width - 1)) + " "
 
@@ -157,12 +195,17 @@ class RowTable(Widget, can_focus=True):
         cursor_style = self._styles.get("cursor")
         segs = []
         used = 0
-        for column, (text, style_name) in zip(self.COLUMNS, row):
+        columns = self.COLUMNS
+        for i in self._fitted():
+            column = columns[i]
+            text, style_name = row[i]
             style = self._styles.get(style_name)
             if cursor:
                 style = style + cursor_style
-            segs.append(Segment(self._fit(text, column.width, column.right), style))
-            used += column.width
+            # the last column shown takes what is left, so a note is not cut at its nominal width
+            w = column.width if i != self._fit[-1] else max(column.width, width - used)
+            segs.append(Segment(self._pad(text, w, column.right), style))
+            used += w
         if width > used:
             base = self._styles.get("base")
             segs.append(Segment(" " * (width - used), base + cursor_style if cursor else base))

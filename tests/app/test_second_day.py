@@ -1,0 +1,184 @@
+"""The trader's second day: restarts against the same and another gateway, orders that
+ended while ibtui was closed, rejects, stop-limits, and a pane resized while it runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.app.harness import gateway_orders, make_app, ready, settle, until
+from tui.core.ordertypes import UNKNOWN
+from tui.screens.modals import Confirm, OrderHistory
+from tui.sim import faults
+from tui.sim.clock import ManualClock
+from tui.sim.gateway import Gateway
+from tui.sim.runner import GatewayThread
+from tui.widgets.blotter import Blotter
+from tui.widgets.ladder import Ladder
+
+pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture
+def other() -> Iterator[GatewayThread]:
+    """A second, fresh gateway: a new session that has never seen the first one's orders."""
+    with GatewayThread(Gateway(seed=7, rate=0, clock=ManualClock())) as g:
+        yield g
+
+
+def ladder_marks(app) -> list[str]:
+    return [r.buys + r.sells for r in app.query_one(Ladder).rows if r.buys or r.sells]
+
+
+def blotter_rows(app) -> list[list[str]]:
+    b = app.query_one(Blotter)
+    return [b.get_row_at(i) for i in range(b.row_count)]
+
+
+async def rest_two_buys(app, pilot) -> list[int]:
+    await ready(pilot, app)
+    await pilot.press("j", "j", "j", "j", "b", "j", "j", "b")
+    await until(pilot, lambda: len(app.desk.orders.working()) == 2
+                and all(r.status == "Submitted" for r in app.desk.orders.working()))
+    return sorted(app.desk.orders.by_id)
+
+
+async def test_a_new_gateway_session_inherits_nothing(paused, other, tmp_path) -> None:
+    first = make_app(paused, tmp_path, demo=True)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await rest_two_buys(first, pilot)
+    again = make_app(other, tmp_path, demo=True)  # a demo's gateway is new every run
+    async with again.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, again)
+        await settle(pilot)
+        assert again.desk.orders.by_id == {} and blotter_rows(again) == []
+        assert ladder_marks(again) == []
+        await pilot.press("q")
+        assert not isinstance(again.screen, Confirm), "no working order to ask about"
+
+
+async def test_orders_the_gateway_does_not_know_are_unknown_never_working(paused, other, tmp_path) -> None:
+    first = make_app(paused, tmp_path, gateway="trading-box")
+    async with first.run_test(size=(120, 40)) as pilot:
+        ids = await rest_two_buys(first, pilot)
+    # the same account at the same address, but the gateway behind it forgot them
+    again = make_app(other, tmp_path, gateway="trading-box")
+    async with again.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, again)
+        await settle(pilot)
+        assert [again.desk.orders.get(i).status for i in ids] == [UNKNOWN, UNKNOWN]
+        assert again.desk.orders.working() == [] and ladder_marks(again) == []
+        rows = blotter_rows(again)
+        assert [r[8] for r in rows] == ["Unknown", "Unknown"]
+        named = [m.text for m in again.desk.messages if "UNKNOWN at the broker" in m.text]
+        assert len(named) == 2 and all(f"order {i} " in " ".join(named) for i in ids), named
+        await pilot.press("B")  # a new order: its id is past every id this gateway was sent
+        await until(pilot, lambda: len(gateway_orders(other)) == 1)
+        assert gateway_orders(other)[0].order_id > max(ids)
+        await pilot.press("q")
+        assert not isinstance(again.screen, Confirm)
+        assert len([m for m in again.desk.messages if "UNKNOWN" in m.text]) == 2, "named once"
+
+
+async def test_an_order_cancelled_while_closed_comes_back_cancelled(paused, tmp_path, connect) -> None:
+    first = make_app(paused, tmp_path)
+    async with first.run_test(size=(120, 40)) as pilot:
+        ids = await rest_two_buys(first, pilot)
+    other_client = connect(paused.port, client_id=9)
+    other_client.reqGlobalCancel()  # e.g. from TWS itself while ibtui was closed
+    other_client.sync()
+    assert [o.status for o in gateway_orders(paused)] == ["Cancelled", "Cancelled"]
+    again = make_app(paused, tmp_path)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, again)
+        await until(pilot, lambda: all(again.desk.orders.get(i) and again.desk.orders.get(i).status
+                                       == "Cancelled" for i in ids), what="cancelled while away")
+        assert ladder_marks(again) == [] and again.desk.orders.working() == []
+        assert any("Cancelled while ibtui was closed" in m.text for m in again.desk.messages)
+
+
+async def test_restart_against_the_same_gateway_keeps_working_orders_working(paused, tmp_path) -> None:
+    first = make_app(paused, tmp_path)
+    async with first.run_test(size=(120, 40)) as pilot:
+        ids = await rest_two_buys(first, pilot)
+        marks = ladder_marks(first)
+    again = make_app(paused, tmp_path)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, again)
+        await until(pilot, lambda: sorted(r.order_id for r in again.desk.orders.working()) == ids)
+        await settle(pilot)
+        assert ladder_marks(again) == marks == ["1L", "1L"]
+        assert [r[8] for r in blotter_rows(again)] == ["Working", "Working"]
+        assert not any("UNKNOWN" in m.text for m in again.desk.messages)
+
+
+async def test_a_reject_shows_on_its_row_and_in_messages_at_once(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        paused.call(faults.reject_next, paused.gateway, 201, "Order rejected - reason:Simulated rejection")
+        await pilot.press("j", "j", "b")
+        await until(pilot, lambda: app.desk.orders.by_id and
+                    next(iter(app.desk.orders.by_id.values())).status == "Inactive")
+        # the frame that folded the reject also drew it: no further frame needed
+        row = blotter_rows(app)[0]
+        assert row[8] == "Rejected" and "201: Order rejected" in row[9], row
+        assert any("Simulated rejection" in m.text and "[201" in m.text for m in app.desk.messages)
+        assert ladder_marks(app) == []
+
+
+async def test_stop_limit_is_drawn_and_targeted_at_its_stop(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press(*["k"] * 6, "l")  # a buy stop-limit 6 ticks up: stop here, limit 2 above
+        await until(pilot, lambda: gateway_orders(paused) and gateway_orders(paused)[0].status == "Submitted")
+        await settle(pilot)
+        ladder = app.query_one(Ladder)
+        here = next(r for r in ladder.rows if r.ticks == ladder.cursor)
+        assert here.buys == "1SL", "drawn on the row of its stop"
+        await pilot.press("c")  # cancel at the cursor: the row where it is drawn
+        await until(pilot, lambda: gateway_orders(paused)[0].status == "Cancelled")
+
+
+async def test_enter_on_an_order_opens_its_history(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("B")
+        await until(pilot, lambda: app.desk.orders.by_id and
+                    next(iter(app.desk.orders.by_id.values())).status == "Filled")
+        await settle(pilot)
+        app.query_one(Blotter).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, OrderHistory))
+        events = [text for _, text in app.screen.lines]
+        assert events[0].startswith("send BUY 1 ES") and any(e.startswith("fill BOT 1") for e in events)
+        assert any(e.startswith("commission") for e in events)
+
+
+async def test_resize_switches_layout_both_ways_keeping_cursor_and_selection(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ids = await rest_two_buys(app, pilot)
+        ladder = app.query_one(Ladder)
+        await pilot.press("k", "k")
+        cursor = ladder.cursor
+        blotter = app.query_one(Blotter)
+        blotter.move_cursor(row=0)
+        assert not app.screen.has_class("compact")
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert app.screen.has_class("compact") and ladder.cursor == cursor
+        assert ladder.size.width >= 70, "the ladder takes the width"
+        assert "VOL" in ladder.render_line(1).text and "SELL" in ladder.render_line(1).text
+        await pilot.press("tab", "tab")  # from the ladder: positions, then the orders
+        assert app.screen.has_class("show-orders") and blotter.region.width > 0
+        assert blotter.selected_order() == ids[0], "the blotter keeps its selection"
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert not app.screen.has_class("compact")
+        assert not any(app.screen.has_class(f"show-{n}") for n in ("watchlist", "positions", "orders"))
+        assert ladder.cursor == cursor and blotter.selected_order() == ids[0]
+        assert all(w.region.width > 0 for w in (ladder, blotter))
