@@ -95,3 +95,17 @@ def test_account_updates_multi_current_time_and_ids(paused, connect) -> None:
     assert client.wait_for("nextValidId", count=2)[-1] == (6,)
     client.reqManagedAccts()
     assert client.wait_for("managedAccounts", count=2)[-1] == ("DU1234567",)
+
+
+def test_daily_pnl_counts_from_the_session_start_not_the_first_request(paused, connect) -> None:
+    from ibkit import future, order
+
+    client = connect(paused.port)
+    oid = client.next_id()
+    client.placeOrder(oid, future("ES"), order("BUY", 1))  # before anyone asked for account values
+    client.wait_for("execDetails")
+    client.reqPnL(9, "DU1234567", "")
+    (_, daily, _unrealized, realized) = client.wait_for("pnl")[-1][:4]
+    assert realized == pytest.approx(-2.05), "the commission is realized at once"
+    assert daily == pytest.approx(_unrealized + realized), "daily P&L includes that commission"
+    assert daily != 0

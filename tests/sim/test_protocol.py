@@ -150,9 +150,12 @@ def depth_request(req_id: int, symbol: str, sec_type: str, exchange: str, rows: 
                    "", rows, 0, "")
 
 
-def test_slow_reader_is_paused_bounded_and_resynchronised(gateway, connect) -> None:
+def test_slow_reader_is_paused_bounded_and_resynchronised(paused, connect) -> None:
+    # The market moves only when the test steps it and the server's kernel send buffer is
+    # pinned small, so what decides the outcome is how many bytes were offered, never how
+    # fast this machine produced them (a wall-clock deadline here failed one run in five).
+    gateway = paused
     gw = gateway.gateway
-    gateway.call(lambda: setattr(gw, "rate", 100000.0))
     stuck = raw(gateway.port, rcvbuf=8192)
     stuck.sendall(hello())
     read_frames(stuck, 1)
@@ -162,27 +165,36 @@ def test_slow_reader_is_paused_bounded_and_resynchronised(gateway, connect) -> N
     from ibkit import future
 
     good.reqMktData(1, future("ES"), "", False, False, [])
-    good.wait_for("tickPrice")
-    time.sleep(1.5)  # the stuck client reads nothing meanwhile
-    n = len(good.calls("tickPrice")) + len(good.calls("tickSize"))
-    time.sleep(0.5)
-    assert len(good.calls("tickPrice")) + len(good.calls("tickSize")) > n, "others keep streaming"
+    good.sync()
+
+    def pin_send_buffer() -> bool:
+        session = gw.sessions.get(20)
+        if session is None or session.transport is None:
+            return False
+        session.transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+        return True
+
+    deadline = time.monotonic() + 10
+    while not gateway.call(pin_send_buffer):
+        assert time.monotonic() < deadline, "the stuck client's session exists"
+        time.sleep(0.02)
 
     def stuck_state() -> tuple[bool, int]:
         session = gw.sessions[20]
         return session.paused, session.transport.get_write_buffer_size()
 
-    deadline = time.monotonic() + 10
-    while not (paused_buffered := gateway.call(stuck_state))[0] and time.monotonic() < deadline:
-        time.sleep(0.2)
-    paused, buffered = paused_buffered
-    assert paused, f"a client that does not read is paused for market data ({buffered} bytes queued)"
+    n = len(good.calls("tickPrice")) + len(good.calls("tickSize"))
+    for _ in range(4000):  # at most 200,000 market steps
+        gateway.call(gw.run_steps, 50)
+        if gateway.call(stuck_state)[0]:
+            break
+    paused_now, buffered = gateway.call(stuck_state)
+    assert paused_now, f"a client that does not read is paused for market data ({buffered} bytes queued)"
     assert buffered < 8 << 20, "the server does not buffer without bound for it"
+    good.sync()
+    assert len(good.calls("tickPrice")) + len(good.calls("tickSize")) > n, "others keep streaming"
 
     # now it reads again: its book must end identical to the gateway's
-    gateway.call(lambda: setattr(gw, "rate", 0.0))
-    if gw._market_task is not None:
-        gateway.call(gw._market_task.cancel)
     books: dict[int, dict[int, list[list[object]]]] = {7: {0: [], 1: []}, 8: {0: [], 1: []}}
     buf = FrameBuffer()
     stuck.settimeout(1.0)

@@ -85,6 +85,9 @@ class Gateway:
         self.on_request: Callable[[Session, bytes], None] | None = None
         if self.state_path and self.state_path.exists():
             load_state(self, self.state_path)
+        # the day's P&L counts from this session's start, as TWS's does from its day's start
+        self.account.start_net_liq = None
+        self.account.start_net_liq = self.account.values(self.marks())["NetLiquidation"]
 
     # --- lifecycle ------------------------------------------------------------
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
