@@ -59,3 +59,44 @@ def test_demo_in_tmux(tmp_path: Path, size: tuple[int, int]) -> None:
         assert "Traceback" not in shown
     finally:
         tmux("kill-session", "-t", name)
+
+
+def start_demo(name: str, tmp_path: Path, size: tuple[int, int], *options: str) -> None:
+    env = " ".join(f"{k}={shlex.quote(str(tmp_path / k.lower()))}"
+                   for k in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"))
+    root = Path(__file__).resolve().parents[2]
+    command = (f"cd {shlex.quote(str(root))} && env {env} {shlex.quote(sys.executable)} -m tui demo "
+               f"{' '.join(options)}; echo EXITED $?; sleep 30")
+    tmux("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), command)
+    # a detached session may start its pane at tmux's default size: make the size the one asked for
+    tmux("resize-window", "-t", name, "-x", str(size[0]), "-y", str(size[1]))
+
+
+def test_second_demo_shows_no_phantom_orders(tmp_path: Path) -> None:
+    """Rest two orders, quit (the prompt tells the truth), start again with the same state
+    directories: the new demo's gateway never saw them, so nothing is drawn as working."""
+    name = f"ibtui-day2-{os.getpid()}"
+    start_demo(name, tmp_path, (120, 40), "--rate", "paused")  # resting orders stay resting
+    try:
+        wait_for(name, "flat  qty 1")
+        wait_for(name, r"\d+\s+6\d{3}\.\d\d", pattern=True)
+        tmux("send-keys", "-t", name, "j", "j", "j", "j", "j", "j", "b", "j", "j", "b")
+        wait_for(name, r"1L(.*\n)+.*1L", pattern=True)  # both on the ladder, at their prices
+        tmux("send-keys", "-t", name, "q")
+        shown = wait_for(name, "simulated gateway")
+        assert "stay working at the broker" not in shown, shown
+        tmux("send-keys", "-t", name, "y")
+        shown = wait_for(name, "EXITED 0")
+        assert "ended with it" in shown
+    finally:
+        tmux("kill-session", "-t", name)
+    start_demo(name, tmp_path, (120, 40), "--rate", "paused")  # same state dirs, a new demo gateway
+    try:
+        wait_for(name, "flat  qty 1")
+        shown = wait_for(name, "reconciled")
+        assert "1L" not in shown and "Working" not in shown, shown
+        tmux("send-keys", "-t", name, "q")
+        shown = wait_for(name, "EXITED 0")  # no working order: no question asked
+        assert "Traceback" not in shown
+    finally:
+        tmux("kill-session", "-t", name)
