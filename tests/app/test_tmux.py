@@ -41,7 +41,9 @@ def test_demo_in_tmux(tmp_path: Path, size: tuple[int, int]) -> None:
     env = " ".join(f"{k}={shlex.quote(str(tmp_path / k.lower()))}"
                    for k in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"))
     root = Path(__file__).resolve().parents[2]
-    command = (f"cd {shlex.quote(str(root))} && env {env} {shlex.quote(sys.executable)} -m tui demo; "
+    # a tmux server started from here may hand LINES/COLUMNS to the pane, and Python's terminal-size
+    # lookup trusts them over the pane: the app would draw 80x24 in a 120x40 pane
+    command = (f"cd {shlex.quote(str(root))} && env -u COLUMNS -u LINES {env} {shlex.quote(sys.executable)} -m tui demo; "
                "echo EXITED $?; sleep 30")
     tmux("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), command)
     try:
@@ -65,11 +67,9 @@ def start_demo(name: str, tmp_path: Path, size: tuple[int, int], *options: str) 
     env = " ".join(f"{k}={shlex.quote(str(tmp_path / k.lower()))}"
                    for k in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"))
     root = Path(__file__).resolve().parents[2]
-    command = (f"cd {shlex.quote(str(root))} && env {env} {shlex.quote(sys.executable)} -m tui demo "
+    command = (f"cd {shlex.quote(str(root))} && env -u COLUMNS -u LINES {env} {shlex.quote(sys.executable)} -m tui demo "
                f"{' '.join(options)}; echo EXITED $?; sleep 30")
     tmux("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), command)
-    # a detached session may start its pane at tmux's default size: make the size the one asked for
-    tmux("resize-window", "-t", name, "-x", str(size[0]), "-y", str(size[1]))
 
 
 def test_second_demo_shows_no_phantom_orders(tmp_path: Path) -> None:
@@ -82,6 +82,15 @@ def test_second_demo_shows_no_phantom_orders(tmp_path: Path) -> None:
         wait_for(name, r"\d+\s+6\d{3}\.\d\d", pattern=True)
         tmux("send-keys", "-t", name, "j", "j", "j", "j", "j", "j", "b", "j", "j", "b")
         wait_for(name, r"1L(.*\n)+.*1L", pattern=True)  # both on the ladder, at their prices
+        shown = wait_for(name, r"(Working.*\n.*){2}", pattern=True)  # two rows in the blotter
+        assert "Watchlist" in shown and "Orders" in shown, shown  # the full layout at 120x40
+        tmux("resize-window", "-t", name, "-x", "80", "-y", "24")
+        shown = wait_for(name, r"VOL\s*│\n", pattern=True)  # compact: the ladder, every column
+        assert "Watchlist" not in shown and "SELL" in shown and len(shown.splitlines()[0]) == 80, shown
+        tmux("resize-window", "-t", name, "-x", "120", "-y", "40")
+        shown = wait_for(name, "Watchlist")
+        shown = wait_for(name, r"(Working.*\n.*){2}", pattern=True)
+        assert "Orders" in shown and len(shown.splitlines()[0]) == 120, shown
         tmux("send-keys", "-t", name, "q")
         shown = wait_for(name, "simulated gateway")
         assert "stay working at the broker" not in shown, shown
