@@ -250,7 +250,7 @@ class Desk:
                 self.changed_orders.add(rec.order_id)
                 if self.journal:
                     self.journal.event(e)
-                if was_working:
+                if was_working and self.journal is not None:  # None while replaying: said then already
                     self.say(f"order {rec.order_id} ({self.describe(rec)}) ended {e.status} "
                              "while we were away", "order")
 
