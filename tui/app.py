@@ -68,8 +68,8 @@ class IBTuiApp(App[int]):
         self.demo = demo  # the simulated gateway runs inside this process and stops with it
         self.settings = settings
         limits = Limits(**dataclasses.asdict(settings.risk))  # the [risk] section is Limits' fields
-        self.desk = Desk(broker, limits, journal, settings.connection.read_only, settings.is_live,
-                         clock)  # type: ignore[arg-type]
+        c = settings.connection
+        self.desk = Desk(broker, limits, journal, c.read_only, c.live, c.port, clock)  # type: ignore[arg-type]
         self.layout_name = layout if layout in LAYOUTS else "full"
         self.ladder_query = (symbol or (settings.watchlist[0] if settings.watchlist else "ES")).upper()
         self.quantity = settings.orders.quantity_for(self.ladder_query)

@@ -182,6 +182,7 @@ def cmd_fault(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from tui.core import events as ev
     from tui.core.desk import parse_symbol
+    from tui.core.session import is_live
     from tui.ib.broker import Broker, BrokerConfig
 
     settings = load_settings(args)
@@ -195,7 +196,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"FAIL: {broker.reason or 'no connection'}")
             return 1
         accounts = ", ".join(broker.accounts)
-        live = settings.is_live or any(not a.startswith("DU") for a in broker.accounts)
+        live = is_live(c.live, c.port, broker.accounts)
         print(f"server version {broker.server_version}; accounts {accounts}")
         print(f"session: {'LIVE (real money)' if live else 'PAPER'}{'; read-only' if c.read_only else ''}")
         queries = {}

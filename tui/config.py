@@ -18,9 +18,9 @@ import platformdirs
 import tomli_w
 
 from tui.core import files
+from tui.core.session import is_live
 
 APP = "ibtui"
-LIVE_PORTS = (7496, 4001)
 
 
 class ConfigError(Exception):
@@ -94,11 +94,8 @@ class Settings:
 
     @property
     def is_live(self) -> bool:
-        """LIVE unless told otherwise: a live port, or (once known) a non-DU account."""
-        mode = self.connection.live
-        if mode != "auto":
-            return mode == "live"
-        return self.connection.port in LIVE_PORTS
+        """The verdict before connecting (the accounts then have the last word: ``core.session``)."""
+        return is_live(self.connection.live, self.connection.port)
 
     def journal_dir(self) -> Path:
         return Path(self.paths.journal_dir).expanduser() if self.paths.journal_dir else state_dir() / "journal"

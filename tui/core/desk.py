@@ -23,6 +23,7 @@ from tui.core.portfolio import Portfolio
 from tui.core.ports import BrokerPort
 from tui.core.prices import format_price, from_ticks, to_ticks
 from tui.core.risk import Context, Limits, Verdict, check
+from tui.core import session
 
 
 @dataclass(slots=True)
@@ -50,13 +51,13 @@ def parse_symbol(text: str) -> tuple[str, str, str, str]:
 
 class Desk:
     def __init__(self, broker: BrokerPort, limits: Limits, journal: Journal | None = None,
-                 read_only: bool = False, live: bool = False,
+                 read_only: bool = False, live: str = "auto", port: int = 0,
                  clock: callable = time.time) -> None:  # type: ignore[valid-type]
         self.broker = broker
         self.limits = limits
         self.journal = journal
         self.read_only = read_only
-        self.live_by_config = live
+        self.live_mode, self.port = live, port  # see core.session.is_live
         self.clock = clock
         self.orders = Orders(clock)
         self.portfolio = Portfolio()
@@ -83,9 +84,7 @@ class Desk:
 
     @property
     def is_live(self) -> bool:
-        if any(a and not a.startswith("DU") for a in self.accounts):
-            return True
-        return self.live_by_config and not self.accounts
+        return session.is_live(self.live_mode, self.port, self.accounts)
 
     def say(self, text: str, level: str = "info") -> None:
         self.messages.append(Message(self.clock(), level, text))
