@@ -257,15 +257,15 @@ async def test_fills_show_in_positions_and_order_blotter(paused, tmp_path) -> No
 
 @pytest.mark.parametrize("layout", ["ladder", "positions", "orders", "watchlist"])
 async def test_single_pane_layouts(paused, tmp_path, layout) -> None:
-    from tui.widgets.blotter import Blotter as OrderLog
+    from tui.widgets.blotter import Blotter
     from tui.widgets.panes import Positions, Watchlist
 
     app = make_app(paused, tmp_path, layout=layout, symbol="ES")
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: app.desk.broker.can_trade and app._ladder_spec is not None)
-        widget = {"ladder": Ladder, "positions": Positions, "orders": OrderLog,
+        widget = {"ladder": Ladder, "positions": Positions, "orders": Blotter,
                   "watchlist": Watchlist}[layout]
         assert len(app.query(widget)) == 1
-        others = [w for w in (Ladder, Positions, OrderLog, Watchlist) if w is not widget]
+        others = [w for w in (Ladder, Positions, Blotter, Watchlist) if w is not widget]
         assert all(not app.query(w) for w in others), "one pane only"
         assert app.screen.has_class("single")

@@ -12,7 +12,7 @@ from collections import deque
 from dataclasses import dataclass, replace
 
 from tui.core import events as ev
-from tui.core.contracts import ContractSpec
+from tui.core.contracts import Contract, ContractSpec
 from tui.core.errors import Kind, meaning
 from tui.core.events import ConnState
 from tui.core.intents import Bracket, OrderIntent
@@ -289,8 +289,6 @@ class Desk:
                 if kind == "intent" and r.get("verdict") == "ok" and "order_id" in r and not r.get("modify"):
                     c = r.get("contract")
                     if isinstance(c, dict):
-                        from tui.core.contracts import Contract
-
                         rec = self.orders.sent(int(r["order_id"]), Contract(**c), str(r["action"]),  # type: ignore[call-overload]
                                                float(r["quantity"]), str(r["order_type"]),  # type: ignore[arg-type]
                                                r.get("lmt_price"), r.get("aux_price"), str(r.get("tif", "")))  # type: ignore[arg-type]
