@@ -142,9 +142,9 @@ class IBTuiApp(App[int]):
             self.screen.add_class("single")
         self._widgets()
         self._resize(self.size.width)
-        for w in self.query(Watchlist):
+        for w in self._watchlists():
             w.set_symbols([q.upper() for q in self.settings.watchlist])
-        ladder = self._ladder()
+        ladder = self.ladder
         if ladder is not None:
             ladder.auto_center = self.settings.ui.auto_center
             ladder.max_rows = self.settings.ui.ladder_rows
@@ -168,7 +168,7 @@ class IBTuiApp(App[int]):
                 cfg.save_state(theme=theme.name)
             except OSError as e:
                 self.desk.say(f"could not save the theme choice: {e}", "warning")
-        ladder = self._ladder()
+        ladder = self.ladder
         if ladder is not None:
             ladder.refresh()
 
@@ -187,8 +187,15 @@ class IBTuiApp(App[int]):
                 # the pane in use stays in view; at start that is the ladder
                 self._show_compact_pane(self.focused if self.ladder.cursor is not None else self.ladder)
             else:
-                for name in ("watchlist", "positions", "orders"):
-                    screen.remove_class(f"show-{name}")
+                self._clear_shown(screen)
+
+    def _watchlists(self) -> list[Watchlist]:
+        return [self.watchlist] if self.watchlist is not None else []
+
+    @staticmethod
+    def _clear_shown(screen: Screen) -> None:
+        for name in ("watchlist", "positions", "orders"):
+            screen.remove_class(f"show-{name}")
 
     def _widgets(self) -> None:
         """The panes this layout has, looked up once (the frame draws them 30 times a second)."""
@@ -203,9 +210,6 @@ class IBTuiApp(App[int]):
         self.messages_box = one(Messages)  # type: ignore[assignment]
         self.status_bar = one(StatusBar)  # type: ignore[assignment]
 
-    def _ladder(self) -> Ladder | None:
-        return self.ladder
-
     # --- the frame ------------------------------------------------------------------------------
     def frame(self) -> None:
         started = time.perf_counter()
@@ -213,7 +217,7 @@ class IBTuiApp(App[int]):
         events, updates = desk.pump()
         self._subscribe_resolved()
         var = self.theme_variables
-        ladder = self._ladder()
+        ladder = self.ladder
         spec = self._ladder_spec
         if ladder is not None and spec is not None:
             con = spec.contract.con_id
@@ -295,13 +299,13 @@ class IBTuiApp(App[int]):
             self._ladder_spec = spec
             self.quantity = self.settings.orders.quantity_for(spec.contract.symbol)
             self.selected.clear()
-            ladder = self._ladder()
+            ladder = self.ladder
             if ladder is not None:
                 ladder.set_instrument(spec, desk.markets.get(spec.contract.con_id))
             desk.broker.subscribe(spec.contract, DEPTH_ROWS)
             desk.broker.pnl_single(spec.contract.con_id)
             self._subscribed.add(spec.contract.con_id)
-        for w in self.query(Watchlist):
+        for w in self._watchlists():
             for q in w.queries:
                 s = desk.spec_for(q)
                 if s is not None and s.contract.con_id not in self._subscribed:
@@ -330,7 +334,8 @@ class IBTuiApp(App[int]):
             return
         self._last_status = key
         account = pf.account or (c.accounts[0] if c.accounts else "")
-        for bar in [self.status_bar] if self.status_bar is not None else []:
+        bar = self.status_bar
+        if bar is not None:
             bar.show(c.state, c.reason, c.reconciling, c.server_version, account, desk.is_live,
                      desk.read_only, desk.killed, pf.value("NetLiquidation"), pf.value("BuyingPower"),
                      daily, stats, var)
@@ -354,31 +359,31 @@ class IBTuiApp(App[int]):
         return self._ladder_spec
 
     def _cursor_price(self) -> float | None:
-        ladder = self._ladder()
+        ladder = self.ladder
         return ladder.cursor_price if ladder is not None else None
 
     # --- actions: the ladder ----------------------------------------------------------------
     def action_cursor(self, delta: int) -> None:
-        ladder = self._ladder()
+        ladder = self.ladder
         if ladder is not None:
             ladder.move_cursor(delta)
             self.frame()
 
     def action_page(self, direction: int) -> None:
-        ladder = self._ladder()
+        ladder = self.ladder
         if ladder is not None:
             ladder.move_cursor(direction * max(1, ladder.visible_rows - 2))
             self.frame()
 
     def action_recenter(self) -> None:
-        ladder = self._ladder()
+        ladder = self.ladder
         spec = self._ladder_spec
         if ladder is not None and spec is not None:
             ladder.recenter(self.desk.markets.get(spec.contract.con_id))
             self.frame()
 
     def action_toggle_hold(self) -> None:
-        ladder = self._ladder()
+        ladder = self.ladder
         if ladder is not None:
             ladder.hold = not ladder.hold
             self.desk.say("ladder held: it will not re-centre" if ladder.hold else "ladder follows the market")
@@ -423,7 +428,7 @@ class IBTuiApp(App[int]):
 
     def _orders_at_cursor(self) -> list[OrderRecord]:
         spec = self._ladder_spec
-        ladder = self._ladder()
+        ladder = self.ladder
         if spec is None or ladder is None or ladder.cursor is None:
             return []
         return [r for r in self.desk.orders.working(spec.contract.con_id)
@@ -545,7 +550,7 @@ class IBTuiApp(App[int]):
             query = contract.symbol if contract.sec_type == "STK" else (
                 f"{contract.symbol}.{contract.currency}" if contract.sec_type == "CASH"
                 else f"{contract.symbol}:{contract.sec_type}:{contract.exchange}")
-            for w in self.query(Watchlist):
+            for w in self._watchlists():
                 if w.add_symbol(query.upper()):
                     self.desk.resolve(query)
                     self.settings.watchlist = list(w.queries)
@@ -555,7 +560,7 @@ class IBTuiApp(App[int]):
         self.push_screen(self._search, picked)
 
     def action_remove_symbol(self) -> None:
-        for w in self.query(Watchlist):
+        for w in self._watchlists():
             q = w.selected_query()
             if q:
                 w.remove_symbol(q)
@@ -573,7 +578,7 @@ class IBTuiApp(App[int]):
         if spec is None:
             self.desk.resolve(self.ladder_query)
         self._subscribe_resolved()
-        ladder = self._ladder()
+        ladder = self.ladder
         if ladder is not None:
             ladder.focus()
 
@@ -594,8 +599,7 @@ class IBTuiApp(App[int]):
         screen = self.screen_stack[0]
         if not screen.has_class("compact"):
             return
-        for name in ("watchlist", "positions", "orders"):
-            screen.remove_class(f"show-{name}")
+        self._clear_shown(screen)
         kind = {Watchlist: "watchlist", Positions: "positions", Blotter: "orders"}.get(type(target))
         if kind:
             screen.add_class(f"show-{kind}")

@@ -240,8 +240,6 @@ class Orders:
         for rec in self.by_id.values():
             if rec.order_id in seen or rec.status in TERMINAL:
                 continue
-            rec.status = UNKNOWN
-            rec.updated = self.clock()
-            self._working.pop(rec.order_id, None)
+            self.set_status(rec, UNKNOWN)
             lost.append(rec)
         return lost

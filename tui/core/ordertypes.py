@@ -35,12 +35,10 @@ class OrderType(StrEnum):
     @classmethod
     def of(cls, text: str) -> OrderType | None:
         """The type IB reports, or None for one ibtui does not model."""
-        try:
-            return cls(text)
-        except ValueError:
-            return None
+        return _BY_VALUE.get(text)
 
 
+_BY_VALUE: dict[str, OrderType] = {t.value: t for t in OrderType}
 _LETTERS = {OrderType.MKT: "M", OrderType.LMT: "L", OrderType.STP: "S", OrderType.STP_LMT: "SL"}
 ORDER_TYPES = tuple(t.value for t in (OrderType.LMT, OrderType.MKT, OrderType.STP, OrderType.STP_LMT))
 
