@@ -118,7 +118,9 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
     from tui import config as cfg
     from tui.app import IBTuiApp
     from tui.ib.broker import Broker, BrokerConfig
+    from tui.tuning import tune_process
 
+    tune_process()  # as the command line does, for both paths
     created = time.monotonic()
     import gc
 
@@ -149,15 +151,15 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
     async def drive() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             deadline = time.monotonic() + 30
-            while (app._ladder_spec is None or not broker.can_trade) and time.monotonic() < deadline:
+            while (app.ladder_spec is None or not broker.can_trade) and time.monotonic() < deadline:
                 await pilot.pause(0.05)
-            while app.first_paint is None and time.monotonic() < deadline:
+            while app.frames.first_paint is None and time.monotonic() < deadline:
                 await pilot.pause(0.02)
-            result["first_paint"] = (app.first_paint or time.monotonic()) - created
+            result["first_paint"] = (app.frames.first_paint or time.monotonic()) - created
             app.action_cursor(-40)  # resting orders, well under the market
             await pilot.pause(1.0)
-            app.ladder_ms.clear()
-            app.frame_ms.clear()
+            app.frames.ladder_ms.clear()
+            app.frames.ms.clear()
             pauses.clear()
             control.put("begin")
             t0, m0, cpu0 = time.monotonic(), broker.stats()["messages"], sum(os.times()[:2])
@@ -189,8 +191,8 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
             result.update(
                 sustained=(m1 - m0) / (t1 - t0), coalesced=broker.h.coalesced,
                 max_queue=broker.h.max_pending, presses=presses,
-                ladder_ms=sorted(app.ladder_ms), cpu=sum(os.times()[:2]) - cpu0, refused=refused,
-                frame_ms=sorted(app.frame_ms),
+                ladder_ms=sorted(app.frames.ladder_ms), cpu=sum(os.times()[:2]) - cpu0, refused=refused,
+                frame_ms=sorted(app.frames.ms),
                 gc=list(pauses),
             )
             broker.stop()

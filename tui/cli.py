@@ -14,9 +14,14 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui import __version__
 from tui import config as cfg
+from tui.tuning import tune_process
+
+if TYPE_CHECKING:
+    from tui.ib.broker import Broker
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -79,19 +84,25 @@ def _client_id_tries(args: argparse.Namespace, settings: cfg.Settings, layout: s
     return 10
 
 
+def broker_for(settings: cfg.Settings, client_id_tries: int = 1) -> Broker:
+    """The one place a broker is built from the settings."""
+    from tui.ib.broker import Broker, BrokerConfig
+
+    c = settings.connection
+    return Broker(BrokerConfig(c.host, c.port, c.client_id, c.account, c.connect_timeout,
+                               client_id_tries=client_id_tries))
+
+
 def _run_app(args: argparse.Namespace, settings: cfg.Settings, confirm: str | None = None,
              demo: str = "") -> int:
     """Run the screen. ``demo`` names the in-process simulated gateway (its journal identity)."""
     from tui.app import IBTuiApp
     from tui.core.journal import Journal
-    from tui.ib.broker import Broker, BrokerConfig
 
     layout = getattr(args, "layout", None) or "full"
     _setup_logging(settings)
     c = settings.connection
-    tries = _client_id_tries(args, settings, layout)
-    broker = Broker(BrokerConfig(c.host, c.port, c.client_id, c.account, c.connect_timeout,
-                                 client_id_tries=tries))
+    broker = broker_for(settings, _client_id_tries(args, settings, layout))
     # a journal's orders belong to one account behind one gateway: a demo's gateway is new every run
     journal = Journal(settings.journal_dir(), c.account, c.client_id, gateway=demo or f"{c.host}:{c.port}")
     app = IBTuiApp(settings, broker, journal, layout, getattr(args, "symbol", None), confirm,
@@ -183,12 +194,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     from tui.core import events as ev
     from tui.core.desk import parse_symbol
     from tui.core.session import is_live
-    from tui.ib.broker import Broker, BrokerConfig
 
     settings = load_settings(args)
     c = settings.connection
-    broker = Broker(BrokerConfig(c.host, c.port, c.client_id, c.account, c.connect_timeout,
-                                 client_id_tries=5))
+    broker = broker_for(settings, client_id_tries=5)
     print(f"connecting to {c.host}:{c.port} as client {c.client_id} ...")
     broker.start()
     try:
@@ -359,6 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    tune_process()
     try:
         return int(args.func(args))
     except cfg.ConfigError as e:

@@ -4,14 +4,14 @@ import threading
 
 from tui.core import events as ev
 from tui.core.events import ConnState
-from tui.core.handoff import Handoff
+from tui.core.handoff import Handoff, Quote
 
 
 def test_market_data_coalesces_per_instrument_and_orders_never_drop() -> None:
     h = Handoff()
     for i in range(10_000):
-        h.tick_price(1, 1, 100.0 + i % 7)
-        h.tick_size(1, 0, i)
+        h.price(1, Quote.BID, 100.0 + i % 7)
+        h.size(1, Quote.BID_SIZE, i)
         if i % 100 == 0:
             h.put(ev.OrderStatus(i, "Submitted", 0, 1, 0, 0, 0, 0, 1))
     events, updates = h.drain()
@@ -35,11 +35,11 @@ def test_depth_ops_rebuild_the_book() -> None:
 
 def test_volume_at_price_from_volume_growth() -> None:
     h = Handoff()
-    h.tick_size(2, 8, 100)
-    h.tick_price(2, 4, 10.0)
-    h.tick_size(2, 8, 130)
-    h.tick_price(2, 4, 10.5)
-    h.tick_size(2, 8, 150)
+    h.size(2, Quote.VOLUME, 100)
+    h.price(2, Quote.LAST, 10.0)
+    h.size(2, Quote.VOLUME, 130)
+    h.price(2, Quote.LAST, 10.5)
+    h.size(2, Quote.VOLUME, 150)
     (_, [u]) = h.drain()
     assert dict(u.volume_at_price) == {10.0: 30, 10.5: 20}
 
@@ -51,7 +51,7 @@ def test_threads_keep_order_of_reliable_events() -> None:
     def produce() -> None:
         for i in range(5000):
             h.put(ev.NextOrderId(i))
-            h.tick_price(1, 2, float(i))
+            h.price(1, Quote.ASK, float(i))
 
     t = threading.Thread(target=produce)
     t.start()

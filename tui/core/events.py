@@ -207,22 +207,6 @@ class SymbolMatches:
 
 
 @dataclass(frozen=True, slots=True)
-class Bar:
-    time: str
-    open: float
-    high: float
-    low: float
-    close: float
-    volume: int
-
-
-@dataclass(frozen=True, slots=True)
-class HistoricalBars:
-    con_id: int
-    bars: tuple[Bar, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class MarketUpdate:
     """The latest market state of one instrument, as of this frame."""
 

@@ -11,15 +11,27 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from enum import IntEnum
 
 from tui.core.events import MarketUpdate
 
-# IB tick types used here
-BID_SIZE, BID, ASK, ASK_SIZE, LAST, LAST_SIZE, HIGH, LOW, VOLUME, CLOSE = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
-OPEN = 14
-DELAYED = {66: BID, 67: ASK, 68: LAST, 69: BID_SIZE, 70: ASK_SIZE, 71: LAST_SIZE, 72: HIGH,
-           73: LOW, 74: VOLUME, 75: CLOSE, 76: OPEN}
 MAX_DEPTH_ROWS = 50
+
+
+class Quote(IntEnum):
+    """The fields of a quote the hand-off keeps (the client layer maps its feed's codes to these)."""
+
+    BID = 1
+    ASK = 2
+    LAST = 3
+    HIGH = 4
+    LOW = 5
+    CLOSE = 6
+    OPEN = 7
+    BID_SIZE = 11
+    ASK_SIZE = 12
+    LAST_SIZE = 13
+    VOLUME = 14
 
 
 class MarketState:
@@ -83,38 +95,37 @@ class Handoff:
         self.received += 1
         return m
 
-    def tick_price(self, con_id: int, tick_type: int, price: float) -> None:
-        delayed = tick_type in DELAYED
-        tick_type = DELAYED.get(tick_type, tick_type)
+    def price(self, con_id: int, field: Quote, price: float, delayed: bool = False) -> None:
+        """A price field of ``con_id``'s quote; ``delayed`` when it came from a delayed feed."""
         with self._lock:
             m = self._state(con_id)
             m.delayed = delayed
-            if tick_type == BID:
+            if field is Quote.BID:
                 m.bid = price
-            elif tick_type == ASK:
+            elif field is Quote.ASK:
                 m.ask = price
-            elif tick_type == LAST:
+            elif field is Quote.LAST:
                 m.last = price
-            elif tick_type == HIGH:
+            elif field is Quote.HIGH:
                 m.high = price
-            elif tick_type == LOW:
+            elif field is Quote.LOW:
                 m.low = price
-            elif tick_type == CLOSE:
+            elif field is Quote.CLOSE:
                 m.close = price
-            elif tick_type == OPEN:
+            elif field is Quote.OPEN:
                 m.open = price
 
-    def tick_size(self, con_id: int, tick_type: int, size: int) -> None:
-        tick_type = DELAYED.get(tick_type, tick_type)
+    def size(self, con_id: int, field: Quote, size: int) -> None:
+        """A size field of ``con_id``'s quote (volume growth is credited to the last price)."""
         with self._lock:
             m = self._state(con_id)
-            if tick_type == BID_SIZE:
+            if field is Quote.BID_SIZE:
                 m.bid_size = size
-            elif tick_type == ASK_SIZE:
+            elif field is Quote.ASK_SIZE:
                 m.ask_size = size
-            elif tick_type == LAST_SIZE:
+            elif field is Quote.LAST_SIZE:
                 m.last_size = size
-            elif tick_type == VOLUME:
+            elif field is Quote.VOLUME:
                 # volume growth is what traded; credit it to the last price
                 if m.volume and size > m.volume and m.last:
                     m.vap[m.last] = m.vap.get(m.last, 0) + size - m.volume

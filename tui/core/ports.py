@@ -11,12 +11,24 @@ from tui.core.intents import Bracket, OrderIntent
 
 
 class BrokerPort(Protocol):
+    """The broker as the desk sees it: answers arrive as events in ``h``."""
+
     h: Handoff
-    state: ConnState
-    reason: str
-    reconciling: bool
-    server_version: int
-    accounts: tuple[str, ...]
+
+    @property
+    def state(self) -> ConnState: ...
+
+    @property
+    def reason(self) -> str: ...
+
+    @property
+    def reconciling(self) -> bool: ...
+
+    @property
+    def server_version(self) -> int: ...
+
+    @property
+    def accounts(self) -> tuple[str, ...]: ...
 
     @property
     def can_trade(self) -> bool: ...
@@ -34,8 +46,6 @@ class BrokerPort(Protocol):
     def search(self, pattern: str) -> None: ...
 
     def subscribe(self, contract: Contract, depth_rows: int = 0) -> None: ...
-
-    def unsubscribe(self, con_id: int) -> None: ...
 
     def reserve_order_ids(self, below: int) -> None: ...
 

@@ -17,12 +17,6 @@ from tui.ib.wire import Reader, Wire, handshake
 
 log = logging.getLogger(__name__)
 
-# ibapi logs every request and answer at INFO/DEBUG, formatting them even when
-# nobody listens; keep its loggers quiet so that work stays off the hot path
-for _name in ("ibapi", "ibapi.client", "ibapi.decoder", "ibapi.wrapper", "ibapi.reader",
-              "ibapi.connection", "ibapi.utils", "ibapi.comm"):
-    logging.getLogger(_name).setLevel(logging.WARNING)
-
 
 class Client(EClient):
     """A single TWS session. ``closed(reason)`` is called once when it ends, from any thread."""

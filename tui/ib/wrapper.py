@@ -1,49 +1,71 @@
 """ibapi callbacks in, our events out.
 
 Market data goes into the hand-off's per-instrument state; everything else
-becomes one immutable event. Both ibapi 9.81 and 10.x call these: sizes may be
-Decimal, and error() may carry a fourth argument.
+becomes one immutable event. What the client layer itself must know (ids,
+accounts, errors, end markers, contract answers) goes to a ``Sink``. Runs on the
+decode thread.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ibapi.wrapper import EWrapper
 
 from tui.core import events as ev
-from tui.core.ordertypes import has_limit, has_stop
+from tui.core.contracts import Contract, ContractSpec
 from tui.core.handoff import Handoff
+from tui.core.ordertypes import has_limit, has_stop
+from tui.ib import ticks
 from tui.ib.convert import contract_from_ib, num, price_or_none, spec_from_details
+from tui.ib.subscriptions import Subscriptions
 
-if TYPE_CHECKING:
-    from tui.ib.broker import Broker
 
-log = logging.getLogger(__name__)
+class Sink(Protocol):
+    """What the wrapper tells the client layer (the broker implements it)."""
+
+    subscriptions: Subscriptions  # its request-id maps are replaced whole, so read here without a lock
+
+    def next_valid_id(self, order_id: int) -> None: ...
+
+    def managed_accounts(self, accounts: str) -> None: ...
+
+    def error(self, req_id: int, code: int, text: str) -> None: ...
+
+    def open_order_seen(self, order_id: int) -> None: ...
+
+    def end(self, name: str) -> None: ...  # a resync answer is complete: "orders", "positions", ...
+
+    def contract_detail(self, req_id: int, spec: ContractSpec) -> None: ...
+
+    def contract_details_end(self, req_id: int) -> None: ...
+
+    def symbol_samples(self, req_id: int, contracts: tuple[Contract, ...]) -> None: ...
 
 
 class Wrapper(EWrapper):
-    def __init__(self, broker: Broker, handoff: Handoff) -> None:
+    def __init__(self, sink: Sink, handoff: Handoff) -> None:
         super().__init__()
-        self.b = broker
+        self.b = sink
         self.h = handoff
-        self.md: dict[int, int] = broker.md_keys  # reqId -> conId, shared with the broker
+        self.subs = sink.subscriptions
 
     # --- market data (hot) ---------------------------------------------------------
     def tickPrice(self, reqId: int, tickType: int, price: float, attrib: Any) -> None:  # noqa: N802,N803
-        con = self.md.get(reqId)
-        if con is not None:
-            self.h.tick_price(con, tickType, price)
+        con = self.subs.market.get(reqId)
+        field = ticks.PRICES.get(tickType)
+        if con is not None and field is not None:
+            self.h.price(con, field, price, ticks.is_delayed(tickType))
 
     def tickSize(self, reqId: int, tickType: int, size: Any) -> None:  # noqa: N802,N803
-        con = self.md.get(reqId)
-        if con is not None:
-            self.h.tick_size(con, tickType, int(size))
+        con = self.subs.market.get(reqId)
+        field = ticks.SIZES.get(tickType)
+        if con is not None and field is not None:
+            self.h.size(con, field, int(size))
 
     def tickString(self, reqId: int, tickType: int, value: str) -> None:  # noqa: N802,N803
-        if tickType in (45, 88):
-            con = self.md.get(reqId)
+        if tickType in ticks.LAST_TIMESTAMPS:
+            con = self.subs.market.get(reqId)
             if con is not None:
                 try:
                     self.h.tick_time(con, float(value))
@@ -55,14 +77,14 @@ class Wrapper(EWrapper):
 
     def updateMktDepth(self, reqId: int, position: int, operation: int, side: int,  # noqa: N802,N803
                        price: float, size: Any) -> None:
-        con = self.md.get(reqId)
+        con = self.subs.market.get(reqId)
         if con is not None:
             self.h.depth(con, position, operation, side, price, int(size))
 
     def updateMktDepthL2(self, reqId: int, position: int, marketMaker: str,  # noqa: N802,N803
                          operation: int, side: int, price: float, size: Any,
                          isSmartDepth: bool = False) -> None:  # noqa: N803
-        con = self.md.get(reqId)
+        con = self.subs.market.get(reqId)
         if con is not None:
             self.h.depth(con, position, operation, side, price, int(size))
 
@@ -81,14 +103,14 @@ class Wrapper(EWrapper):
         pass
 
     def marketDataType(self, reqId: int, marketDataType: int) -> None:  # noqa: N802,N803
-        self.b.on_market_data_type(reqId, marketDataType)
+        pass  # delayed data is known from the delayed tick codes themselves
 
     # --- connection -----------------------------------------------------------------
     def nextValidId(self, orderId: int) -> None:  # noqa: N802,N803
-        self.b.on_next_valid_id(orderId)
+        self.b.next_valid_id(orderId)
 
     def managedAccounts(self, accountsList: str) -> None:  # noqa: N802,N803
-        self.b.on_accounts(accountsList)
+        self.b.managed_accounts(accountsList)
 
     def currentTime(self, time: int) -> None:  # noqa: N802
         pass  # the watchdog only needs the bytes to arrive
@@ -101,7 +123,7 @@ class Wrapper(EWrapper):
 
     def error(self, reqId: int, errorCode: int, errorString: str,  # noqa: N803
               advancedOrderRejectJson: str = "") -> None:  # noqa: N803
-        self.b.on_error(reqId, errorCode, errorString)
+        self.b.error(reqId, errorCode, errorString)
 
     # --- orders -------------------------------------------------------------------------
     def orderStatus(self, orderId: int, status: str, filled: Any, remaining: Any,  # noqa: N802,N803
@@ -111,7 +133,7 @@ class Wrapper(EWrapper):
                                   permId, parentId, lastFillPrice, clientId, whyHeld))
 
     def openOrder(self, orderId: int, contract: Any, order: Any, orderState: Any) -> None:  # noqa: N802,N803
-        self.b.on_open_order(orderId)
+        self.b.open_order_seen(orderId)
         self.h.put(ev.OpenOrder(
             orderId, contract_from_ib(contract), order.action, num(order.totalQuantity),
             order.orderType, price_or_none(order.lmtPrice) if has_limit(order.orderType) else None,
@@ -122,7 +144,7 @@ class Wrapper(EWrapper):
 
     def openOrderEnd(self) -> None:  # noqa: N802
         self.h.put(ev.OpenOrdersEnd())
-        self.b.on_end("orders")
+        self.b.end("orders")
 
     def completedOrder(self, contract: Any, order: Any, orderState: Any) -> None:  # noqa: N802,N803
         self.h.put(ev.CompletedOrder(order.orderId, order.permId, contract_from_ib(contract),
@@ -131,7 +153,7 @@ class Wrapper(EWrapper):
 
     def completedOrdersEnd(self) -> None:  # noqa: N802
         self.h.put(ev.CompletedOrdersEnd())
-        self.b.on_end("completed")
+        self.b.end("completed")
 
     def execDetails(self, reqId: int, contract: Any, execution: Any) -> None:  # noqa: N802,N803
         self.h.put(ev.Fill(
@@ -142,7 +164,7 @@ class Wrapper(EWrapper):
 
     def execDetailsEnd(self, reqId: int) -> None:  # noqa: N802,N803
         self.h.put(ev.ExecutionsEnd(reqId))
-        self.b.on_end("executions")
+        self.b.end("executions")
 
     def commissionReport(self, commissionReport: Any) -> None:  # noqa: N802,N803
         r = commissionReport
@@ -155,7 +177,7 @@ class Wrapper(EWrapper):
 
     def positionEnd(self) -> None:  # noqa: N802
         self.h.put(ev.PositionsEnd())
-        self.b.on_end("positions")
+        self.b.end("positions")
 
     def updateAccountValue(self, key: str, val: str, currency: str, accountName: str) -> None:  # noqa: N802,N803
         self.h.put(ev.AccountValue(key, val, currency, accountName))
@@ -172,14 +194,14 @@ class Wrapper(EWrapper):
 
     def accountDownloadEnd(self, accountName: str) -> None:  # noqa: N802,N803
         self.h.put(ev.AccountEnd(accountName))
-        self.b.on_end("account")
+        self.b.end("account")
 
     def pnl(self, reqId: int, dailyPnL: float, unrealizedPnL: float, realizedPnL: float) -> None:  # noqa: N803
         self.h.put(ev.PnL(dailyPnL, unrealizedPnL, realizedPnL))
 
     def pnlSingle(self, reqId: int, pos: Any, dailyPnL: float, unrealizedPnL: float,  # noqa: N802,N803
                   realizedPnL: float, value: float) -> None:  # noqa: N803
-        con = self.b.pnl_keys.get(reqId, 0)
+        con = self.subs.pnl.get(reqId, 0)
         self.h.put(ev.PnLSingle(con, num(pos), dailyPnL, unrealizedPnL, realizedPnL, value))
 
     def accountSummary(self, *args: Any) -> None:  # noqa: N802
@@ -188,18 +210,12 @@ class Wrapper(EWrapper):
     def accountSummaryEnd(self, reqId: int) -> None:  # noqa: N802,N803
         pass
 
-    # --- contracts and history ------------------------------------------------------------
+    # --- contracts ------------------------------------------------------------
     def contractDetails(self, reqId: int, contractDetails: Any) -> None:  # noqa: N802,N803
-        self.b.on_contract_details(reqId, spec_from_details(contractDetails))
+        self.b.contract_detail(reqId, spec_from_details(contractDetails))
 
     def contractDetailsEnd(self, reqId: int) -> None:  # noqa: N802,N803
-        self.b.on_contract_details_end(reqId)
+        self.b.contract_details_end(reqId)
 
     def symbolSamples(self, reqId: int, contractDescriptions: Any) -> None:  # noqa: N802,N803
-        self.b.on_symbol_samples(reqId, tuple(contract_from_ib(d.contract) for d in contractDescriptions))
-
-    def historicalData(self, reqId: int, bar: Any) -> None:  # noqa: N802,N803
-        self.b.on_bar(reqId, ev.Bar(bar.date, bar.open, bar.high, bar.low, bar.close, int(bar.volume)))
-
-    def historicalDataEnd(self, reqId: int, start: str, end: str) -> None:  # noqa: N802,N803
-        self.b.on_bars_end(reqId)
+        self.b.symbol_samples(reqId, tuple(contract_from_ib(d.contract) for d in contractDescriptions))

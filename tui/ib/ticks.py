@@ -1,0 +1,20 @@
+"""IB's tick type codes, mapped to the hand-off's quote fields (real-time and delayed alike)."""
+
+from __future__ import annotations
+
+from tui.core.handoff import Quote
+
+# tickPrice types: code -> field; the delayed codes (66-76) carry the same fields
+PRICES = {1: Quote.BID, 2: Quote.ASK, 4: Quote.LAST, 6: Quote.HIGH, 7: Quote.LOW, 9: Quote.CLOSE,
+          14: Quote.OPEN, 66: Quote.BID, 67: Quote.ASK, 68: Quote.LAST, 72: Quote.HIGH,
+          73: Quote.LOW, 75: Quote.CLOSE, 76: Quote.OPEN}
+# tickSize types
+SIZES = {0: Quote.BID_SIZE, 3: Quote.ASK_SIZE, 5: Quote.LAST_SIZE, 8: Quote.VOLUME,
+         69: Quote.BID_SIZE, 70: Quote.ASK_SIZE, 71: Quote.LAST_SIZE, 74: Quote.VOLUME}
+DELAYED_FIRST, DELAYED_LAST = 66, 76
+# tickString types holding the last trade's time (epoch seconds): LAST_TIMESTAMP, DELAYED_LAST_TIMESTAMP
+LAST_TIMESTAMPS = frozenset({45, 88})
+
+
+def is_delayed(code: int) -> bool:
+    return DELAYED_FIRST <= code <= DELAYED_LAST
