@@ -18,6 +18,7 @@ import platformdirs
 import tomli_w
 
 from tui.core import files
+from tui.core.risk import LIMIT_RANGES, Limits
 from tui.core.session import is_live
 
 APP = "ibtui"
@@ -65,16 +66,6 @@ class Orders:
 
 
 @dataclass
-class Risk:
-    max_order_quantity: float = 1000
-    max_order_notional: float = 5_000_000.0
-    price_band_percent: float = 5.0
-    max_working_orders: int = 20
-    max_position: float = 5000
-    stale_data_seconds: float = 15.0
-
-
-@dataclass
 class Paths:
     journal_dir: str = ""
     log_file: str = ""
@@ -87,7 +78,7 @@ class Settings:
     ui: UI = field(default_factory=UI)
     watchlist: list[str] = field(default_factory=lambda: ["ES", "NQ", "CL", "AAPL", "MSFT", "NVDA", "TSLA", "EUR.USD"])
     orders: Orders = field(default_factory=Orders)
-    risk: Risk = field(default_factory=Risk)
+    risk: Limits = field(default_factory=Limits)  # the core's risk limits, as configured
     keymap: dict[str, str] = field(default_factory=dict)
     paths: Paths = field(default_factory=Paths)
     source: str = "built-in defaults"
@@ -136,12 +127,7 @@ _RANGES = {
     ("orders", "default_quantity"): (1, 10**9),
     ("orders", "bracket_take_profit_ticks"): (1, 100_000),
     ("orders", "bracket_stop_loss_ticks"): (1, 100_000),
-    ("risk", "max_order_quantity"): (0, 10**12),
-    ("risk", "max_order_notional"): (0, 10**15),
-    ("risk", "price_band_percent"): (0, 100),
-    ("risk", "max_working_orders"): (0, 100_000),
-    ("risk", "max_position"): (0, 10**12),
-    ("risk", "stale_data_seconds"): (0, 3600),
+    **{("risk", name): span for name, span in LIMIT_RANGES.items()},
 }
 _TYPE_WORDS = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
 

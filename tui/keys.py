@@ -51,8 +51,21 @@ BINDINGS: list[Binding] = [
     B("q", "quit_app", "Quit", id="quit"),
 ]
 
+# the modal screens' keys, rebindable the same way (ids "screen.what")
+CONFIRM_BINDINGS = [B("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+                    B("n,escape", "answer(False)", "No", id="confirm.no")]
+HELP_BINDINGS = [B("escape,q,question_mark", "app.pop_screen", "Close", id="help.close")]
+HISTORY_BINDINGS = [B("escape,q,enter", "app.pop_screen", "Close", id="history.close")]
+SEARCH_BINDINGS = [B("escape", "dismiss(None)", "Close", id="search.close"),
+                   B("down", "focus_results", "Results", show=False, id="search.results")]
+TICKET_BINDINGS = [B("escape", "dismiss(None)", "Cancel", id="ticket.cancel"),
+                   B("ctrl+s", "send", "Send", id="ticket.send")]
+MODAL_BINDINGS = [*CONFIRM_BINDINGS, *HELP_BINDINGS, *HISTORY_BINDINGS, *SEARCH_BINDINGS, *TICKET_BINDINGS]
+MODAL_BINDING_IDS = frozenset(b.id for b in MODAL_BINDINGS if b.id)
+
 
 def help_rows(bindings: list[Binding], keymap: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(keys, what it does, binding id) per binding, with the keymap's keys where it rebinds."""
     rows = []
     for b in bindings:
         keys = keymap.get(b.id or "", b.key)

@@ -47,9 +47,9 @@ async def until(pilot, pred: Callable[[], object], timeout: float = 6.0, what: s
 async def ready(pilot, app: IBTuiApp) -> None:
     """Connected, reconciled, the ladder's instrument resolved with depth on screen."""
     await until(pilot, lambda: app.desk.connection.state == ConnState.CONNECTED
-                and not app.desk.connection.reconciling and app._ladder_spec is not None
-                and app._ladder_spec.contract.con_id in app.desk.markets
-                and app.desk.markets[app._ladder_spec.contract.con_id].has_depth,
+                and not app.desk.connection.reconciling and app.ladder_spec is not None
+                and app.ladder_spec.contract.con_id in app.desk.markets
+                and app.desk.markets[app.ladder_spec.contract.con_id].has_depth,
                 what="app ready")
     await pilot.pause(0.2)
 

@@ -27,7 +27,7 @@ async def main(port: int, journal_dir: str) -> None:
     app = IBTuiApp(s, Broker(BrokerConfig(port=port, client_id=77)), Journal(Path(journal_dir), "", 77),
                    "full", "ES", "never")
     async with app.run_test(size=(120, 40)) as pilot:
-        while app._ladder_spec is None or not app.desk.broker.can_trade:
+        while app.ladder_spec is None or not app.desk.broker.can_trade:
             await pilot.pause(0.05)
         await pilot.pause(0.5)
         acked: set[int] = set()

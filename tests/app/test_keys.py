@@ -21,7 +21,7 @@ async def test_limit_market_stop_and_stop_limit_keys(paused, tmp_path) -> None:
     app = make_app(paused, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot, app)
-        spec = app._ladder_spec
+        spec = app.ladder_spec
         await pilot.press("j", "j", "j")  # three ticks below the cursor: a resting buy
         below = cursor_price(app)
         await pilot.press("b")
@@ -100,7 +100,7 @@ async def test_cancel_all_and_flatten_ask_first(paused, tmp_path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot, app)
         await pilot.press("j", "j", "j", "b", "B")
-        await until(pilot, lambda: app.desk.portfolio.position(app._ladder_spec.contract.con_id) == 1)
+        await until(pilot, lambda: app.desk.portfolio.position(app.ladder_spec.contract.con_id) == 1)
         await pilot.press("X")
         assert isinstance(app.screen, Confirm)
         await pilot.press("n")
@@ -112,7 +112,7 @@ async def test_cancel_all_and_flatten_ask_first(paused, tmp_path) -> None:
         await pilot.press("f")
         assert isinstance(app.screen, Confirm)
         await pilot.press("y")
-        await until(pilot, lambda: app.desk.portfolio.position(app._ladder_spec.contract.con_id) == 0)
+        await until(pilot, lambda: app.desk.portfolio.position(app.ladder_spec.contract.con_id) == 0)
         flat = gateway_orders(paused)[-1]
         assert (flat.action, flat.order_type, flat.quantity) == ("SELL", "MKT", 1)
 
@@ -189,7 +189,7 @@ async def test_search_adds_to_watchlist_and_enter_opens_in_ladder(paused, tmp_pa
         wl.focus()
         wl.move_cursor(row=wl.queries.index("NVDA"))
         await pilot.press("enter")
-        await until(pilot, lambda: app._ladder_spec.contract.symbol == "NVDA")
+        await until(pilot, lambda: app.ladder_spec.contract.symbol == "NVDA")
         assert app.query_one(Ladder).spec.tick == 0.01
 
 
@@ -242,7 +242,7 @@ async def test_fills_show_in_positions_and_order_blotter(paused, tmp_path) -> No
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot, app)
         await pilot.press("B", "B")
-        await until(pilot, lambda: app.desk.portfolio.position(app._ladder_spec.contract.con_id) == 2)
+        await until(pilot, lambda: app.desk.portfolio.position(app.ladder_spec.contract.con_id) == 2)
         await settle(pilot)
         positions = app.query_one(Positions)
         assert positions.row_count == 1
@@ -262,7 +262,7 @@ async def test_single_pane_layouts(paused, tmp_path, layout) -> None:
 
     app = make_app(paused, tmp_path, layout=layout, symbol="ES")
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: app.desk.broker.can_trade and app._ladder_spec is not None)
+        await until(pilot, lambda: app.desk.broker.can_trade and app.ladder_spec is not None)
         widget = {"ladder": Ladder, "positions": Positions, "orders": Blotter,
                   "watchlist": Watchlist}[layout]
         assert len(app.query(widget)) == 1

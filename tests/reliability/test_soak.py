@@ -56,7 +56,7 @@ def test_soak(tmp_path) -> None:
 
     async def run() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
-            while not app.desk.broker.can_trade or app.first_paint is None:
+            while not app.desk.broker.can_trade or app.frames.first_paint is None:
                 await pilot.pause(0.1)
             t0 = time.monotonic()
             n = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from tui.core import events as ev
@@ -52,7 +53,7 @@ def parse_symbol(text: str) -> tuple[str, str, str, str]:
 class Desk:
     def __init__(self, broker: BrokerPort, limits: Limits, journal: Journal | None = None,
                  read_only: bool = False, live: str = "auto", port: int = 0,
-                 clock: callable = time.time) -> None:  # type: ignore[valid-type]
+                 clock: Callable[[], float] = time.time) -> None:
         self.broker = broker
         self.limits = limits
         self.journal = journal
@@ -318,7 +319,45 @@ class Desk:
         self._unconfirmed = {rec.order_id for rec in self.orders.unconfirm()}
         return n
 
-    # --- contracts and subscriptions ----------------------------------------------------------
+    # --- the UI's port to the broker --------------------------------------------------------------
+    def start(self) -> None:
+        """Start connecting (answers arrive through ``pump``)."""
+        self.broker.start()
+
+    def stop(self) -> None:
+        """Disconnect and close the journal."""
+        self.broker.stop()
+        if self.journal is not None:
+            self.journal.close()
+
+    def watch(self, contract: Contract, depth_rows: int = 0, pnl: bool = False) -> None:
+        """Stream a resolved contract's quotes (and depth, and its position's P&L)."""
+        self.broker.subscribe(contract, depth_rows)
+        if pnl:
+            self.broker.pnl_single(contract.con_id)
+
+    def search(self, pattern: str) -> None:
+        """Symbols matching ``pattern``; the answer lands in ``matches``."""
+        self.broker.search(pattern)
+
+    def feed_counts(self) -> tuple[int, int]:
+        """Market-data messages received and, of those, coalesced before the screen saw them."""
+        h = self.broker.h
+        return h.received, h.coalesced
+
+    def freshness(self, spec: ContractSpec | None) -> str:
+        """The data badge of an instrument: RT, DLY (delayed), STALE, NONE, or … (not resolved)."""
+        if spec is None:
+            return "…"
+        seen = self.market_seen.get(spec.contract.con_id)
+        if seen is None:
+            return "NONE"
+        if self.broker.stale or self.clock() - seen > self.limits.stale_data_seconds:
+            return "STALE"
+        market = self.markets.get(spec.contract.con_id)
+        return "DLY" if market is not None and market.delayed else "RT"
+
+    # --- contracts ----------------------------------------------------------------------------------
     def resolve(self, text: str) -> str:
         symbol, sec_type, exchange, currency = parse_symbol(text)
         key = self.broker.resolve(symbol, sec_type, exchange, currency)

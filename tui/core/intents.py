@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from tui.core.contracts import ContractSpec
 from tui.core.ordertypes import OrderType, drawn_price
+from tui.core.prices import from_ticks, to_ticks
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +52,29 @@ class Bracket:
     take_profit: float
     stop_loss: float
 
+
+
+def order_at(spec: ContractSpec, side: str, quantity: float, order_type: str, price: float | None,
+             tif: str = "DAY", stop_limit_offset_ticks: int = 2) -> OrderIntent:
+    """An order of ``order_type`` at a ladder price: a limit at it, a stop at it, or a stop
+    at it with its limit ``stop_limit_offset_ticks`` beyond (the side's way)."""
+    lmt = aux = None
+    if order_type == OrderType.LMT:
+        lmt = price
+    elif order_type == OrderType.STP:
+        aux = price
+    elif order_type == OrderType.STP_LMT and price is not None:
+        aux = price
+        offset = stop_limit_offset_ticks if side == "BUY" else -stop_limit_offset_ticks
+        lmt = from_ticks(to_ticks(price, spec.tick) + offset, spec.tick)
+    return OrderIntent(spec, side, quantity, order_type, lmt, aux, tif)
+
+
+def bracket_at(spec: ContractSpec, side: str, quantity: float, price: float, take_profit_ticks: int,
+               stop_loss_ticks: int, tif: str = "DAY") -> Bracket:
+    """A limit entry at ``price`` with its take-profit and stop-loss the given ticks away."""
+    sign = 1 if side == "BUY" else -1
+    base = to_ticks(price, spec.tick)
+    tp = from_ticks(base + sign * take_profit_ticks, spec.tick)
+    sl = from_ticks(base - sign * stop_loss_ticks, spec.tick)
+    return Bracket(OrderIntent(spec, side, quantity, OrderType.LMT, price, None, tif), tp, sl)

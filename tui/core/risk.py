@@ -15,14 +15,27 @@ from tui.core.intents import OrderIntent
 from tui.core.prices import format_price, from_ticks, on_grid, to_ticks
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Limits:
+    """The risk limits: also the config's ``[risk]`` section, field for field."""
+
     max_order_quantity: float = 1000
     max_order_notional: float = 5_000_000.0
-    price_band_percent: float = 5.0
+    price_band_percent: float = 5.0  # a limit further than this from the market is refused
     max_working_orders: int = 20
     max_position: float = 5000
-    stale_data_seconds: float = 15.0
+    stale_data_seconds: float = 15.0  # market data older than this blocks new orders
+
+
+# the values each limit may take (the config refuses others, naming the range)
+LIMIT_RANGES: dict[str, tuple[float, float]] = {
+    "max_order_quantity": (0, 10**12),
+    "max_order_notional": (0, 10**15),
+    "price_band_percent": (0, 100),
+    "max_working_orders": (0, 100_000),
+    "max_position": (0, 10**12),
+    "stale_data_seconds": (0, 3600),
+}
 
 
 @dataclass(frozen=True, slots=True)

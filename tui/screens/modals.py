@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, OptionList, Static
@@ -14,11 +15,11 @@ from textual.widgets.option_list import Option
 
 from tui.core.contracts import Contract
 from tui.core.ordertypes import STATUS_LEGEND
+from tui.keys import CONFIRM_BINDINGS, HELP_BINDINGS, HISTORY_BINDINGS, SEARCH_BINDINGS
 
 
 class Confirm(ModalScreen[bool]):
-    BINDINGS = [Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
-                Binding("n,escape", "answer(False)", "No", id="confirm.no")]
+    BINDINGS: ClassVar[list[BindingType]] = [*CONFIRM_BINDINGS]
     DEFAULT_CSS = """
     Confirm { align: center middle; }
     Confirm > Vertical { width: 72; max-width: 100%; height: auto; border: thick $warning;
@@ -41,7 +42,7 @@ class Confirm(ModalScreen[bool]):
 
 
 class Help(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "app.pop_screen", "Close", id="help.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [*HELP_BINDINGS]
     DEFAULT_CSS = """
     Help { align: center middle; }
     Help > Vertical { width: 90%; max-width: 100; height: 90%; border: thick $primary; background: $surface; }
@@ -69,7 +70,7 @@ class Help(ModalScreen[None]):
 class OrderHistory(ModalScreen[None]):
     """Every journal line of one order, oldest first."""
 
-    BINDINGS = [Binding("escape,q,enter", "app.pop_screen", "Close", id="history.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [*HISTORY_BINDINGS]
     DEFAULT_CSS = """
     OrderHistory { align: center middle; }
     OrderHistory > Vertical { width: 95%; max-width: 110; height: 90%; border: thick $primary;
@@ -95,8 +96,7 @@ class OrderHistory(ModalScreen[None]):
 class Search(ModalScreen[Contract | None]):
     """Type a symbol or company name; pick a match to add it to the watchlist."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="search.close"),
-                Binding("down", "focus_results", "Results", show=False, id="search.results")]
+    BINDINGS: ClassVar[list[BindingType]] = [*SEARCH_BINDINGS]
     DEFAULT_CSS = """
     Search { align: center top; }
     Search > Vertical { width: 70; height: 20; margin-top: 3; border: thick $primary; background: $surface; }

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select
@@ -16,11 +17,11 @@ from tui.core.ordertypes import ORDER_TYPES, has_limit, has_stop
 from tui.core.prices import format_price
 from tui.core.risk import Verdict
 from tui.core.ticket import parse_ticket
+from tui.keys import TICKET_BINDINGS
 
 
 class Ticket(ModalScreen[OrderIntent | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="ticket.cancel"),
-                Binding("ctrl+s", "send", "Send", id="ticket.send")]
+    BINDINGS: ClassVar[list[BindingType]] = [*TICKET_BINDINGS]
     DEFAULT_CSS = """
     Ticket { align: center middle; }
     Ticket > Vertical { width: 64; height: auto; max-height: 100%; border: round $primary;

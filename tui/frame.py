@@ -1,0 +1,184 @@
+"""The frame: once per tick of the frame cap, drain the desk and redraw what changed.
+
+``Frame`` holds the panes (found once: the frame runs 30 times a second) and
+draws them from the desk's state. Tables repaint at most five times a second;
+an order's blotter row changes in the frame its event arrives.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import TYPE_CHECKING, TypeVar
+
+from textual.widget import Widget
+
+from tui.core import events as ev
+from tui.core.prices import to_ticks
+from tui.tuning import settle_garbage_collector
+from tui.widgets.blotter import Blotter
+from tui.widgets.ladder import Ladder
+from tui.widgets.panes import Messages, Positions, StatusBar, Watchlist
+
+if TYPE_CHECKING:
+    from tui.app import IBTuiApp
+
+DEPTH_ROWS = 20
+TABLE_INTERVAL = 0.2  # seconds between redraws of the watchlist and positions
+
+W = TypeVar("W", bound=Widget)
+
+
+class Frame:
+    def __init__(self, app: IBTuiApp) -> None:
+        self.app = app
+        self.desk = app.desk
+        self.ms: deque[float] = deque(maxlen=100_000)  # whole frames
+        self.ladder_ms: deque[float] = deque(maxlen=100_000)  # the ladder's update and paint
+        self.first_paint: float | None = None
+        self.ladder: Ladder | None = None
+        self.watchlist: Watchlist | None = None
+        self.positions: Positions | None = None
+        self.blotter: Blotter | None = None
+        self.messages: Messages | None = None
+        self.status_bar: StatusBar | None = None
+        self._subscribed: set[int] = set()
+        self._changed: set[int] = set()  # instruments with news since the watchlist was drawn
+        self._portfolio_dirty = True
+        self._watch_drawn = 0.0
+        self._tables_drawn = 0.0
+        self._last_status: tuple[object, ...] = ()
+        self._msg_rate = (time.monotonic(), 0, 0.0)
+
+    def find_panes(self) -> None:
+        """The panes this layout has, looked up once after mounting."""
+        self.ladder = self._one(Ladder)
+        self.watchlist = self._one(Watchlist)
+        self.positions = self._one(Positions)
+        self.blotter = self._one(Blotter)
+        self.messages = self._one(Messages)
+        self.status_bar = self._one(StatusBar)
+
+    def _one(self, kind: type[W]) -> W | None:
+        found = self.app.query(kind)
+        return found.first() if found else None
+
+    def draw(self) -> None:
+        started = time.perf_counter()
+        app, desk = self.app, self.desk
+        events, updates = desk.pump()
+        self.follow()
+        var = app.theme_variables
+        self._draw_ladder()
+        self._changed |= {u.con_id for u in updates}
+        now = time.monotonic()
+        if now - self._watch_drawn >= TABLE_INTERVAL:
+            # quotes in a list need not move at the ladder's frame rate
+            self._watch_drawn = now
+            changed, self._changed = self._changed, set()
+            w = self.watchlist
+            if w is not None:
+                new_second = int(now) != int(now - TABLE_INTERVAL)  # ages and badges move on
+                for q in w.queries:
+                    s = desk.spec_for(q)
+                    con = s.contract.con_id if s else None
+                    if s is None or con in changed or new_second:
+                        w.update_row(q, s, desk.markets.get(con) if con else None, desk.freshness(s))
+        if any(isinstance(e, (ev.Position, ev.PortfolioItem, ev.PnLSingle)) for e in events):
+            self._portfolio_dirty = True
+        if now - self._tables_drawn >= TABLE_INTERVAL:
+            # tables repaint whole: at most five times a second, so a key never waits long
+            self._tables_drawn = now
+            if self._portfolio_dirty and self.positions is not None:
+                self._portfolio_dirty = False
+                ticks = {c: s.tick for c, s in desk.specs.items()}
+                self.positions.update_rows(list(desk.portfolio.rows.values()), ticks)
+        if desk.changed_orders:
+            # an order's row changes in the frame its event arrives: a reject is seen at once
+            changed_orders, desk.changed_orders = desk.changed_orders, set()
+            if self.blotter is not None:
+                records = [r for oid in sorted(changed_orders) if (r := desk.orders.get(oid)) is not None]
+                self.blotter.update_orders(records, desk.fmt)
+        box = self.messages
+        if box is not None:
+            fresh = box.fresh(desk.messages, desk.said)
+            if fresh:
+                box.add(fresh, var)
+                for m in fresh:
+                    if m.level == "error":
+                        app.notify(m.text, severity="error", timeout=6)
+        if app.search_screen is not None and desk.matches is not None:
+            app.search_screen.show(desk.matches.pattern, desk.matches.contracts)
+            desk.matches = None
+        self._status(var)
+        self.ms.append((time.perf_counter() - started) * 1000)
+
+    def _draw_ladder(self) -> None:
+        app, desk, ladder = self.app, self.desk, self.ladder
+        spec = app.ladder_spec
+        if ladder is None or spec is None:
+            return
+        con = spec.contract.con_id
+        row = desk.portfolio.rows.get(con)
+        position = row.quantity if row else 0.0
+        avg = row.avg_price if row and row.quantity else None
+        pnl = row.unrealized if row and row.quantity else None
+        m = desk.markets.get(con)
+        if m is not None and avg is not None and m.last:
+            pnl = (m.last - avg) * position * spec.multiplier
+        selected = frozenset(to_ticks(r.price, spec.tick) for r in app.selected_orders()
+                             if r.price is not None)
+        t0 = time.perf_counter()
+        ladder.update_view(m, desk.orders.working(con), position, avg, app.quantity, pnl, selected)
+        # the ladder's cost this frame: last frame's painting plus this update
+        self.ladder_ms.append((time.perf_counter() - t0 + ladder.paint_seconds) * 1000)
+        ladder.paint_seconds = 0.0
+        if self.first_paint is None and m is not None and ladder.rows:
+            self.first_paint = time.monotonic()
+            settle_garbage_collector()
+
+    def follow(self) -> None:
+        """Subscribe what has resolved: the ladder's instrument with depth, the watchlist's quotes."""
+        app, desk = self.app, self.desk
+        spec = desk.spec_for(app.ladder_query)
+        current = app.ladder_spec
+        if spec is not None and (current is None or spec.contract.con_id != current.contract.con_id):
+            app.ladder_changed(spec)
+            if self.ladder is not None:
+                self.ladder.set_instrument(spec, desk.markets.get(spec.contract.con_id))
+            desk.watch(spec.contract, DEPTH_ROWS, pnl=True)
+            self._subscribed.add(spec.contract.con_id)
+        if self.watchlist is not None:
+            for q in self.watchlist.queries:
+                s = desk.spec_for(q)
+                if s is not None and s.contract.con_id not in self._subscribed:
+                    self._subscribed.add(s.contract.con_id)
+                    desk.watch(s.contract)
+
+    def _status(self, var: dict[str, str]) -> None:
+        app, desk = self.app, self.desk
+        c = desk.connection
+        pf = desk.portfolio
+        daily = pf.daily_pnl if pf.daily_pnl is not None else pf.value("DailyPnL")
+        stats = ""
+        if app.show_stats:
+            t0, n0, rate = self._msg_rate
+            now = time.monotonic()
+            received, coalesced = desk.feed_counts()
+            if now - t0 >= 1.0:
+                rate = (received - n0) / (now - t0)
+                self._msg_rate = (now, received, rate)
+            frame = sorted(self.ms)[len(self.ms) // 2] if self.ms else 0.0
+            stats = f"{rate:,.0f} msg/s  frame {frame:.1f}ms  coalesced {coalesced:,}"
+        key = (c.state, c.reason, c.reconciling, c.server_version, pf.account, desk.is_live,
+               desk.read_only, desk.killed, pf.value("NetLiquidation"), pf.value("BuyingPower"),
+               daily, stats, app.theme)
+        if key == self._last_status:
+            return
+        self._last_status = key
+        account = pf.account or (c.accounts[0] if c.accounts else "")
+        bar = self.status_bar
+        if bar is not None:
+            bar.show(c.state, c.reason, c.reconciling, c.server_version, account, desk.is_live,
+                     desk.read_only, desk.killed, pf.value("NetLiquidation"), pf.value("BuyingPower"),
+                     daily, stats, var)
