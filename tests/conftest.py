@@ -10,8 +10,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from ibkit import Client  # noqa: E402
 from tui.sim.clock import ManualClock  # noqa: E402
-from tui.sim.gateway import Gateway  # noqa: E402
-from tui.sim.runner import GatewayThread  # noqa: E402
+from tui.sim.server.gateway import Gateway  # noqa: E402
+from tui.sim.server.runner import GatewayThread  # noqa: E402
 from tui.tuning import tune_process  # noqa: E402
 
 tune_process()  # the process is tuned as the command line tunes it

@@ -6,8 +6,8 @@ import socket
 import subprocess
 import sys
 
-from tui.sim.gateway import Gateway
-from tui.sim.runner import GatewayThread
+from tui.sim.server.gateway import Gateway
+from tui.sim.server.runner import GatewayThread
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

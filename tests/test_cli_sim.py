@@ -56,8 +56,8 @@ def test_readme_ibapi_script_runs_against_the_gateway(tmp_path) -> None:
     import re
     from pathlib import Path
 
-    from tui.sim.gateway import Gateway
-    from tui.sim.runner import GatewayThread
+    from tui.sim.server.gateway import Gateway
+    from tui.sim.server.runner import GatewayThread
 
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     script = re.search(r"```python\n(.*?)```", readme, re.S).group(1)

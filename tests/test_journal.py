@@ -15,8 +15,8 @@ from tests.app.harness import make_app, ready, until
 from tui.core import events as ev
 from tui.core.contracts import Contract
 from tui.core.journal import Journal, read, summarize, to_event
-from tui.sim.gateway import Gateway
-from tui.sim.runner import GatewayThread
+from tui.sim.server.gateway import Gateway
+from tui.sim.server.runner import GatewayThread
 
 ES = Contract("ES", "FUT", "CME", con_id=495512563, local_symbol="ESZ6")
 

@@ -27,8 +27,8 @@ WATCH = ["ES", "NQ", "CL", "AAPL", "MSFT", "NVDA", "TSLA", "EUR.USD"]
 
 # --- the gateway process ---------------------------------------------------------------------
 def _gateway(rate: float, port_q: Any, control: Any, report: Any) -> None:
-    from tui.sim.gateway import Gateway
-    from tui.sim.runner import GatewayThread
+    from tui.sim.server.gateway import Gateway
+    from tui.sim.server.runner import GatewayThread
 
     gw = Gateway(seed=1, rate=rate)
     arrivals: list[tuple[int, float]] = []
@@ -277,7 +277,8 @@ def table(ours: dict[str, Any], base: dict[str, Any] | None, rate: float, second
         if key == "orders_sent":
             text_a = f"{a}/{ours['key_presses']}"
         b = base.get(key) if base else None
-        text_b = "" if b is None else (f"{b}/{base['key_presses']}" if key == "orders_sent" else fmt.format(b))
+        presses = base["key_presses"] if base else 0
+        text_b = "" if b is None else (f"{b}/{presses}" if key == "orders_sent" else fmt.format(b))
         ratio = ""
         if b and isinstance(a, (int, float)) and key not in ("orders_sent",) and b == b and a == a and b:
             ratio = f"{a / b:.2f}x"

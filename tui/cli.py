@@ -41,7 +41,7 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
 
 def _rate(command: str, text: str) -> float | None:
     """``--rate`` as events per second, or None after printing why it is not one."""
-    from tui.sim.gateway import parse_rate
+    from tui.sim.server.gateway import parse_rate
 
     try:
         return parse_rate(text)
@@ -122,8 +122,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from tui.sim.gateway import Gateway
-    from tui.sim.runner import GatewayThread
+    from tui.sim.server.gateway import Gateway
+    from tui.sim.server.runner import GatewayThread
 
     settings = load_settings(args)
     rate = _rate("demo", args.rate)
@@ -143,8 +143,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
-    from tui.sim.gateway import Gateway
-    from tui.sim.runner import serve_forever
+    from tui.sim.server.gateway import Gateway
+    from tui.sim.server.runner import serve_forever
 
     rate = _rate("sim", args.rate)
     if rate is None:
@@ -171,7 +171,7 @@ def cmd_sim(args: argparse.Namespace) -> int:
 
 
 def cmd_fault(args: argparse.Namespace) -> int:
-    from tui.sim.control import send
+    from tui.sim.server.control import send
 
     if args.fault in ("stall", "refuse", "error") and not args.value:
         print(f"ibtui fault {args.fault}: needs a value "

@@ -12,7 +12,7 @@ from tui.app import IBTuiApp
 from tui.core.events import ConnState
 from tui.core.journal import Journal
 from tui.ib.broker import Broker, BrokerConfig
-from tui.sim.runner import GatewayThread
+from tui.sim.server.runner import GatewayThread
 
 FIXED_NOW = 1767623400.0  # the manual clock's start: snapshots show fixed times
 

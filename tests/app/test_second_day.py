@@ -10,10 +10,10 @@ import pytest
 from tests.app.harness import gateway_orders, make_app, ready, settle, until
 from tui.core.ordertypes import UNKNOWN
 from tui.screens.modals import Confirm, OrderHistory
-from tui.sim import faults
+from tui.sim.server import faults
 from tui.sim.clock import ManualClock
-from tui.sim.gateway import Gateway
-from tui.sim.runner import GatewayThread
+from tui.sim.server.gateway import Gateway
+from tui.sim.server.runner import GatewayThread
 from tui.widgets.blotter import Blotter
 from tui.widgets.ladder import Ladder
 

@@ -11,10 +11,10 @@ from tests.sim.test_orders import move
 from tui.core import events as ev
 from tui.core.events import ConnState
 from tui.core.intents import Bracket, OrderIntent
-from tui.sim import faults
+from tui.sim.server import faults
 from tui.sim.clock import ManualClock
-from tui.sim.gateway import Gateway
-from tui.sim.runner import GatewayThread
+from tui.sim.server.gateway import Gateway
+from tui.sim.server.runner import GatewayThread
 
 ES = 495512563
 

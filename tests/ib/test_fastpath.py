@@ -11,7 +11,7 @@ from ibapi.wrapper import EWrapper
 
 from tests.sim.test_protocol import depth_request, hello, raw, read_frames, request, start_api
 from tui.ib.fastpath import BadFrame, FastPath
-from tui.sim.codec import FrameBuffer
+from tui.sim.protocol.codec import FrameBuffer
 
 
 class Calls(EWrapper):

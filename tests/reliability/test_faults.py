@@ -16,10 +16,10 @@ from tui.app import IBTuiApp
 from tui.core.events import ConnState
 from tui.core.journal import Journal, read
 from tui.ib.broker import Broker, BrokerConfig
-from tui.sim import faults
+from tui.sim.server import faults
 from tui.sim.clock import ManualClock
-from tui.sim.gateway import Gateway
-from tui.sim.runner import GatewayThread
+from tui.sim.server.gateway import Gateway
+from tui.sim.server.runner import GatewayThread
 from tui.widgets.panes import StatusBar
 
 pytestmark = pytest.mark.timeout(90)

@@ -22,8 +22,8 @@ SECONDS = float(os.environ.get("IBTUI_SOAK_SECONDS", "600"))
 
 
 def _gateway(port_q) -> None:  # pragma: no cover - runs in a child process
-    from tui.sim.gateway import Gateway
-    from tui.sim.runner import GatewayThread
+    from tui.sim.server.gateway import Gateway
+    from tui.sim.server.runner import GatewayThread
 
     g = GatewayThread(Gateway(seed=5, rate="storm")).start()
     port_q.put(g.port)

@@ -7,8 +7,8 @@ import time
 from ibkit import encoded, future, order
 from tests.sim.test_protocol import depth_request, hello, raw, read_frames, request, start_api
 from tui.sim.clock import ManualClock
-from tui.sim.gateway import Gateway
-from tui.sim.runner import GatewayThread
+from tui.sim.server.gateway import Gateway
+from tui.sim.server.runner import GatewayThread
 
 
 def session_bytes(seed: int) -> bytes:

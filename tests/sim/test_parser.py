@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ibkit import encoded, future, order, stock
-from tui.sim.codec import FrameBuffer, ProtocolError, split_fields
-from tui.sim.requests import PlaceOrder, ReqMktData, parse_request
+from tui.sim.protocol.codec import FrameBuffer, ProtocolError, split_fields
+from tui.sim.protocol.requests import PlaceOrder, ReqMktData, parse_request
 
 
 def payload_of(frame: bytes) -> bytes:

@@ -6,7 +6,7 @@ import socket
 import struct
 import time
 
-from tui.sim.codec import FrameBuffer, split_fields
+from tui.sim.protocol.codec import FrameBuffer, split_fields
 
 
 def raw(port: int, rcvbuf: int = 0) -> socket.socket:

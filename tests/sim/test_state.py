@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ibkit import Client, future, order
 from tui.sim.clock import ManualClock
-from tui.sim.gateway import Gateway
-from tui.sim.runner import GatewayThread
+from tui.sim.server.gateway import Gateway
+from tui.sim.server.runner import GatewayThread
 
 
 def test_restart_with_state_keeps_account_orders_and_ids(tmp_path) -> None:

@@ -199,23 +199,23 @@ class Orders:
             rec.updated = self.clock()
             return rec
         if isinstance(e, ev.Commission):
-            rec = self._by_exec.get(e.exec_id)
-            if rec is None:
+            paid = self._by_exec.get(e.exec_id)
+            if paid is None:
                 return None
-            fill = rec.fills[e.exec_id]
+            fill = paid.fills[e.exec_id]
             fill.commission = e.commission
             fill.realized = e.realized_pnl
-            return rec
+            return paid
         if isinstance(e, ev.IBError) and e.req_id in self.by_id:
-            rec = self.by_id[e.req_id]
+            paid = self.by_id[e.req_id]
             if e.code == 202:
-                self._set_status(rec, "Cancelled", rec.filled)
-                return rec
-            rec.error, rec.error_code = e.message, e.code
-            if e.code in ORDER_REJECTS and rec.status in ("PendingSubmit", "ApiPending", UNCONFIRMED):
-                rec.status = "Inactive"
-            rec.updated = self.clock()
-            return rec
+                self._set_status(paid, "Cancelled", paid.filled)
+                return paid
+            paid.error, paid.error_code = e.message, e.code
+            if e.code in ORDER_REJECTS and paid.status in ("PendingSubmit", "ApiPending", UNCONFIRMED):
+                paid.status = "Inactive"
+            paid.updated = self.clock()
+            return paid
         return None
 
     def working(self, con_id: int | None = None) -> list[OrderRecord]:

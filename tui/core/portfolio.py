@@ -65,9 +65,9 @@ class Portfolio:
             self.daily_pnl, self.unrealized, self.realized = e.daily, e.unrealized, e.realized
             return True
         if isinstance(e, ev.PnLSingle):
-            row = self.rows.get(e.con_id)
-            if row is not None:
-                row.daily, row.unrealized, row.realized = e.daily, e.unrealized, e.realized
+            single = self.rows.get(e.con_id)
+            if single is not None:
+                single.daily, single.unrealized, single.realized = e.daily, e.unrealized, e.realized
             return True
         return False
 

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from tui.sim import messages as msg
-from tui.sim.feed import DEPTH_MAKERS, L1Sub, TbtSub
-from tui.sim.history import HistoryError, bar_seconds, format_bar_time, make_bars
-from tui.sim.instruments import Instrument
-from tui.sim.market import DEPTH
-from tui.sim.orders import SimOrder
-from tui.sim.requests import (
+from tui.sim.protocol import messages as msg
+from tui.sim.protocol.ids import In
+from tui.sim.server.feed import DEPTH_MAKERS, L1Sub, TbtSub
+from tui.sim.market.history import HistoryError, bar_seconds, format_bar_time, make_bars
+from tui.sim.market.instruments import Instrument
+from tui.sim.market.book import DEPTH
+from tui.sim.trading.orders import SimOrder
+from tui.sim.protocol.requests import (
     Cancel, CancelOrder, ContractQuery, PlaceOrder, ReqAccountSummary, ReqAccountUpdates,
     ReqAccountUpdatesMulti, ReqContractDetails, ReqExecutions, ReqHistoricalData,
-    ReqMatchingSymbols, ReqMktData, ReqMktDepth, ReqPnL, ReqTickByTick, Simple, StartApi,
+    ReqMatchingSymbols, ReqMktData, ReqMktDepth, ReqPnL, ReqTickByTick, Simple,
     Unsupported,
 )
 
 if TYPE_CHECKING:
-    from tui.sim.gateway import Gateway
-    from tui.sim.session import Session
+    from tui.sim.server.gateway import Gateway
+    from tui.sim.server.session import Session
 
 NO_SEC_DEF = "No security definition has been found for the request"
 ORDER_TYPES = {"MKT", "LMT", "STP", "STP LMT"}
@@ -34,55 +36,38 @@ _ORDER_TYPES_TEXT = "ACTIVETIM,AD,ADJUST,ALERT,ALLOC,DAY,GTC,IOC,LMT,MKT,STP,STP
 class Handlers:
     def __init__(self, gw: Gateway) -> None:
         self.gw = gw
-        self.by_msg = {
-            5: self.open_orders, 8: self.req_ids, 15: self.auto_open_orders,
-            16: self.all_open_orders, 17: self.managed_accounts, 49: self.current_time,
-            58: self.global_cancel, 59: self.market_data_type, 61: self.positions,
-            64: self.cancel_positions, 99: self.completed_orders,
-        }
-        self.cancels = {
-            2: self.cancel_mkt_data, 11: self.cancel_depth, 25: self.cancel_history,
-            63: _ignore, 77: _ignore, 93: self.cancel_pnl, 95: self.cancel_pnl,
-            98: self.cancel_tbt,
+        # one handler per request id (what is parsed but not here gets TWS's "not supported")
+        self.table: dict[int, Callable[[Session, Any], None]] = {
+            In.START_API: _ignore,  # a second startApi changes nothing
+            In.REQ_MKT_DATA: self.mkt_data, In.CANCEL_MKT_DATA: self.cancel_mkt_data,
+            In.REQ_MKT_DEPTH: self.mkt_depth, In.CANCEL_MKT_DEPTH: self.cancel_depth,
+            In.REQ_TICK_BY_TICK_DATA: self.tick_by_tick, In.CANCEL_TICK_BY_TICK_DATA: self.cancel_tbt,
+            In.REQ_MARKET_DATA_TYPE: self.market_data_type,
+            In.REQ_HISTORICAL_DATA: self.historical, In.CANCEL_HISTORICAL_DATA: self.cancel_history,
+            In.REQ_CONTRACT_DETAILS: self.contract_details, In.REQ_MATCHING_SYMBOLS: self.matching_symbols,
+            In.PLACE_ORDER: self.place_order, In.CANCEL_ORDER: self.cancel_order,
+            In.REQ_GLOBAL_CANCEL: self.global_cancel, In.REQ_IDS: self.req_ids,
+            In.REQ_OPEN_ORDERS: self.open_orders, In.REQ_AUTO_OPEN_ORDERS: self.auto_open_orders,
+            In.REQ_ALL_OPEN_ORDERS: self.all_open_orders, In.REQ_COMPLETED_ORDERS: self.completed_orders,
+            In.REQ_EXECUTIONS: self.executions,
+            In.REQ_MANAGED_ACCTS: self.managed_accounts, In.REQ_CURRENT_TIME: self.current_time,
+            In.REQ_POSITIONS: self.positions, In.CANCEL_POSITIONS: self.cancel_positions,
+            In.REQ_ACCOUNT_UPDATES: self.account_updates,
+            In.REQ_ACCOUNT_SUMMARY: self.account_summary, In.CANCEL_ACCOUNT_SUMMARY: _ignore,
+            In.REQ_ACCOUNT_UPDATES_MULTI: self.account_updates_multi, In.CANCEL_ACCOUNT_UPDATES_MULTI: _ignore,
+            In.REQ_PNL: self.pnl, In.CANCEL_PNL: self.cancel_pnl,
+            In.REQ_PNL_SINGLE: self.pnl, In.CANCEL_PNL_SINGLE: self.cancel_pnl,
         }
 
-    def dispatch(self, s: Session, r: object) -> None:
-        if isinstance(r, Simple):
-            self.by_msg[r.msg_id](s, r)
-        elif isinstance(r, Cancel):
-            self.cancels[r.msg_id](s, r.req_id)
-        elif isinstance(r, ReqMktData):
-            self.mkt_data(s, r)
-        elif isinstance(r, ReqMktDepth):
-            self.mkt_depth(s, r)
-        elif isinstance(r, PlaceOrder):
-            self.place_order(s, r)
-        elif isinstance(r, CancelOrder):
-            self.cancel_order(s, r)
-        elif isinstance(r, ReqContractDetails):
-            self.contract_details(s, r)
-        elif isinstance(r, ReqMatchingSymbols):
-            self.matching_symbols(s, r)
-        elif isinstance(r, ReqExecutions):
-            self.executions(s, r)
-        elif isinstance(r, ReqAccountUpdates):
-            self.account_updates(s, r)
-        elif isinstance(r, ReqAccountSummary):
-            self.account_summary(s, r)
-        elif isinstance(r, ReqAccountUpdatesMulti):
-            self.account_updates_multi(s, r)
-        elif isinstance(r, ReqPnL):
-            self.pnl(s, r)
-        elif isinstance(r, ReqHistoricalData):
-            self.historical(s, r)
-        elif isinstance(r, ReqTickByTick):
-            self.tick_by_tick(s, r)
-        elif isinstance(r, StartApi):
-            pass  # a second startApi changes nothing
-        elif isinstance(r, Unsupported):
-            s.send(msg.error(r.req_id, 321,
-                             f"Error validating request.-'{r.name}' : cause - "
-                             "not supported by the simulated gateway"))
+    def dispatch(self, s: Session, msg_id: int, r: object) -> None:
+        handler = self.table.get(msg_id)
+        if handler is not None and not isinstance(r, Unsupported):
+            handler(s, r)
+        else:
+            name = r.name if isinstance(r, Unsupported) else f"message {msg_id}"
+            req_id = r.req_id if isinstance(r, Unsupported) else -1
+            s.send(msg.error(req_id, 321, f"Error validating request.-'{name}' : cause - "
+                                          "not supported by the simulated gateway"))
 
     # --- contracts --------------------------------------------------------------
     def _one(self, s: Session, req_id: int, q: ContractQuery) -> Instrument | None:
@@ -145,11 +130,12 @@ class Handlers:
 
     def resend_l1(self, s: Session) -> None:
         epoch = int(self.gw.clock.now())
-        for sub, con_id in s.l1.values():  # type: ignore[misc]
+        for sub, con_id in s.l1.values():
             for frame in self.gw.feed.l1_snapshot(self.gw.markets[con_id], sub.rid, epoch):
                 s.send(frame)
 
-    def cancel_mkt_data(self, s: Session, req_id: int) -> None:
+    def cancel_mkt_data(self, s: Session, r: Cancel) -> None:
+        req_id = r.req_id
         entry = s.l1.pop(req_id, None)
         if entry is None:
             s.send(msg.error(req_id, 300, f"Can't find EId with tickerId:{req_id}"))
@@ -167,7 +153,8 @@ class Handlers:
         maker = DEPTH_MAKERS.get(inst.contract.exchange, inst.contract.exchange)
         s.depth[r.req_id] = self.gw.feed.add_depth(s, r.req_id, inst.con_id, rows, r.smart_depth, maker)
 
-    def cancel_depth(self, s: Session, req_id: int) -> None:
+    def cancel_depth(self, s: Session, r: Cancel) -> None:
+        req_id = r.req_id
         sub = s.depth.pop(req_id, None)
         if sub is not None:
             self.gw.feed.remove_depth(sub)  # type: ignore[arg-type]
@@ -183,7 +170,8 @@ class Handlers:
         s.tbt[r.req_id] = sub
         self.gw.feed.add_tbt(sub, inst.con_id)
 
-    def cancel_tbt(self, s: Session, req_id: int) -> None:
+    def cancel_tbt(self, s: Session, r: Cancel) -> None:
+        req_id = r.req_id
         sub = s.tbt.pop(req_id, None)
         if sub is not None:
             self.gw.feed.remove_tbt(sub)  # type: ignore[arg-type]
@@ -210,7 +198,8 @@ class Handlers:
         if r.keep_up_to_date:
             s.history[r.req_id] = (inst.con_id, seconds)
 
-    def cancel_history(self, s: Session, req_id: int) -> None:
+    def cancel_history(self, s: Session, r: Cancel) -> None:
+        req_id = r.req_id
         s.history.pop(req_id, None)
 
     # --- orders ------------------------------------------------------------------
@@ -444,7 +433,8 @@ class Handlers:
         s.pnl[r.req_id] = r.con_id
         self._send_pnl(s, r.req_id, r.con_id)
 
-    def cancel_pnl(self, s: Session, req_id: int) -> None:
+    def cancel_pnl(self, s: Session, r: Cancel) -> None:
+        req_id = r.req_id
         s.pnl.pop(req_id, None)
 
     def _send_pnl(self, s: Session, req_id: int, con_id: int) -> None:
@@ -493,5 +483,5 @@ class Handlers:
                                                   price, price, price, price, price, 0))
 
 
-def _ignore(s: Session, req_id: int) -> None:
+def _ignore(s: Session, r: object) -> None:
     """Cancels that TWS acknowledges with silence."""

@@ -16,12 +16,13 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING
 
-from tui.sim import messages as msg
-from tui.sim.codec import API_PREFIX, FrameBuffer, ProtocolError
-from tui.sim.requests import StartApi, parse_request
+from tui.sim.protocol import messages as msg
+from tui.sim.protocol.codec import API_PREFIX, FrameBuffer, ProtocolError
+from tui.sim.protocol.requests import StartApi, parse_request
 
 if TYPE_CHECKING:
-    from tui.sim.gateway import Gateway
+    from tui.sim.server.feed import L1Sub
+    from tui.sim.server.gateway import Gateway
 
 log = logging.getLogger("tui.sim")
 
@@ -45,7 +46,7 @@ class Session(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self._flush_scheduled = False
         # per-client request state
-        self.l1: dict[int, object] = {}
+        self.l1: dict[int, tuple[L1Sub, int]] = {}  # request id -> (its stream, con id)
         self.depth: dict[int, object] = {}
         self.tbt: dict[int, object] = {}
         self.pnl: dict[int, int] = {}  # reqId -> conId (0 = account)

@@ -8,8 +8,9 @@ does, multiplied by the contract multiplier.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from tui.sim.instruments import Instrument
+from tui.sim.market.instruments import Instrument
 
 BASE_CURRENCY = "USD"
 START_CASH = 1_000_000.0
@@ -145,7 +146,8 @@ class Account:
         self.cash = float(data["cash"])  # type: ignore[arg-type]
         self.realized = float(data.get("realized", 0.0))  # type: ignore[arg-type]
         self.commissions = float(data.get("commissions", 0.0))  # type: ignore[arg-type]
-        for row in data.get("positions", []):  # type: ignore[union-attr]
+        rows: list[dict[str, Any]] = data.get("positions", [])  # type: ignore[assignment]
+        for row in rows:
             inst = instruments.get(int(row["con_id"]))
             if inst is not None:
                 self.positions[inst.con_id] = Position(

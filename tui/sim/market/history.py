@@ -11,7 +11,7 @@ import re
 import time
 import zlib
 
-from tui.sim.market import InstrumentMarket
+from tui.sim.market.book import InstrumentMarket
 
 _BAR_SECONDS = {
     "sec": 1, "secs": 1, "min": 60, "mins": 60, "hour": 3600, "hours": 3600,

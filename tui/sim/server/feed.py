@@ -9,11 +9,12 @@ current book, so a client can always rebuild the book exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from tui.sim import messages as msg
-from tui.sim.market import ASK, BID, InstrumentMarket
+from tui.sim.protocol import messages as msg
+from tui.sim.market.book import ASK, BID, InstrumentMarket
 
 Rows = list[tuple[int, int]]
 
@@ -74,7 +75,7 @@ def _better(side: int, a: int, b: int) -> bool:
 
 
 def diff_rows(side: int, old: Rows, new: Rows, rows: int,
-              price: callable) -> list[bytes]:  # type: ignore[valid-type]
+              price: Callable[[int], str]) -> list[bytes]:
     """Depth operations (encoded tails) that turn ``old`` into ``new``."""
     if old == new:
         return []
@@ -325,8 +326,8 @@ class Feed:
     def drop_session(self, session: Subscriber) -> None:
         for subs in self.l1.values():
             subs[:] = [s for s in subs if s.session is not session]
-        for subs in self.tbt.values():
-            subs[:] = [s for s in subs if s.session is not session]
+        for tbt_subs in self.tbt.values():
+            tbt_subs[:] = [s for s in tbt_subs if s.session is not session]
         for group in list(self.groups.values()):
             group.subs[:] = [s for s in group.subs if s.session is not session]
             if not group.subs:

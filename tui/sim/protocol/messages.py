@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tui.core.contracts import Contract
-from tui.sim.codec import HEADER, UNSET_DOUBLE, encode
-from tui.sim.orders import SimOrder
+from tui.sim.protocol.ids import Out
+from tui.sim.protocol.codec import HEADER, UNSET_DOUBLE, encode
+from tui.sim.trading.orders import SimOrder
 
 SERVER_VERSION = 157
 U = UNSET_DOUBLE
@@ -22,20 +23,20 @@ def handshake_reply(version: int, conn_time: str) -> bytes:
 
 
 def managed_accounts(accounts: str) -> bytes:
-    return encode(15, 1, accounts)
+    return encode(Out.MANAGED_ACCTS, 1, accounts)
 
 
 def next_valid_id(order_id: int) -> bytes:
-    return encode(9, 1, order_id)
+    return encode(Out.NEXT_VALID_ID, 1, order_id)
 
 
 def error(req_id: int, code: int, text: str) -> bytes:
     # ibapi decodes with unicode-escape: keep it ASCII and backslash-free
-    return encode(4, 2, req_id, code, text.replace("\\", "/"))
+    return encode(Out.ERR_MSG, 2, req_id, code, text.replace("\\", "/"))
 
 
 def current_time(epoch: int) -> bytes:
-    return encode(49, 1, epoch)
+    return encode(Out.CURRENT_TIME, 1, epoch)
 
 
 # --- market data (hot path: a prefix and a pre-formatted tail per message) ---
@@ -46,13 +47,18 @@ def market_frame(head: bytes, req_id: bytes, tail: bytes) -> bytes:
     return HEADER.pack(size) + head + req_id + b"\0" + tail
 
 
-TICK_PRICE = b"1\x006\x00"
-TICK_SIZE = b"2\x006\x00"
-TICK_STRING = b"46\x006\x00"
-TICK_GENERIC = b"45\x006\x00"
-MKT_DEPTH = b"12\x001\x00"
-MKT_DEPTH_L2 = b"13\x001\x00"
-TICK_BY_TICK = b"99\x00"
+def _head(msg_id: Out, version: int | None = None) -> bytes:
+    return f"{int(msg_id)}\0".encode() + (f"{version}\0".encode() if version is not None else b"")
+
+
+# message id and version, encoded once
+TICK_PRICE = _head(Out.TICK_PRICE, 6)
+TICK_SIZE = _head(Out.TICK_SIZE, 6)
+TICK_STRING = _head(Out.TICK_STRING, 6)
+TICK_GENERIC = _head(Out.TICK_GENERIC, 6)
+MKT_DEPTH = _head(Out.MARKET_DEPTH, 1)
+MKT_DEPTH_L2 = _head(Out.MARKET_DEPTH_L2, 1)
+TICK_BY_TICK = _head(Out.TICK_BY_TICK)
 
 
 def tick_price_tail(tick_type: int, price: str, size: int, mask: int = 0) -> bytes:
@@ -77,27 +83,27 @@ def depth_l2_tail(position: int, maker: str, operation: int, side: int, price: s
 
 
 def market_data_type(req_id: int, kind: int) -> bytes:
-    return encode(58, 1, req_id, kind)
+    return encode(Out.MARKET_DATA_TYPE, 1, req_id, kind)
 
 
 def tick_req_params(req_id: int, min_tick: float, bbo_exchange: str) -> bytes:
-    return encode(81, req_id, min_tick, bbo_exchange, 3)
+    return encode(Out.TICK_REQ_PARAMS, req_id, min_tick, bbo_exchange, 3)
 
 
 def tick_snapshot_end(req_id: int) -> bytes:
-    return encode(57, 1, req_id)
+    return encode(Out.TICK_SNAPSHOT_END, 1, req_id)
 
 
 def tbt_last(req_id: int, kind: int, epoch: int, price: str, size: int, exchange: str) -> bytes:
-    return encode(99, req_id, kind, epoch, price, size, 0, exchange, "")
+    return encode(Out.TICK_BY_TICK, req_id, kind, epoch, price, size, 0, exchange, "")
 
 
 def tbt_bid_ask(req_id: int, epoch: int, bid: str, ask: str, bid_size: int, ask_size: int) -> bytes:
-    return encode(99, req_id, 3, epoch, bid, ask, bid_size, ask_size, 0)
+    return encode(Out.TICK_BY_TICK, req_id, 3, epoch, bid, ask, bid_size, ask_size, 0)
 
 
 def tbt_midpoint(req_id: int, epoch: int, mid: float) -> bytes:
-    return encode(99, req_id, 4, epoch, mid)
+    return encode(Out.TICK_BY_TICK, req_id, 4, epoch, mid)
 
 
 # --- contracts ---------------------------------------------------------------
@@ -106,7 +112,7 @@ def contract_details(req_id: int, c: Contract, tick: float, long_name: str, indu
                      category: str, tz: str, hours: str, valid_exchanges: str,
                      order_types: str, market_rule: str) -> bytes:
     return encode(
-        10, 8, req_id, c.symbol, c.sec_type, c.last_trade_date, 0.0, "", c.exchange,
+        Out.CONTRACT_DATA, 8, req_id, c.symbol, c.sec_type, c.last_trade_date, 0.0, "", c.exchange,
         c.currency, c.local_symbol, c.trading_class or c.symbol, c.trading_class or c.symbol,
         c.con_id, tick, 1, c.multiplier, order_types, valid_exchanges, 1, 0, long_name,
         c.primary_exchange, c.last_trade_date[:6], industry, category, "", tz, hours, hours,
@@ -116,11 +122,11 @@ def contract_details(req_id: int, c: Contract, tick: float, long_name: str, indu
 
 
 def contract_details_end(req_id: int) -> bytes:
-    return encode(52, 1, req_id)
+    return encode(Out.CONTRACT_DATA_END, 1, req_id)
 
 
 def symbol_samples(req_id: int, contracts: Iterable[Contract]) -> bytes:
-    fields: list[object] = [79, req_id]
+    fields: list[object] = [Out.SYMBOL_SAMPLES, req_id]
     items = list(contracts)
     fields.append(len(items))
     for c in items:
@@ -143,7 +149,7 @@ def _lmt_aux(o: SimOrder) -> tuple[float, float]:
 
 def open_order(o: SimOrder, status: str | None = None) -> bytes:
     lmt, aux = _lmt_aux(o)
-    fields: list[object] = [5, o.order_id, *_order_contract(o.inst.contract)]
+    fields: list[object] = [Out.OPEN_ORDER, o.order_id, *_order_contract(o.inst.contract)]
     fields += [
         o.action, o.quantity, o.order_type, lmt, aux, o.tif, o.oca_group, o.account, "", 0,
         o.order_ref, o.client_id, o.perm_id, o.outside_rth, False, 0.0, "", "",  # ..sharesAllocation
@@ -165,19 +171,19 @@ def open_order(o: SimOrder, status: str | None = None) -> bytes:
 
 
 def open_order_end() -> bytes:
-    return encode(53, 1)
+    return encode(Out.OPEN_ORDER_END, 1)
 
 
 def order_status(o: SimOrder) -> bytes:
     return encode(
-        3, o.order_id, o.status, o.filled, o.remaining, o.avg_price, o.perm_id, o.parent_id,
+        Out.ORDER_STATUS, o.order_id, o.status, o.filled, o.remaining, o.avg_price, o.perm_id, o.parent_id,
         o.last_fill_price, o.client_id, o.why_held, 0.0,
     )
 
 
 def completed_order(o: SimOrder, completed_time: str) -> bytes:
     lmt, aux = _lmt_aux(o)
-    fields: list[object] = [101, *_order_contract(o.inst.contract)]
+    fields: list[object] = [Out.COMPLETED_ORDER, *_order_contract(o.inst.contract)]
     fields += [
         o.action, o.quantity, o.order_type, lmt, aux, o.tif, o.oca_group, o.account, "", 0,
         o.order_ref, o.perm_id, o.outside_rth, False, 0.0, "",
@@ -200,7 +206,7 @@ def completed_order(o: SimOrder, completed_time: str) -> bytes:
 
 
 def completed_orders_end() -> bytes:
-    return encode(102)
+    return encode(Out.COMPLETED_ORDERS_END)
 
 
 def exec_details(req_id: int, o: SimOrder, exec_id: str, time: str, shares: float, price: float,
@@ -208,7 +214,7 @@ def exec_details(req_id: int, o: SimOrder, exec_id: str, time: str, shares: floa
     c = o.inst.contract
     side = "BOT" if o.buy else "SLD"
     return encode(
-        11, req_id, o.order_id, c.con_id, c.symbol, c.sec_type, c.last_trade_date, 0.0, "",
+        Out.EXECUTION_DATA, req_id, o.order_id, c.con_id, c.symbol, c.sec_type, c.last_trade_date, 0.0, "",
         c.multiplier, c.exchange, c.currency, c.local_symbol, c.trading_class, exec_id, time,
         o.account, c.exchange, side, shares, price, o.perm_id, o.client_id, 0, cum_qty,
         avg_price, o.order_ref, "", "", "", 1,
@@ -216,75 +222,75 @@ def exec_details(req_id: int, o: SimOrder, exec_id: str, time: str, shares: floa
 
 
 def exec_details_end(req_id: int) -> bytes:
-    return encode(55, 1, req_id)
+    return encode(Out.EXECUTION_DATA_END, 1, req_id)
 
 
 def commission_report(exec_id: str, commission: float, currency: str, realized: float | None) -> bytes:
-    return encode(59, 1, exec_id, commission, currency, U if realized is None else realized, U, "")
+    return encode(Out.COMMISSION_REPORT, 1, exec_id, commission, currency, U if realized is None else realized, U, "")
 
 
 # --- account -----------------------------------------------------------------
 
 def position(account: str, c: Contract, qty: float, avg_cost: float) -> bytes:
-    return encode(61, 3, account, c.con_id, c.symbol, c.sec_type, c.last_trade_date, 0.0, "",
+    return encode(Out.POSITION_DATA, 3, account, c.con_id, c.symbol, c.sec_type, c.last_trade_date, 0.0, "",
                   c.multiplier, c.exchange, c.currency, c.local_symbol, c.trading_class, qty,
                   avg_cost)
 
 
 def position_end() -> bytes:
-    return encode(62, 1)
+    return encode(Out.POSITION_END, 1)
 
 
 def account_value(key: str, value: str, currency: str, account: str) -> bytes:
-    return encode(6, 2, key, value, currency, account)
+    return encode(Out.ACCT_VALUE, 2, key, value, currency, account)
 
 
 def portfolio_value(c: Contract, qty: float, price: float, value: float, avg_cost: float,
                     unrealized: float, realized: float, account: str) -> bytes:
-    return encode(7, 8, c.con_id, c.symbol, c.sec_type, c.last_trade_date, 0.0, "", c.multiplier,
+    return encode(Out.PORTFOLIO_VALUE, 8, c.con_id, c.symbol, c.sec_type, c.last_trade_date, 0.0, "", c.multiplier,
                   c.primary_exchange or c.exchange, c.currency, c.local_symbol, c.trading_class,
                   qty, price, value, avg_cost, unrealized, realized, account)
 
 
 def account_time(stamp: str) -> bytes:
-    return encode(8, 1, stamp)
+    return encode(Out.ACCT_UPDATE_TIME, 1, stamp)
 
 
 def account_download_end(account: str) -> bytes:
-    return encode(54, 1, account)
+    return encode(Out.ACCT_DOWNLOAD_END, 1, account)
 
 
 def account_summary(req_id: int, account: str, tag: str, value: str, currency: str) -> bytes:
-    return encode(63, 1, req_id, account, tag, value, currency)
+    return encode(Out.ACCOUNT_SUMMARY, 1, req_id, account, tag, value, currency)
 
 
 def account_summary_end(req_id: int) -> bytes:
-    return encode(64, 1, req_id)
+    return encode(Out.ACCOUNT_SUMMARY_END, 1, req_id)
 
 
 def account_update_multi(req_id: int, account: str, model: str, key: str, value: str,
                          currency: str) -> bytes:
-    return encode(73, 1, req_id, account, model, key, value, currency)
+    return encode(Out.ACCOUNT_UPDATE_MULTI, 1, req_id, account, model, key, value, currency)
 
 
 def account_update_multi_end(req_id: int) -> bytes:
-    return encode(74, 1, req_id)
+    return encode(Out.ACCOUNT_UPDATE_MULTI_END, 1, req_id)
 
 
 def pnl(req_id: int, daily: float, unrealized: float, realized: float) -> bytes:
-    return encode(94, req_id, daily, unrealized, realized)
+    return encode(Out.PNL, req_id, daily, unrealized, realized)
 
 
 def pnl_single(req_id: int, pos: int, daily: float, unrealized: float, realized: float,
                value: float) -> bytes:
-    return encode(95, req_id, pos, daily, unrealized, realized, value)
+    return encode(Out.PNL_SINGLE, req_id, pos, daily, unrealized, realized, value)
 
 
 # --- history -----------------------------------------------------------------
 
 def historical_data(req_id: int, start: str, end: str,
                     bars: list[tuple[str, float, float, float, float, int, float, int]]) -> bytes:
-    fields: list[object] = [17, req_id, start, end, len(bars)]
+    fields: list[object] = [Out.HISTORICAL_DATA, req_id, start, end, len(bars)]
     for bar in bars:
         fields.extend(bar)
     return encode(*fields)
@@ -292,4 +298,4 @@ def historical_data(req_id: int, start: str, end: str,
 
 def historical_data_update(req_id: int, bar_count: int, date: str, o: float, c: float, h: float,
                            low: float, wap: float, volume: int) -> bytes:
-    return encode(90, req_id, bar_count, date, o, c, h, low, wap, volume)
+    return encode(Out.HISTORICAL_DATA_UPDATE, req_id, bar_count, date, o, c, h, low, wap, volume)

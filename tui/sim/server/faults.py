@@ -8,9 +8,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from tui.sim import messages as msg
-from tui.sim.codec import frame
-from tui.sim.gateway import Gateway
+from tui.sim.protocol import messages as msg
+from tui.sim.protocol.codec import frame
+from tui.sim.server.gateway import Gateway
 
 log = logging.getLogger("tui.sim")
 

@@ -14,7 +14,7 @@ import zlib
 from dataclasses import dataclass
 
 from tui.core.prices import from_ticks, tick_decimals, to_ticks
-from tui.sim.instruments import Instrument
+from tui.sim.market.instruments import Instrument
 
 DEPTH = 20  # levels kept per side; clients may ask for fewer
 BID, ASK = 1, 0  # TWS's side codes in updateMktDepth

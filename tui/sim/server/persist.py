@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.core.files import write_atomic
-from tui.sim.matching import Execution
-from tui.sim.orders import SimOrder
+from tui.sim.trading.matching import Execution
+from tui.sim.trading.orders import SimOrder
 
 if TYPE_CHECKING:
-    from tui.sim.gateway import Gateway
+    from tui.sim.server.gateway import Gateway
 
 FORMAT = 1
 _ORDER_FIELDS = (
@@ -34,7 +34,7 @@ def save_state(gw: Gateway, path: Path) -> None:
         "account": gw.account.to_dict(),
         "last_order_ids": {str(k): v for k, v in gw.last_order_ids.items()},
         "next_perm": engine.next_perm,
-        "exec_seq": engine._exec_seq,
+        "exec_seq": engine.exec_seq,
         "orders": [
             {"con_id": o.inst.con_id, **{f: getattr(o, f) for f in _ORDER_FIELDS}}
             for o in engine.orders.values()
@@ -57,7 +57,7 @@ def load_state(gw: Gateway, path: Path) -> None:
     gw.last_order_ids = {int(k): int(v) for k, v in data["last_order_ids"].items()}
     engine = gw.engine
     engine.next_perm = int(data["next_perm"])
-    engine._exec_seq = int(data["exec_seq"])
+    engine.exec_seq = int(data["exec_seq"])
     for row in data["orders"]:
         inst = gw.by_con.get(row["con_id"])
         if inst is None:
@@ -67,9 +67,9 @@ def load_state(gw: Gateway, path: Path) -> None:
         if o.working and not o.why_held:
             engine.book(inst.con_id).add(o)
     for row in data["executions"]:
-        o = engine.orders.get((row["client_id"], row["order_id"]))
-        if o is not None:
+        filled = engine.orders.get((row["client_id"], row["order_id"]))
+        if filled is not None:
             engine.executions.append(Execution(
-                row["exec_id"], o, row["epoch"], row["shares"], row["price"], row["cum_qty"],
+                row["exec_id"], filled, row["epoch"], row["shares"], row["price"], row["cum_qty"],
                 row["avg_price"], row["commission"], row["realized"],
             ))

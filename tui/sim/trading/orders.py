@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tui.core.prices import from_ticks
-from tui.sim.instruments import Instrument
+from tui.sim.market.instruments import Instrument
 
 WORKING = frozenset({"PendingSubmit", "PreSubmitted", "Submitted"})
 DONE = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive"})

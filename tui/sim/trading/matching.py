@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import bisect
 import time as _time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from tui.sim.account import Account, commission_for
-from tui.sim.market import InstrumentMarket
-from tui.sim.orders import SimOrder
+from tui.sim.trading.account import Account, commission_for
+from tui.sim.market.book import InstrumentMarket
+from tui.sim.trading.orders import SimOrder
 
 
 @dataclass(slots=True)
@@ -70,16 +71,19 @@ class RestingBook:
 
     def _index(self, o: SimOrder) -> None:
         seq = o.book_seq
+        side: list[tuple[int, int]]
         if o.order_type in ("STP", "STP LMT") and not o.triggered:
+            assert o.aux is not None
             side, key = (self.buy_stops if o.buy else self.sell_stops), (o.aux, seq)
         elif o.order_type == "MKT" or o.order_type == "STP":
             self.market[seq] = o
             self._where.pop(seq, None)
             return
         else:
+            assert o.lmt is not None
             side, key = (self.buys if o.buy else self.sells), (o.lmt, seq)
-        bisect.insort(side, key)  # type: ignore[arg-type]
-        self._where[seq] = (side, key)  # type: ignore[assignment]
+        bisect.insort(side, key)
+        self._where[seq] = (side, key)
 
     def _unindex(self, seq: int) -> None:
         self.market.pop(seq, None)
@@ -131,7 +135,7 @@ class Reporter(Protocol):
 
 class Engine:
     def __init__(self, markets: dict[int, InstrumentMarket], account: Account,
-                 reporter: Reporter, now: callable, perm_start: int = 1_000_000) -> None:  # type: ignore[valid-type]
+                 reporter: Reporter, now: Callable[[], float], perm_start: int = 1_000_000) -> None:
         self.markets = markets
         self.account = account
         self.reporter = reporter
@@ -140,7 +144,7 @@ class Engine:
         self.working: dict[int, RestingBook] = {}  # active orders by conId
         self.executions: list[Execution] = []
         self.next_perm = perm_start
-        self._exec_seq = 0
+        self.exec_seq = 0  # executions so far (numbers the exec ids; saved with the state)
 
     def new_perm_id(self) -> int:
         self.next_perm += 1
@@ -281,9 +285,9 @@ class Engine:
         o.avg_price = (o.avg_price * o.filled + price * qty) / (o.filled + qty)
         o.filled += qty
         o.last_fill_price = price
-        self._exec_seq += 1
+        self.exec_seq += 1
         ex = Execution(
-            f"{o.perm_id:08x}.{self._exec_seq:08x}.01.01", o, self.now(), qty, price, o.filled,
+            f"{o.perm_id:08x}.{self.exec_seq:08x}.01.01", o, self.now(), qty, price, o.filled,
             round(o.avg_price, 8), commission, realized if realized else None,
         )
         self.executions.append(ex)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tui.sim.codec import Fields, ProtocolError
+from tui.sim.protocol.codec import Fields, ProtocolError
+from tui.sim.protocol.ids import In
 
 
 @dataclass(slots=True)
@@ -412,83 +413,88 @@ def _unsupported(name: str, req_pos: int | None) -> Callable[[Fields], Unsupport
     return parse
 
 
-PARSERS: dict[int, Callable[[Fields], object]] = {
-    71: _start_api,
-    1: _req_mkt_data,
-    2: _versioned_cancel,  # cancelMktData
-    3: _place_order,
-    4: _cancel_order,
-    5: _versioned_simple,  # reqOpenOrders
-    6: _req_account_updates,
-    7: _req_executions,
-    8: _versioned_simple,  # reqIds
-    9: _req_contract_details,
-    10: _req_mkt_depth,
-    11: _versioned_cancel,  # cancelMktDepth
-    15: _versioned_simple,  # reqAutoOpenOrders
-    16: _versioned_simple,  # reqAllOpenOrders
-    17: _versioned_simple,  # reqManagedAccts
-    20: _req_historical,
-    25: _versioned_cancel,  # cancelHistoricalData
-    49: _versioned_simple,  # reqCurrentTime
-    58: _versioned_simple,  # reqGlobalCancel
-    59: _versioned_simple,  # reqMarketDataType
-    61: _versioned_simple,  # reqPositions
-    62: _req_account_summary,
-    63: _versioned_cancel,  # cancelAccountSummary
-    64: _versioned_simple,  # cancelPositions
-    76: _req_account_updates_multi,
-    77: _versioned_cancel,  # cancelAccountUpdatesMulti
-    81: _req_matching_symbols,
-    92: _req_pnl,
-    93: _plain_cancel,  # cancelPnL
-    94: _req_pnl_single,
-    95: _plain_cancel,  # cancelPnLSingle
-    97: _req_tick_by_tick,
-    98: _plain_cancel,  # cancelTickByTickData
-    99: _req_completed_orders,
+PARSERS: dict[int, Callable[[Fields], object]] = {  # keyed by In
+    In.START_API: _start_api,
+    In.REQ_MKT_DATA: _req_mkt_data,
+    In.CANCEL_MKT_DATA: _versioned_cancel,
+    In.PLACE_ORDER: _place_order,
+    In.CANCEL_ORDER: _cancel_order,
+    In.REQ_OPEN_ORDERS: _versioned_simple,
+    In.REQ_ACCOUNT_UPDATES: _req_account_updates,
+    In.REQ_EXECUTIONS: _req_executions,
+    In.REQ_IDS: _versioned_simple,
+    In.REQ_CONTRACT_DETAILS: _req_contract_details,
+    In.REQ_MKT_DEPTH: _req_mkt_depth,
+    In.CANCEL_MKT_DEPTH: _versioned_cancel,
+    In.REQ_AUTO_OPEN_ORDERS: _versioned_simple,
+    In.REQ_ALL_OPEN_ORDERS: _versioned_simple,
+    In.REQ_MANAGED_ACCTS: _versioned_simple,
+    In.REQ_HISTORICAL_DATA: _req_historical,
+    In.CANCEL_HISTORICAL_DATA: _versioned_cancel,
+    In.REQ_CURRENT_TIME: _versioned_simple,
+    In.REQ_GLOBAL_CANCEL: _versioned_simple,
+    In.REQ_MARKET_DATA_TYPE: _versioned_simple,
+    In.REQ_POSITIONS: _versioned_simple,
+    In.REQ_ACCOUNT_SUMMARY: _req_account_summary,
+    In.CANCEL_ACCOUNT_SUMMARY: _versioned_cancel,
+    In.CANCEL_POSITIONS: _versioned_simple,
+    In.REQ_ACCOUNT_UPDATES_MULTI: _req_account_updates_multi,
+    In.CANCEL_ACCOUNT_UPDATES_MULTI: _versioned_cancel,
+    In.REQ_MATCHING_SYMBOLS: _req_matching_symbols,
+    In.REQ_PNL: _req_pnl,
+    In.CANCEL_PNL: _plain_cancel,
+    In.REQ_PNL_SINGLE: _req_pnl_single,
+    In.CANCEL_PNL_SINGLE: _plain_cancel,
+    In.REQ_TICK_BY_TICK_DATA: _req_tick_by_tick,
+    In.CANCEL_TICK_BY_TICK_DATA: _plain_cancel,
+    In.REQ_COMPLETED_ORDERS: _req_completed_orders,
     # Known requests this gateway does not serve: answered with an error that
     # carries the request id, so that no client waits for a reply.
-    12: _unsupported("reqNewsBulletins", None),
-    13: _unsupported("cancelNewsBulletins", None),
-    14: _unsupported("setServerLogLevel", None),
-    18: _unsupported("requestFA", None),
-    19: _unsupported("replaceFA", None),
-    21: _unsupported("exerciseOptions", 1),
-    22: _unsupported("reqScannerSubscription", 1),
-    23: _unsupported("cancelScannerSubscription", 1),
-    24: _unsupported("reqScannerParameters", None),
-    50: _unsupported("reqRealTimeBars", 1),
-    51: _unsupported("cancelRealTimeBars", 1),
-    52: _unsupported("reqFundamentalData", 1),
-    53: _unsupported("cancelFundamentalData", 1),
-    54: _unsupported("calculateImpliedVolatility", 1),
-    55: _unsupported("calculateOptionPrice", 1),
-    56: _unsupported("cancelCalculateImpliedVolatility", 1),
-    57: _unsupported("cancelCalculateOptionPrice", 1),
-    74: _unsupported("reqPositionsMulti", 1),
-    75: _unsupported("cancelPositionsMulti", 1),
-    78: _unsupported("reqSecDefOptParams", 0),
-    79: _unsupported("reqSoftDollarTiers", 0),
-    80: _unsupported("reqFamilyCodes", None),
-    82: _unsupported("reqMktDepthExchanges", None),
-    83: _unsupported("reqSmartComponents", 0),
-    84: _unsupported("reqNewsArticle", 0),
-    85: _unsupported("reqNewsProviders", None),
-    86: _unsupported("reqHistoricalNews", 0),
-    87: _unsupported("reqHeadTimeStamp", 0),
-    88: _unsupported("reqHistogramData", 0),
-    89: _unsupported("cancelHistogramData", 0),
-    90: _unsupported("cancelHeadTimeStamp", 0),
-    91: _unsupported("reqMarketRule", 0),
-    96: _unsupported("reqHistoricalTicks", 0),
+    In.REQ_NEWS_BULLETINS: _unsupported("reqNewsBulletins", None),
+    In.CANCEL_NEWS_BULLETINS: _unsupported("cancelNewsBulletins", None),
+    In.SET_SERVER_LOGLEVEL: _unsupported("setServerLogLevel", None),
+    In.REQ_FA: _unsupported("requestFA", None),
+    In.REPLACE_FA: _unsupported("replaceFA", None),
+    In.EXERCISE_OPTIONS: _unsupported("exerciseOptions", 1),
+    In.REQ_SCANNER_SUBSCRIPTION: _unsupported("reqScannerSubscription", 1),
+    In.CANCEL_SCANNER_SUBSCRIPTION: _unsupported("cancelScannerSubscription", 1),
+    In.REQ_SCANNER_PARAMETERS: _unsupported("reqScannerParameters", None),
+    In.REQ_REAL_TIME_BARS: _unsupported("reqRealTimeBars", 1),
+    In.CANCEL_REAL_TIME_BARS: _unsupported("cancelRealTimeBars", 1),
+    In.REQ_FUNDAMENTAL_DATA: _unsupported("reqFundamentalData", 1),
+    In.CANCEL_FUNDAMENTAL_DATA: _unsupported("cancelFundamentalData", 1),
+    In.REQ_CALC_IMPLIED_VOLAT: _unsupported("calculateImpliedVolatility", 1),
+    In.REQ_CALC_OPTION_PRICE: _unsupported("calculateOptionPrice", 1),
+    In.CANCEL_CALC_IMPLIED_VOLAT: _unsupported("cancelCalculateImpliedVolatility", 1),
+    In.CANCEL_CALC_OPTION_PRICE: _unsupported("cancelCalculateOptionPrice", 1),
+    In.REQ_POSITIONS_MULTI: _unsupported("reqPositionsMulti", 1),
+    In.CANCEL_POSITIONS_MULTI: _unsupported("cancelPositionsMulti", 1),
+    In.REQ_SEC_DEF_OPT_PARAMS: _unsupported("reqSecDefOptParams", 0),
+    In.REQ_SOFT_DOLLAR_TIERS: _unsupported("reqSoftDollarTiers", 0),
+    In.REQ_FAMILY_CODES: _unsupported("reqFamilyCodes", None),
+    In.REQ_MKT_DEPTH_EXCHANGES: _unsupported("reqMktDepthExchanges", None),
+    In.REQ_SMART_COMPONENTS: _unsupported("reqSmartComponents", 0),
+    In.REQ_NEWS_ARTICLE: _unsupported("reqNewsArticle", 0),
+    In.REQ_NEWS_PROVIDERS: _unsupported("reqNewsProviders", None),
+    In.REQ_HISTORICAL_NEWS: _unsupported("reqHistoricalNews", 0),
+    In.REQ_HEAD_TIMESTAMP: _unsupported("reqHeadTimeStamp", 0),
+    In.REQ_HISTOGRAM_DATA: _unsupported("reqHistogramData", 0),
+    In.CANCEL_HISTOGRAM_DATA: _unsupported("cancelHistogramData", 0),
+    In.CANCEL_HEAD_TIMESTAMP: _unsupported("cancelHeadTimeStamp", 0),
+    In.REQ_MARKET_RULE: _unsupported("reqMarketRule", 0),
+    In.REQ_HISTORICAL_TICKS: _unsupported("reqHistoricalTicks", 0),
 }
 
 
-def parse_request(payload: bytes) -> object:
-    """Parse one request frame; unknown ids become ``Unsupported``."""
+def parse(payload: bytes) -> tuple[int, object]:
+    """One request frame: its message id and what it asks; unknown ids become ``Unsupported``."""
     f = Fields.parse(payload)
     parser = PARSERS.get(f.msg_id)
     if parser is None:
-        return Unsupported(f.msg_id, f"message {f.msg_id}")
-    return parser(f)
+        return f.msg_id, Unsupported(f.msg_id, f"message {f.msg_id}")
+    return f.msg_id, parser(f)
+
+
+def parse_request(payload: bytes) -> object:
+    """What one request frame asks (see ``parse``)."""
+    return parse(payload)[1]

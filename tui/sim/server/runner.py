@@ -10,8 +10,8 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from tui.sim.control import serve_control
-from tui.sim.gateway import Gateway
+from tui.sim.server.control import serve_control
+from tui.sim.server.gateway import Gateway
 
 T = TypeVar("T")
 

@@ -13,8 +13,8 @@ import logging
 import socket
 from collections.abc import Callable
 
-from tui.sim import faults
-from tui.sim.gateway import Gateway
+from tui.sim.server import faults
+from tui.sim.server.gateway import Gateway
 
 log = logging.getLogger("tui.sim")
 

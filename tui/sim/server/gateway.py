@@ -9,19 +9,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.prices import on_grid, to_ticks
-from tui.sim import messages as msg
-from tui.sim.account import Account
+from tui.sim.protocol import messages as msg
+from tui.sim.trading.account import Account
 from tui.sim.clock import ManualClock, WallClock, tws_time
-from tui.sim.codec import ProtocolError
-from tui.sim.feed import Feed
-from tui.sim.handlers import Handlers
-from tui.sim.instruments import Instrument, build_catalogue
-from tui.sim.market import InstrumentMarket
-from tui.sim.matching import Engine, Execution
-from tui.sim.orders import SimOrder
-from tui.sim.persist import load_state, save_state
-from tui.sim.requests import ContractQuery, parse_request
-from tui.sim.session import Session
+from tui.sim.protocol.codec import ProtocolError
+from tui.sim.server.feed import Feed
+from tui.sim.server.handlers import Handlers
+from tui.sim.market.instruments import Instrument, build_catalogue
+from tui.sim.market.book import InstrumentMarket
+from tui.sim.trading.matching import Engine, Execution
+from tui.sim.trading.orders import SimOrder
+from tui.sim.server.persist import load_state, save_state
+from tui.sim.protocol.requests import ContractQuery, parse
+from tui.sim.server.session import Session
 
 log = logging.getLogger("tui.sim")
 
@@ -203,13 +203,13 @@ class Gateway:
         if self.on_request is not None:
             self.on_request(session, payload)
         try:
-            request = parse_request(payload)
+            msg_id, request = parse(payload)
         except ProtocolError as e:
             if "message id" in str(e):
                 raise  # not a TWS frame at all: the connection is garbage
             session.send(msg.error(-1, 320, f"Error reading request: {e}"))
             return
-        self.handlers.dispatch(session, request)
+        self.handlers.dispatch(session, msg_id, request)
 
     # --- contracts ------------------------------------------------------------------
     def resolve(self, q: ContractQuery) -> list[Instrument]:

@@ -1,0 +1,1 @@
+"""The paper account behind the gateway: matching engine, orders, account."""
