@@ -14,6 +14,7 @@ one UI call per message.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -56,6 +57,8 @@ def _stock_client_factory(app_ref: list[Any]) -> Any:
     from ibapi.client import EClient
 
     class Counted:
+        """A stock EClient call that counts itself, so the baseline reports the same figures."""
+
         n = 0  # messages decoded (not callbacks: a tickPrice also makes a tickSize)
         stopping = False
 
@@ -81,6 +84,7 @@ def _stock_client_factory(app_ref: list[Any]) -> Any:
             return call
 
     class StockClient(EClient):
+        """The baseline: ibapi's own EClient, reader thread and decoder, as a naive app would use them."""
         def __init__(self, wrapper: Any, closed: Any) -> None:
             super().__init__(UiCallWrapper(wrapper))
             self.wire = type("Wire", (), {"last_rx": float("inf")})()
@@ -122,8 +126,6 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
 
     tune_process()  # as the command line does, for both paths
     created = time.monotonic()
-    import gc
-
     pauses: list[tuple[int, float]] = []
     gc_start = [0.0]
 

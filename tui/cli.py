@@ -1,7 +1,8 @@
 """The ``ibtui`` command line.
 
 Global options (--config, --host, --port, --client-id, --read-only, --layout,
---symbol) may stand before or after the subcommand.
+--symbol) may stand before or after the subcommand. A subcommand imports the heavy
+parts it uses when it runs: ``ibtui sim`` never loads Textual or ibapi.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from typing import TYPE_CHECKING
 
 from tui import __version__
 from tui import config as cfg
+from tui.core import events as ev
+from tui.core.contracts import parse_symbol
+from tui.core.journal import Journal, journal_path, read, summarize
+from tui.core.session import is_live
 from tui.tuning import tune_process
 
 if TYPE_CHECKING:
@@ -97,7 +102,6 @@ def _run_app(args: argparse.Namespace, settings: cfg.Settings, confirm: str | No
              demo: str = "") -> int:
     """Run the screen. ``demo`` names the in-process simulated gateway (its journal identity)."""
     from tui.app import IBTuiApp
-    from tui.core.journal import Journal
 
     layout = getattr(args, "layout", None) or "full"
     _setup_logging(settings)
@@ -191,10 +195,6 @@ def cmd_fault(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from tui.core import events as ev
-    from tui.core.desk import parse_symbol
-    from tui.core.session import is_live
-
     settings = load_settings(args)
     c = settings.connection
     broker = broker_for(settings, client_id_tries=5)
@@ -274,8 +274,6 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def cmd_journal(args: argparse.Namespace) -> int:
-    from tui.core.journal import journal_path, read, summarize
-
     settings = load_settings(args)
     try:
         day = dt.date.fromisoformat(args.date) if args.date else dt.datetime.now(dt.UTC).date()

@@ -30,6 +30,8 @@ class ConfigError(Exception):
 
 @dataclass
 class Connection:
+    """The ``[connection]`` section: where TWS is, who we are, and LIVE/PAPER policy."""
+
     host: str = "127.0.0.1"
     port: int = 7497
     client_id: int = 1
@@ -41,6 +43,8 @@ class Connection:
 
 @dataclass
 class UI:
+    """The ``[ui]`` section: theme, frame cap, ladder behaviour."""
+
     theme: str = "ibtui-dark"
     frame_rate: int = 30
     ladder_rows: int = 0  # 0: fit the window
@@ -50,6 +54,8 @@ class UI:
 
 @dataclass
 class Orders:
+    """The ``[orders]`` section: default quantities, presets, TIF, brackets, confirmation policy."""
+
     default_quantity: int = 1
     quantity_presets: list[int] = field(default_factory=lambda: [1, 2, 5, 10, 25, 50, 100, 200, 500])
     tif: str = "DAY"
@@ -67,6 +73,8 @@ class Orders:
 
 @dataclass
 class Paths:
+    """The ``[paths]`` section: journal directory, log file and level."""
+
     journal_dir: str = ""
     log_file: str = ""
     log_level: str = "INFO"
@@ -74,6 +82,8 @@ class Paths:
 
 @dataclass
 class Settings:
+    """Everything configurable, as loaded from the config file and the saved state."""
+
     connection: Connection = field(default_factory=Connection)
     ui: UI = field(default_factory=UI)
     watchlist: list[str] = field(default_factory=lambda: ["ES", "NQ", "CL", "AAPL", "MSFT", "NVDA", "TSLA", "EUR.USD"])

@@ -30,6 +30,7 @@ W = TypeVar("W", bound=Widget)
 
 
 class Frame:
+    """The per-frame drain and redraw; holds the app's panes."""
     def __init__(self, app: IBTuiApp) -> None:
         self.app = app
         self.desk = app.desk

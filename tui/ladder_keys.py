@@ -32,6 +32,8 @@ STOP_LIMIT_OFFSET_TICKS = 2
 
 
 class LadderKeys(_AppBase):
+    """The trading keys (a mixin of the app; see the module)."""
+
     # provided by the app
     desk: Desk
     settings: cfg.Settings

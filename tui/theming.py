@@ -22,6 +22,8 @@ _THEME_KEYS = {"name", "primary", "secondary", "warning", "error", "success", "a
 
 
 class ThemeError(ValueError):
+    """A theme file that cannot be used, with the reason."""
+
     pass
 
 

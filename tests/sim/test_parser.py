@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from ibkit import encoded, future, order, stock
 from tui.sim.protocol.codec import FrameBuffer, ProtocolError, split_fields
-from tui.sim.protocol.requests import PlaceOrder, ReqMktData, parse_request
+from tui.sim.protocol.parsers import parse_request
+from tui.sim.protocol.requests import PlaceOrder, ReqMktData
 
 
 def payload_of(frame: bytes) -> bytes:

@@ -39,3 +39,19 @@ class ContractSpec:
     multiplier: float = 1.0
     long_name: str = ""
     time_zone: str = "US/Eastern"
+
+
+def parse_symbol(text: str) -> tuple[str, str, str, str]:
+    """``ES``, ``ES:FUT:CME``, ``EUR.USD`` -> (symbol, secType, exchange, currency)."""
+    text = text.strip().upper()
+    if ":" in text:
+        parts = (text.split(":") + ["", "", ""])[:4]
+        return parts[0], parts[1], parts[2], parts[3]
+    if "." in text and len(text) == 7:
+        base, quote = text.split(".")
+        return base, "CASH", "IDEALPRO", quote
+    futures = {"ES": "CME", "NQ": "CME", "RTY": "CME", "YM": "CBOT", "CL": "NYMEX", "GC": "COMEX",
+               "MES": "CME", "MNQ": "CME", "ZN": "CBOT", "ZB": "CBOT", "NG": "NYMEX", "6E": "CME"}
+    if text in futures:
+        return text, "FUT", futures[text], "USD"
+    return text, "STK", "SMART", "USD"

@@ -13,15 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from tui.core import events as ev
-from tui.core.contracts import Contract, ContractSpec
+from tui.core.contracts import Contract, ContractSpec, parse_symbol
 from tui.core.errors import Kind, meaning
 from tui.core.events import ConnState
 from tui.core.intents import Bracket, OrderIntent
-from tui.core.journal import Journal, belongs, epoch, read, to_event
+from tui.core.journal import Journal
 from tui.core.orders import OrderRecord, Orders
-from tui.core.ordertypes import GATEWAY_TERMINAL, UNKNOWN, UNVOUCHED, OrderType, has_limit, has_stop
+from tui.core.ordertypes import OrderType, has_limit, has_stop
 from tui.core.portfolio import Portfolio
 from tui.core.ports import BrokerPort
+from tui.core.reconcile import Reconciliation
 from tui.core.prices import format_price, from_ticks, to_ticks
 from tui.core.risk import Context, Limits, Verdict, check
 from tui.core import session
@@ -29,31 +30,25 @@ from tui.core import session
 
 @dataclass(slots=True)
 class Message:
+    """One line of the messages pane."""
+
     time: float
     level: str  # info, warning, error, order
     text: str
 
 
-def parse_symbol(text: str) -> tuple[str, str, str, str]:
-    """``ES``, ``ES:FUT:CME``, ``EUR.USD`` -> (symbol, secType, exchange, currency)."""
-    text = text.strip().upper()
-    if ":" in text:
-        parts = (text.split(":") + ["", "", ""])[:4]
-        return parts[0], parts[1], parts[2], parts[3]
-    if "." in text and len(text) == 7:
-        base, quote = text.split(".")
-        return base, "CASH", "IDEALPRO", quote
-    futures = {"ES": "CME", "NQ": "CME", "RTY": "CME", "YM": "CBOT", "CL": "NYMEX", "GC": "COMEX",
-               "MES": "CME", "MNQ": "CME", "ZN": "CBOT", "ZB": "CBOT", "NG": "NYMEX", "6E": "CME"}
-    if text in futures:
-        return text, "FUT", futures[text], "USD"
-    return text, "STK", "SMART", "USD"
+class Desk(Reconciliation):
+    """The state behind the screen and the only way to the broker: the app's one port.
 
+    ``pump`` folds what the broker sent into orders, portfolio, markets and messages;
+    the order methods check, journal and send. Journal replay and reconciliation
+    with the gateway are in ``tui.core.reconcile``.
+    """
 
-class Desk:
     def __init__(self, broker: BrokerPort, limits: Limits, journal: Journal | None = None,
                  read_only: bool = False, live: str = "auto", port: int = 0,
                  clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
         self.broker = broker
         self.limits = limits
         self.journal = journal
@@ -71,9 +66,6 @@ class Desk:
         self.said = 0  # messages ever said (the deque keeps the newest)
         # order ids whose blotter row changed since the screen last took them
         self.changed_orders: set[int] = set()
-        self._journal_loaded = False
-        self._unconfirmed: set[int] = set()  # rebuilt from the journal, awaiting the first resync
-        self.reconciliations = 0  # completed resyncs with TWS (1 after the first connect)
         self.killed = False
         self.pending_queries: dict[str, str] = {}  # query key -> what the user typed
         self.matches: ev.SymbolMatches | None = None
@@ -88,6 +80,7 @@ class Desk:
         return session.is_live(self.live_mode, self.port, self.accounts)
 
     def say(self, text: str, level: str = "info") -> None:
+        """A line in the messages pane (errors also pop up)."""
         self.messages.append(Message(self.clock(), level, text))
         self.said += 1
 
@@ -105,6 +98,7 @@ class Desk:
         return events, updates
 
     def apply(self, e: object) -> None:
+        """Fold one broker event into the state (and journal what TWS said about orders)."""
         journal = self.journal
         if isinstance(e, ev.Connection):
             self._connection(e)
@@ -138,6 +132,7 @@ class Desk:
                              f"{self.fmt(rec, e.price)} (order {rec.order_id})", "order")
 
     def key(self, rec: OrderRecord) -> str:
+        """The order's instrument as the trader reads it (``ESZ6``)."""
         return rec.contract.key if rec.contract else "?"
 
     def fmt(self, rec: OrderRecord, price: float | None) -> str:
@@ -166,9 +161,8 @@ class Desk:
                     (e.state != ConnState.CONNECTED and e.reason.split(";")[0] != old.reason.split(";")[0]):
                 self.say(self._connection_words(e), "info" if e.state == ConnState.CONNECTED else "warning")
         self.connection = e
-        if e.accounts and e.state == ConnState.CONNECTED and not self._journal_loaded:
-            self._journal_loaded = True
-            self.load_journal(e.accounts)
+        if e.state == ConnState.CONNECTED:
+            self._connected_with(e.accounts)
 
     @staticmethod
     def _connection_words(e: ev.Connection) -> str:
@@ -217,108 +211,6 @@ class Desk:
         if typed:
             self.by_query[typed.upper()] = spec
 
-    def _reconciled(self, e: ev.Reconciled) -> None:
-        """Every resync answer is in: what the gateway did not vouch for is not working."""
-        self.reconciliations += 1
-        away = self._unconfirmed
-        self._unconfirmed = set()
-        for oid in sorted(away):
-            rec = self.orders.get(oid)
-            if rec is not None and rec.status in GATEWAY_TERMINAL:
-                self.say(f"order {oid} ({self.describe(rec)}) was {rec.status} while ibtui was closed", "order")
-        unknown = self.orders.mark_unknown(set(e.open_order_ids))
-        when = "after a restart" if e.first else "after reconnecting"
-        for rec in unknown:
-            self.changed_orders.add(rec.order_id)
-            self.say(f"order {rec.order_id} ({self.describe(rec)}) is UNKNOWN at the broker: the gateway "
-                     f"did not report it {when}, so it is not shown as working; check it in TWS", "warning")
-        if self.journal:
-            self.journal.write("reconciled", open_orders=sorted(e.open_order_ids),
-                               unknown=[r.order_id for r in unknown])
-
-    def _completed(self, e: ev.CompletedOrder) -> None:
-        for rec in self.orders.by_id.values():
-            if not (rec.working or rec.status in UNVOUCHED):
-                continue
-            same = rec.perm_id == e.perm_id if rec.perm_id and e.perm_id else (
-                e.order_id == rec.order_id and rec.contract is not None
-                and rec.contract.con_id == e.contract.con_id)
-            if same:
-                was_working = rec.working
-                self.orders.set_status(rec, e.status)
-                rec.filled = max(rec.filled, e.filled)
-                self.changed_orders.add(rec.order_id)
-                if self.journal:
-                    self.journal.event(e)
-                if was_working and self.journal is not None:  # None while replaying: said then already
-                    self.say(f"order {rec.order_id} ({self.describe(rec)}) ended {e.status} "
-                             "while we were away", "order")
-
-    def load_journal(self, accounts: tuple[str, ...]) -> int:
-        """Once connected: rebuild today's orders of this account behind this gateway.
-
-        Rebuilt orders that were working are UNCONFIRMED (not working) until the
-        gateway's resync reports them; the rest become UNKNOWN when it ends.
-        """
-        journal = self.journal
-        if journal is None:
-            return 0
-        if journal.account not in accounts:
-            journal.account = accounts[0]
-        records, note = read(journal.path)
-        if note:
-            self.say(f"journal: {note}", "warning")
-        mine = [r for r in records if belongs(r, journal.account, journal.gateway, journal.client_id)]
-        n = self.rebuild(mine)
-        if mine:
-            used = [int(r["order_id"]) for r in mine if r.get("kind") == "intent" and "order_id" in r]
-            if used:
-                self.broker.reserve_order_ids(max(used) + 1)  # never reuse an id of this gateway
-        if n:
-            self.say(f"journal: {len(self.orders.by_id)} order(s) of {journal.account} at {journal.gateway} "
-                     f"from earlier today; {len(self._unconfirmed)} to check with the gateway")
-        return n
-
-    def rebuild(self, records: list[dict[str, object]]) -> int:
-        """Replay journal lines into the orders; returns how many were applied."""
-        journal, self.journal = self.journal, None  # replaying must not journal again
-        n = 0
-        try:
-            for r in records:
-                kind = r.get("kind")
-                rec: OrderRecord | None = None
-                if kind == "intent" and r.get("verdict") == "ok" and "order_id" in r and not r.get("modify"):
-                    c = r.get("contract")
-                    if isinstance(c, dict):
-                        rec = self.orders.sent(int(r["order_id"]), Contract(**c), str(r["action"]),  # type: ignore[call-overload]
-                                               float(r["quantity"]), str(r["order_type"]),  # type: ignore[arg-type]
-                                               r.get("lmt_price"), r.get("aux_price"), str(r.get("tif", "")))  # type: ignore[arg-type]
-                elif kind == "reconciled":
-                    for oid in r.get("unknown") or r.get("lost") or ():  # type: ignore[attr-defined]
-                        found = self.orders.get(int(oid))
-                        if found is not None and found.working:
-                            self.orders.set_status(found, UNKNOWN)
-                            rec = found
-                else:
-                    e = to_event(r)
-                    if isinstance(e, (ev.OrderStatus, ev.OpenOrder, ev.Fill, ev.Commission)):
-                        rec = self.orders.apply(e)
-                        self.portfolio.apply(e)
-                    elif isinstance(e, ev.IBError):
-                        rec = self.orders.apply(e)
-                    elif isinstance(e, ev.CompletedOrder):
-                        self._completed(e)
-                if rec is not None:
-                    n += 1
-                    stamp = epoch(r)  # type: ignore[arg-type]
-                    if stamp is not None:
-                        rec.updated = stamp
-                    self.changed_orders.add(rec.order_id)
-        finally:
-            self.journal = journal
-        self._unconfirmed = {rec.order_id for rec in self.orders.unconfirm()}
-        return n
-
     # --- the UI's port to the broker --------------------------------------------------------------
     def start(self) -> None:
         """Start connecting (answers arrive through ``pump``)."""
@@ -359,12 +251,14 @@ class Desk:
 
     # --- contracts ----------------------------------------------------------------------------------
     def resolve(self, text: str) -> str:
+        """Ask for the contract the trader typed (``ES``, ``EUR.USD``, ``ES:FUT:CME``); returns the query key."""
         symbol, sec_type, exchange, currency = parse_symbol(text)
         key = self.broker.resolve(symbol, sec_type, exchange, currency)
         self.pending_queries[key] = text.upper()
         return key
 
     def spec_for(self, text: str) -> ContractSpec | None:
+        """The resolved contract for what the trader typed, if it has resolved."""
         spec = self.by_query.get(text.upper())
         if spec is not None:
             return spec
@@ -376,6 +270,7 @@ class Desk:
 
     # --- the order path ------------------------------------------------------------------------
     def context(self, spec: ContractSpec) -> Context:
+        """What the risk checks need to know about this instrument right now."""
         con = spec.contract.con_id
         m = self.markets.get(con)
         seen = self.market_seen.get(con)
@@ -401,6 +296,7 @@ class Desk:
         )
 
     def verdict(self, intent: OrderIntent) -> Verdict:
+        """The risk verdict an intent would get now (the ticket shows it before sending)."""
         return check(intent, self.context(intent.spec), self.limits)
 
     def submit(self, intent: OrderIntent, order_id: int | None = None) -> int | None:
@@ -438,6 +334,7 @@ class Desk:
         return oid
 
     def submit_bracket(self, b: Bracket) -> tuple[int, int, int] | None:
+        """Check, journal and send a bracket; its three ids, or None when refused."""
         spec = b.entry.spec
         exit_side = "SELL" if b.entry.buy else "BUY"
         legs = [b.entry, OrderIntent(spec, exit_side, b.entry.quantity, OrderType.LMT, b.take_profit),
@@ -502,6 +399,7 @@ class Desk:
         return self.submit(intent, order_id=rec.order_id)
 
     def cancel(self, recs: list[OrderRecord], why: str = "") -> int:
+        """Ask the gateway to cancel each working order; how many requests went out."""
         n = 0
         for rec in recs:
             if not rec.working:
@@ -517,6 +415,7 @@ class Desk:
         return n
 
     def cancel_everything(self, why: str) -> None:
+        """Global cancel: every open order of the account, ours or not."""
         if self.journal:
             self.journal.write("global_cancel", sync=True, reason=why)
         try:
@@ -525,6 +424,7 @@ class Desk:
             self.say(f"global cancel not sent: {e}", "error")
 
     def flatten(self, spec: ContractSpec) -> int | None:
+        """Cancel the instrument's orders and close its position at market; the order id or None."""
         qty = self.portfolio.position(spec.contract.con_id)
         if not qty:
             self.say(f"{spec.contract.key}: no position to flatten", "info")
@@ -533,6 +433,7 @@ class Desk:
         return self.submit(OrderIntent(spec, "SELL" if qty > 0 else "BUY", abs(qty), OrderType.MKT))
 
     def kill(self) -> None:
+        """The kill switch: cancel everything now and refuse new orders until re-armed."""
         self.killed = True
         if self.journal:
             self.journal.write("kill_switch", sync=True, on=True)
@@ -541,6 +442,7 @@ class Desk:
             self.cancel_everything("kill switch")
 
     def rearm(self) -> None:
+        """Allow orders again after the kill switch."""
         self.killed = False
         if self.journal:
             self.journal.write("kill_switch", sync=True, on=False)

@@ -7,6 +7,8 @@ from enum import Enum
 
 
 class Kind(str, Enum):
+    """What an IB error code is about, which decides how loudly it is said."""
+
     INFO = "info"
     WARNING = "warning"
     DATA = "data"
@@ -16,6 +18,8 @@ class Kind(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class Meaning:
+    """An IB error code in words, with its kind."""
+
     kind: Kind
     text: str
 

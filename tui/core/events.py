@@ -15,6 +15,8 @@ from tui.core.contracts import Contract, ContractSpec
 
 
 class ConnState(str, Enum):
+    """The connection as the status bar shows it."""
+
     DISCONNECTED = "DISCONNECTED"
     CONNECTING = "CONNECTING"
     CONNECTED = "CONNECTED"
@@ -38,11 +40,15 @@ class Connection:
 
 @dataclass(frozen=True, slots=True)
 class NextOrderId:
+    """TWS says the next order id it will accept (nextValidId)."""
+
     order_id: int
 
 
 @dataclass(frozen=True, slots=True)
 class OrderStatus:
+    """An order's status changed (orderStatus): the gateway's word on whether it works."""
+
     order_id: int
     status: str
     filled: float
@@ -57,6 +63,8 @@ class OrderStatus:
 
 @dataclass(frozen=True, slots=True)
 class OpenOrder:
+    """An order the gateway holds, with its contract and prices (openOrder)."""
+
     order_id: int
     contract: Contract
     action: str
@@ -76,11 +84,15 @@ class OpenOrder:
 
 @dataclass(frozen=True, slots=True)
 class OpenOrdersEnd:
+    """The open orders of a resync are all in."""
+
     pass
 
 
 @dataclass(frozen=True, slots=True)
 class CompletedOrder:
+    """An order that ended today (filled, cancelled, inactive), from reqCompletedOrders."""
+
     order_id: int
     perm_id: int
     contract: Contract
@@ -92,6 +104,8 @@ class CompletedOrder:
 
 @dataclass(frozen=True, slots=True)
 class CompletedOrdersEnd:
+    """The completed orders of a resync are all in."""
+
     pass
 
 
@@ -116,11 +130,15 @@ class Fill:
 
 @dataclass(frozen=True, slots=True)
 class ExecutionsEnd:
+    """The executions of request ``req_id`` are all in."""
+
     req_id: int
 
 
 @dataclass(frozen=True, slots=True)
 class Commission:
+    """The commission (and realized P&L) of one execution."""
+
     exec_id: str
     commission: float
     currency: str
@@ -138,6 +156,8 @@ class IBError:
 
 @dataclass(frozen=True, slots=True)
 class Position:
+    """A position of the account (reqPositions)."""
+
     account: str
     contract: Contract
     quantity: float
@@ -146,11 +166,15 @@ class Position:
 
 @dataclass(frozen=True, slots=True)
 class PositionsEnd:
+    """The positions of a resync are all in."""
+
     pass
 
 
 @dataclass(frozen=True, slots=True)
 class AccountValue:
+    """One account value (NetLiquidation, BuyingPower, ...)."""
+
     key: str
     value: str
     currency: str
@@ -159,6 +183,8 @@ class AccountValue:
 
 @dataclass(frozen=True, slots=True)
 class PortfolioItem:
+    """A position with its market value and P&L (reqAccountUpdates)."""
+
     contract: Contract
     position: float
     market_price: float
@@ -171,11 +197,15 @@ class PortfolioItem:
 
 @dataclass(frozen=True, slots=True)
 class AccountEnd:
+    """The account's first download is complete."""
+
     account: str
 
 
 @dataclass(frozen=True, slots=True)
 class PnL:
+    """The account's daily, unrealized and realized P&L."""
+
     daily: float
     unrealized: float
     realized: float
@@ -183,6 +213,8 @@ class PnL:
 
 @dataclass(frozen=True, slots=True)
 class PnLSingle:
+    """One position's P&L."""
+
     con_id: int
     position: float
     daily: float
@@ -202,6 +234,8 @@ class ContractResolved:
 
 @dataclass(frozen=True, slots=True)
 class SymbolMatches:
+    """What a symbol search found."""
+
     pattern: str
     contracts: tuple[Contract, ...]
 

@@ -29,6 +29,7 @@ def _utc(epoch: float) -> dt.datetime:
 
 
 def journal_path(directory: Path, day: dt.date) -> Path:
+    """Today's journal file in ``directory`` (one file per UTC day)."""
     return directory / f"journal-{day.isoformat()}.jsonl"
 
 
@@ -71,6 +72,7 @@ class Journal:
         return self._fd
 
     def write(self, kind: str, sync: bool = False, **fields: Any) -> None:
+        """Append one line of ``kind`` with ``fields``; ``sync`` fsyncs it before returning."""
         now = self.clock()
         stamp = _utc(now)
         record = {"ts": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),

@@ -14,6 +14,8 @@ BEST_BID, BEST_ASK, LAST, CURSOR, AVG, SELECTED, IN_SPREAD = 1, 2, 4, 8, 16, 32,
 
 @dataclass(frozen=True, slots=True)
 class LadderRow:
+    """One price row of the ladder, as drawn (hashable: the widget caches rows by value)."""
+
     ticks: int
     price: str
     bid_size: int

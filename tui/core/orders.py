@@ -23,6 +23,8 @@ _RANK = {"PendingSubmit": 0, "ApiPending": 0, "PreSubmitted": 1, "Submitted": 2,
 
 @dataclass(slots=True)
 class FillRecord:
+    """One execution of an order, with its commission once known."""
+
     exec_id: str
     shares: float
     price: float
@@ -33,6 +35,8 @@ class FillRecord:
 
 @dataclass(slots=True)
 class OrderRecord:
+    """One order as the desk knows it: what was sent, and the gateway's latest word on it."""
+
     order_id: int
     contract: Contract | None = None
     action: str = ""
@@ -102,6 +106,7 @@ class Orders:
         return rec
 
     def get(self, order_id: int) -> OrderRecord | None:
+        """The record of ``order_id``, if the desk knows it."""
         return self.by_id.get(order_id)
 
     def _record(self, order_id: int) -> OrderRecord:

@@ -10,6 +10,8 @@ from tui.core.contracts import Contract
 
 @dataclass(slots=True)
 class PositionRow:
+    """One position with its average price and P&L."""
+
     contract: Contract
     quantity: float = 0.0
     avg_cost: float = 0.0  # IB's figure (times the multiplier)
@@ -31,6 +33,7 @@ class PositionRow:
 
 
 class Portfolio:
+    """Positions, account values and P&L, folded from the broker events."""
     def __init__(self) -> None:
         self.rows: dict[int, PositionRow] = {}
         self.values: dict[str, str] = {}
@@ -46,6 +49,7 @@ class Portfolio:
         return row
 
     def apply(self, e: object) -> bool:
+        """Fold one event in; True when it was about the portfolio."""
         if isinstance(e, ev.Position):
             row = self._row(e.contract)
             row.quantity, row.avg_cost = e.quantity, e.avg_cost
@@ -76,6 +80,7 @@ class Portfolio:
         return row.quantity if row else 0.0
 
     def value(self, key: str) -> float | None:
+        """An account value as a number (None when TWS has not sent it or it is not numeric)."""
         try:
             return float(self.values[key])
         except (KeyError, ValueError):

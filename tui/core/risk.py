@@ -57,6 +57,8 @@ class Context:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
+    """A risk check result: ok, or the rule that refused and a message naming the numbers."""
+
     ok: bool
     rule: str = ""
     message: str = ""
@@ -77,6 +79,7 @@ def _n(x: float) -> str:
 
 
 def check(intent: OrderIntent, ctx: Context, limits: Limits) -> Verdict:
+    """The first rule ``intent`` breaks in ``ctx`` under ``limits``, or OK."""
     spec = intent.spec
     name = spec.contract.key
     tick = spec.tick

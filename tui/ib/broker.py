@@ -103,6 +103,7 @@ class Broker:
         self.session.set_state(ConnState.DISCONNECTED, "stopped")
 
     def wait_connected(self, timeout: float = 10.0, reconciled: bool = True) -> bool:
+        """Block until connected (and reconciled); False after ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.state == ConnState.CONNECTED and not (reconciled and self.reconciling):
@@ -138,6 +139,7 @@ class Broker:
         self.session.managed_accounts(accounts)
 
     def error(self, req_id: int, code: int, text: str) -> None:
+        """An error from TWS: an event for the desk, and what it means for the session and requests."""
         self.h.put(ev.IBError(req_id, code, text))
         self.session.error(code)
         if code == 1101:
@@ -156,6 +158,7 @@ class Broker:
         self.resync.seen(order_id)
 
     def end(self, name: str) -> None:
+        """A resync answer is complete; after the last one the desk gets ``Reconciled``."""
         done = self.resync.end(name)
         if done is not None:
             self.h.put(done)
@@ -279,6 +282,7 @@ class Broker:
 
     # --- stats ----------------------------------------------------------------------------------
     def stats(self) -> dict[str, int]:
+        """Counters for the status bar and the benchmark."""
         client = self.client
         return {
             "messages": client.messages if client else 0,

@@ -47,7 +47,7 @@ class Client(EClient):
         self.startApi()
 
     def sendMsg(self, msg: str) -> None:  # noqa: N802 (ibapi's name)
-        # ibapi's own sendMsg inspects the stack for a log line on every message
+        """Frame and send one request (ibapi's own inspects the call stack for a log line every time)."""
         if self.conn is not None:
             self.conn.sendMsg(comm.make_msg(msg))
 
@@ -80,6 +80,7 @@ class Client(EClient):
             self.close(f"garbled data from TWS ({type(e).__name__}: {e})")
 
     def close(self, reason: str = "disconnected") -> None:
+        """End the session (once); ``reason`` is what the trader is told."""
         # the reason is recorded before the socket closes: otherwise the reader, seeing
         # the socket go, would report a plain "disconnected" first
         self._finish(reason)

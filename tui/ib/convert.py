@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 
 from ibapi.common import UNSET_DOUBLE
 from ibapi.contract import Contract as IBContract
@@ -15,16 +14,16 @@ from tui.core.intents import OrderIntent
 
 def num(value: object) -> float:
     """A size or price from either ibapi: 9.81 gives int/float, 10.x gives Decimal."""
-    if isinstance(value, Decimal):
-        return float(value)
     return float(value)  # type: ignore[arg-type]
 
 
 def price_or_none(value: float) -> float | None:
+    """A price, or None for ibapi's unset value and zero."""
     return None if value is None or value >= UNSET_DOUBLE or value == 0.0 else float(value)
 
 
 def contract_from_ib(c: IBContract) -> Contract:
+    """ibapi's Contract as ours."""
     return Contract(
         symbol=c.symbol, sec_type=c.secType, exchange=c.exchange, currency=c.currency,
         con_id=c.conId, last_trade_date=c.lastTradeDateOrContractMonth,
@@ -34,6 +33,7 @@ def contract_from_ib(c: IBContract) -> Contract:
 
 
 def contract_to_ib(c: Contract) -> IBContract:
+    """Our Contract as ibapi's."""
     out = IBContract()
     out.conId = c.con_id
     out.symbol = c.symbol
@@ -49,6 +49,7 @@ def contract_to_ib(c: Contract) -> IBContract:
 
 
 def spec_from_details(d: ContractDetails) -> ContractSpec:
+    """ContractDetails as a ContractSpec (tick size, multiplier, names)."""
     c = contract_from_ib(d.contract)
     try:
         mult = float(c.multiplier or 1)
@@ -58,6 +59,7 @@ def spec_from_details(d: ContractDetails) -> ContractSpec:
 
 
 def order_to_ib(intent: OrderIntent, account: str = "") -> IBOrder:
+    """An intent as ibapi's Order (prices unset where the type has none)."""
     o = IBOrder()
     o.action = intent.action
     o.totalQuantity = intent.quantity

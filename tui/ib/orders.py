@@ -13,6 +13,7 @@ class BrokerError(Exception):
 
 
 class OrderIds:
+    """Order-id allocation: thread-safe, strictly increasing, never reused."""
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._next = 0

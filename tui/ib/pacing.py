@@ -19,6 +19,7 @@ Send = Callable[[], None]
 
 
 class Pacer:
+    """Sends through one thread under IB's message rate; orders and cancels first."""
     def __init__(self, per_second: int = 40, burst: int = 5) -> None:
         self.rate = float(per_second - burst)
         self.capacity = float(burst)
@@ -85,4 +86,5 @@ class Pacer:
 
     @property
     def queued(self) -> int:
+        """Requests waiting for a token."""
         return len(self._urgent) + len(self._normal)

@@ -23,6 +23,8 @@ from tui.ib.wire import HandshakeError
 
 @dataclass
 class BrokerConfig:
+    """Where to connect and how patiently."""
+
     host: str = "127.0.0.1"
     port: int = 7497
     client_id: int = 1
@@ -49,6 +51,7 @@ MakeClient = Callable[[Callable[[str], None]], Client]  # (closed callback) -> a
 
 
 class Session:
+    """The supervisor of the connection (see the module)."""
     def __init__(self, cfg: BrokerConfig, handoff: Handoff, pacer: Pacer, make_client: MakeClient,
                  up: Callable[[Client], None]) -> None:
         self.cfg = cfg

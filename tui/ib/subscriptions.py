@@ -15,6 +15,8 @@ from tui.core.contracts import Contract
 
 @dataclass
 class Subscription:
+    """One instrument's streams: its L1 request and, with depth rows, its depth request."""
+
     contract: Contract
     depth_rows: int = 0
     l1_req: int = 0
@@ -22,6 +24,7 @@ class Subscription:
 
 
 class Subscriptions:
+    """What is subscribed, and which request id maps to which instrument."""
     def __init__(self, new_id: Callable[[], int]) -> None:
         self._new_id = new_id
         self._lock = threading.Lock()

@@ -22,6 +22,8 @@ MIN_VERSION, MAX_VERSION = 100, 157  # what ibapi 9.81 speaks
 
 
 class HandshakeError(ConnectionError):
+    """The server did not complete the API handshake."""
+
     pass
 
 

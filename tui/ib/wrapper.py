@@ -44,6 +44,7 @@ class Sink(Protocol):
 
 
 class Wrapper(EWrapper):
+    """ibapi's EWrapper: callbacks on the decode thread become hand-off state and events."""
     def __init__(self, sink: Sink, handoff: Handoff) -> None:
         super().__init__()
         self.b = sink

@@ -19,6 +19,8 @@ from tui.keys import CONFIRM_BINDINGS, HELP_BINDINGS, HISTORY_BINDINGS, SEARCH_B
 
 
 class Confirm(ModalScreen[bool]):
+    """A yes/no question; the answer is the dismiss value."""
+
     BINDINGS: ClassVar[list[BindingType]] = [*CONFIRM_BINDINGS]
     DEFAULT_CSS = """
     Confirm { align: center middle; }
@@ -42,6 +44,8 @@ class Confirm(ModalScreen[bool]):
 
 
 class Help(ModalScreen[None]):
+    """Every key with its binding id, and the status words."""
+
     BINDINGS: ClassVar[list[BindingType]] = [*HELP_BINDINGS]
     DEFAULT_CSS = """
     Help { align: center middle; }

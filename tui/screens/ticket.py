@@ -21,6 +21,8 @@ from tui.keys import TICKET_BINDINGS
 
 
 class Ticket(ModalScreen[OrderIntent | None]):
+    """The order ticket: dismisses with an intent, or None when cancelled."""
+
     BINDINGS: ClassVar[list[BindingType]] = [*TICKET_BINDINGS]
     DEFAULT_CSS = """
     Ticket { align: center middle; }

@@ -13,11 +13,13 @@ MANUAL_EPOCH = 1767623400.0
 
 
 class WallClock:
+    """Real time."""
     def now(self) -> float:
         return time.time()
 
 
 class ManualClock:
+    """Time that moves only when a test moves it."""
     def __init__(self, start: float = MANUAL_EPOCH) -> None:
         self._now = start
 

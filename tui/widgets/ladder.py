@@ -12,7 +12,6 @@ from time import perf_counter
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region
-from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -38,11 +37,6 @@ class Ladder(Widget, can_focus=True):
     Ladder { height: 1fr; min-width: 40; }
     """
 
-    class CursorMoved(Message):
-        def __init__(self, ticks: int) -> None:
-            self.ticks = ticks
-            super().__init__()
-
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.spec: ContractSpec | None = None
@@ -54,7 +48,6 @@ class Ladder(Widget, can_focus=True):
         self.rows: list[LadderRow] = []
         self.header = ""
         self.header_style = Style()
-        self.show_volume = True
         self._cache: dict[tuple[LadderRow, int, int], Strip] = {}
         self.max_size = 1  # the largest size in view: depth bars are drawn against it
         self._theme = ThemeStyles()
@@ -88,7 +81,6 @@ class Ladder(Widget, can_focus=True):
             self.top = self.cursor
         elif self.cursor <= self.top - n:
             self.top = self.cursor + n - 1
-        self.post_message(self.CursorMoved(self.cursor))
 
     def on_resize(self) -> None:
         # a tmux pane resized: the cursor stays where it was, in the middle of the new window

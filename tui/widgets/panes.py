@@ -51,6 +51,7 @@ class Watchlist(RowTable):
                Column("vol", "Volume", 13, True, drop=2), Column("spark", "Session", 13, drop=3)]
 
     class Opened(Message):
+        """A watchlist row was opened (enter): show it on the ladder."""
         def __init__(self, query: str) -> None:
             self.query = query
             super().__init__()

@@ -33,9 +33,6 @@ class ThemeStyles:
                 continue
         return True
 
-    def var(self, name: str, default: str = "") -> str:
-        return self._vars.get(name, default)
-
     def get(self, name: str) -> Style:
         style = self._styles.get(name)
         if style is not None:

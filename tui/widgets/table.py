@@ -70,6 +70,7 @@ class RowTable(Widget, can_focus=True):
     DEFAULT_CSS = "RowTable { height: 1fr; }"
 
     class Selected(Message):
+        """A row was chosen (enter)."""
         def __init__(self, table: RowTable, key: str) -> None:
             self.table = table
             self.key = key

@@ -22,6 +22,8 @@ BID, ASK = 1, 0  # TWS's side codes in updateMktDepth
 
 @dataclass(slots=True)
 class Trade:
+    """One print: price in ticks, size, and whether a buyer lifted the offer."""
+
     price: int  # ticks
     size: int
     aggressor_buy: bool

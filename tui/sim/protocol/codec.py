@@ -25,6 +25,8 @@ class ProtocolError(Exception):
 
 
 class FrameTooLarge(ProtocolError):
+    """A frame header announcing more than a TWS frame may hold."""
+
     pass
 
 

@@ -23,6 +23,8 @@ DEPTH_MAKERS = {"SMART": "NSDQ", "CME": "CME", "NYMEX": "NYMEX", "IDEALPRO": "ID
 
 
 class Subscriber(Protocol):
+    """What the feed needs of a session: a way to send and to know it is slow."""
+
     out: list[bytes]
     paused: bool
 
@@ -31,6 +33,8 @@ class Subscriber(Protocol):
 
 @dataclass(slots=True, eq=False)
 class L1Sub:
+    """One session's L1 stream of one instrument."""
+
     session: Subscriber
     req_id: int
     rt_volume: bool
@@ -42,6 +46,8 @@ class L1Sub:
 
 @dataclass(slots=True, eq=False)
 class DepthSub:
+    """One session's depth stream; ``seen`` is the book it last saw while paused."""
+
     session: Subscriber
     req_id: int
     group: DepthGroup
@@ -54,6 +60,8 @@ class DepthSub:
 
 @dataclass(slots=True, eq=False)
 class DepthGroup:
+    """The depth streams of one instrument at one row count, diffed once for all."""
+
     con_id: int
     rows: int
     smart: bool
@@ -65,6 +73,8 @@ class DepthGroup:
 
 @dataclass(slots=True, eq=False)
 class TbtSub:
+    """One session's tick-by-tick stream."""
+
     session: Subscriber
     req_id: int
     kind: str  # Last, AllLast, BidAsk, MidPoint

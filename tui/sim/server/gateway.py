@@ -20,7 +20,8 @@ from tui.sim.market.book import InstrumentMarket
 from tui.sim.trading.matching import Engine, Execution
 from tui.sim.trading.orders import SimOrder
 from tui.sim.server.persist import load_state, save_state
-from tui.sim.protocol.requests import ContractQuery, parse
+from tui.sim.protocol.parsers import parse
+from tui.sim.protocol.requests import ContractQuery
 from tui.sim.server.session import Session
 
 log = logging.getLogger("tui.sim")
@@ -186,6 +187,7 @@ class Gateway:
         self.feed.drop_session(session)
 
     def greet(self, session: Session) -> None:
+        """A new session after startApi: its accounts and next order id, as TWS sends them."""
         session.send(msg.managed_accounts(self.account.account_id))
         session.send(msg.next_valid_id(self.next_order_id(session.client_id)))
         session.send(msg.error(-1, 2104, "Market data farm connection is OK:usfarm"))
@@ -196,10 +198,12 @@ class Gateway:
         return self.last_order_ids.get(client_id, 0) + 1
 
     def resume(self, session: Session) -> None:
+        """A slow session caught up: send it current books and quotes instead of the backlog."""
         self.feed.resume(session)
         self.handlers.resend_l1(session)
 
     def handle(self, session: Session, payload: bytes) -> None:
+        """One request frame of ``session``: parse and answer (a malformed one gets error 320)."""
         if self.on_request is not None:
             self.on_request(session, payload)
         try:
@@ -213,6 +217,7 @@ class Gateway:
 
     # --- contracts ------------------------------------------------------------------
     def resolve(self, q: ContractQuery) -> list[Instrument]:
+        """The instruments a contract query matches (by con id, local symbol, or symbol and type)."""
         if q.con_id:
             inst = self.by_con.get(q.con_id)
             return [inst] if inst else []
@@ -245,6 +250,7 @@ class Gateway:
         return self.sessions.get(o.client_id)
 
     def order_update(self, o: SimOrder, with_open_order: bool) -> None:
+        """Tell the order's client of a status change (and the order itself when asked)."""
         s = self._client(o)
         if s is not None:
             if with_open_order:
@@ -253,6 +259,7 @@ class Gateway:
         self.schedule_save()
 
     def order_fill(self, o: SimOrder, ex: Execution) -> None:
+        """Tell the order's client of a fill: status, execution, commission."""
         s = self._client(o)
         if s is not None:
             s.send(msg.exec_details(-1, o, ex.exec_id, ex.time_text, ex.shares, ex.price,
@@ -265,6 +272,7 @@ class Gateway:
         self.schedule_save()
 
     def order_cancelled(self, o: SimOrder) -> None:
+        """Tell the order's client it was cancelled (error 202 and the status)."""
         s = self._client(o)
         if s is not None:
             s.send(msg.order_status(o))
@@ -273,6 +281,7 @@ class Gateway:
 
     # --- persistence ----------------------------------------------------------------
     def schedule_save(self) -> None:
+        """Save the state file soon (coalesces bursts of changes)."""
         if self.state_path is None or self._save_pending:
             return
         self._save_pending = True
@@ -288,8 +297,10 @@ class Gateway:
 
     @staticmethod
     def price_ok(price: float | None, inst: Instrument) -> bool:
+        """Whether ``price`` lies on the instrument's tick grid (None: no price, fine)."""
         return price is None or on_grid(price, inst.tick)
 
     @staticmethod
     def ticks(price: float | None, inst: Instrument) -> int | None:
+        """A price in ticks of the instrument."""
         return None if price is None else to_ticks(price, inst.tick)

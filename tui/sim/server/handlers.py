@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tui.sim.protocol import messages as msg
 from tui.sim.protocol.ids import In
+from tui.sim.server.order_handlers import NO_SEC_DEF, OrderHandlers
 from tui.sim.server.feed import DEPTH_MAKERS, L1Sub, TbtSub
 from tui.sim.market.history import HistoryError, bar_seconds, format_bar_time, make_bars
 from tui.sim.market.instruments import Instrument
 from tui.sim.market.book import DEPTH
-from tui.sim.trading.orders import SimOrder
 from tui.sim.protocol.requests import (
-    Cancel, CancelOrder, ContractQuery, PlaceOrder, ReqAccountSummary, ReqAccountUpdates,
-    ReqAccountUpdatesMulti, ReqContractDetails, ReqExecutions, ReqHistoricalData,
+    Cancel, ContractQuery, ReqAccountSummary, ReqAccountUpdates,
+    ReqAccountUpdatesMulti, ReqContractDetails, ReqHistoricalData,
     ReqMatchingSymbols, ReqMktData, ReqMktDepth, ReqPnL, ReqTickByTick, Simple,
     Unsupported,
 )
@@ -24,18 +23,16 @@ if TYPE_CHECKING:
     from tui.sim.server.gateway import Gateway
     from tui.sim.server.session import Session
 
-NO_SEC_DEF = "No security definition has been found for the request"
-ORDER_TYPES = {"MKT", "LMT", "STP", "STP LMT"}
-TIFS = {"DAY", "GTC", "IOC"}
-MAX_QUANTITY = {"stock": 1_000_000, "future": 5_000, "fx": 100_000_000}
 _SUMMARY_CURRENCY_TAGS = {"Cushion"}
 _HOURS = "20260105:0930-20260105:1600;20260106:0930-20260106:1600"
 _ORDER_TYPES_TEXT = "ACTIVETIM,AD,ADJUST,ALERT,ALLOC,DAY,GTC,IOC,LMT,MKT,STP,STPLMT,TRAIL,WHATIF"
 
 
 class Handlers:
+    """The dispatch table: one handler per request id (order requests in ``order_handlers``)."""
     def __init__(self, gw: Gateway) -> None:
         self.gw = gw
+        self.orders = OrderHandlers(gw)
         # one handler per request id (what is parsed but not here gets TWS's "not supported")
         self.table: dict[int, Callable[[Session, Any], None]] = {
             In.START_API: _ignore,  # a second startApi changes nothing
@@ -45,11 +42,11 @@ class Handlers:
             In.REQ_MARKET_DATA_TYPE: self.market_data_type,
             In.REQ_HISTORICAL_DATA: self.historical, In.CANCEL_HISTORICAL_DATA: self.cancel_history,
             In.REQ_CONTRACT_DETAILS: self.contract_details, In.REQ_MATCHING_SYMBOLS: self.matching_symbols,
-            In.PLACE_ORDER: self.place_order, In.CANCEL_ORDER: self.cancel_order,
-            In.REQ_GLOBAL_CANCEL: self.global_cancel, In.REQ_IDS: self.req_ids,
-            In.REQ_OPEN_ORDERS: self.open_orders, In.REQ_AUTO_OPEN_ORDERS: self.auto_open_orders,
-            In.REQ_ALL_OPEN_ORDERS: self.all_open_orders, In.REQ_COMPLETED_ORDERS: self.completed_orders,
-            In.REQ_EXECUTIONS: self.executions,
+            In.PLACE_ORDER: self.orders.place_order, In.CANCEL_ORDER: self.orders.cancel_order,
+            In.REQ_GLOBAL_CANCEL: self.orders.global_cancel, In.REQ_IDS: self.orders.req_ids,
+            In.REQ_OPEN_ORDERS: self.orders.open_orders, In.REQ_AUTO_OPEN_ORDERS: self.orders.auto_open_orders,
+            In.REQ_ALL_OPEN_ORDERS: self.orders.all_open_orders, In.REQ_COMPLETED_ORDERS: self.orders.completed_orders,
+            In.REQ_EXECUTIONS: self.orders.executions,
             In.REQ_MANAGED_ACCTS: self.managed_accounts, In.REQ_CURRENT_TIME: self.current_time,
             In.REQ_POSITIONS: self.positions, In.CANCEL_POSITIONS: self.cancel_positions,
             In.REQ_ACCOUNT_UPDATES: self.account_updates,
@@ -203,170 +200,6 @@ class Handlers:
         s.history.pop(req_id, None)
 
     # --- orders ------------------------------------------------------------------
-    def place_order(self, s: Session, r: PlaceOrder) -> None:
-        gw = self.gw
-        cid = s.client_id
-        existing = gw.engine.orders.get((cid, r.order_id))
-        if existing is not None:
-            self._modify(s, existing, r)
-            return
-        if r.order_id <= gw.last_order_ids.get(cid, 0):
-            s.send(msg.error(r.order_id, 103, "Duplicate order id"))
-            return
-        gw.last_order_ids[cid] = r.order_id
-        gw.schedule_save()
-        found = gw.resolve(r.contract)
-        if len(found) != 1:
-            s.send(msg.error(r.order_id, 200, NO_SEC_DEF if not found else
-                             f"The contract description specified for {r.contract.symbol} is ambiguous."))
-            return
-        inst = found[0]
-        problem = self._order_problem(r, inst)
-        if problem is not None:
-            s.send(msg.error(r.order_id, *problem))
-            return
-        if gw.reject_next is not None:
-            code, text = gw.reject_next
-            gw.reject_next = None
-            s.send(msg.error(r.order_id, code, text))
-            return
-        parent = None
-        if r.parent_id:
-            parent = gw.engine.orders.get((cid, r.parent_id))
-            if parent is None or parent.status in ("Cancelled", "Inactive", "ApiCancelled"):
-                s.send(msg.error(r.order_id, 201, "Order rejected - reason:Parent order is not working"))
-                return
-        o = SimOrder(
-            r.order_id, cid, gw.engine.new_perm_id(), inst, r.action, r.quantity, r.order_type,
-            gw.ticks(r.lmt_price, inst) if "LMT" in r.order_type else None,
-            gw.ticks(r.aux_price, inst) if "STP" in r.order_type else None,
-            r.tif, r.account or gw.account.account_id, r.oca_group, r.oca_type, r.order_ref,
-            r.parent_id, r.transmit, r.outside_rth, r.good_till_date,
-        )
-        gw.engine.accept(o)
-
-    def _order_problem(self, r: PlaceOrder, inst: Instrument) -> tuple[int, str] | None:
-        if r.has_conditions or r.has_combo_legs:
-            return 201, "Order rejected - reason:Conditional and combination orders are not supported"
-        if r.action not in ("BUY", "SELL"):
-            return 201, f"Order rejected - reason:Invalid action {r.action!r}"
-        if not r.quantity or r.quantity <= 0 or math.isinf(r.quantity):
-            return 201, "Order rejected - reason:Order quantity must be greater than zero"
-        if not float(r.quantity).is_integer():
-            return 10243, "Fractional-sized order cannot be placed via API."
-        if r.quantity > MAX_QUANTITY[inst.commission]:
-            return 383, (f"The following order size exceeds the Size Limit of "
-                         f"{MAX_QUANTITY[inst.commission]}. Restriction is specified in Precautionary Settings")
-        if r.order_type not in ORDER_TYPES:
-            return 387, f"Unsupported order type for this exchange and security type: {r.order_type}"
-        if r.tif not in TIFS:
-            return 201, f"Order rejected - reason:Time in force {r.tif} is not supported"
-        if "LMT" in r.order_type and (r.lmt_price is None or r.lmt_price <= 0):
-            return 201, "Order rejected - reason:Missing or invalid limit price"
-        if "STP" in r.order_type and (r.aux_price is None or r.aux_price <= 0):
-            return 201, "Order rejected - reason:Missing or invalid stop price"
-        for price, used in ((r.lmt_price, "LMT" in r.order_type), (r.aux_price, "STP" in r.order_type)):
-            if used and not self.gw.price_ok(price, inst):
-                return 110, "The price does not conform to the minimum price variation for this contract."
-        return None
-
-    def _modify(self, s: Session, o: SimOrder, r: PlaceOrder) -> None:
-        if o.status == "Filled":
-            s.send(msg.error(o.order_id, 104, "Cannot modify a filled order."))
-            return
-        if not o.working and o.status != "PendingSubmit":
-            s.send(msg.error(o.order_id, 10147, f"OrderId {o.order_id} that needs to be modified is not found."))
-            return
-        if r.action != o.action or r.order_type != o.order_type or (
-            self.gw.resolve(r.contract) != [o.inst]
-        ):
-            s.send(msg.error(o.order_id, 105, "Order being modified does not match original order."))
-            return
-        problem = self._order_problem(r, o.inst)
-        if problem is None and r.quantity < o.filled:
-            problem = (201, "Order rejected - reason:Quantity is below the filled quantity")
-        if problem is not None:
-            s.send(msg.error(o.order_id, *problem))
-            return
-        self.gw.engine.modify(
-            o, r.quantity,
-            self.gw.ticks(r.lmt_price, o.inst) if "LMT" in o.order_type else None,
-            self.gw.ticks(r.aux_price, o.inst) if "STP" in o.order_type else None,
-            r.tif, r.outside_rth,
-        )
-        if not o.transmit and r.transmit:
-            o.transmit = True
-            self.gw.engine.accept(o)
-
-    def cancel_order(self, s: Session, r: CancelOrder) -> None:
-        o = self.gw.engine.orders.get((s.client_id, r.order_id))
-        if o is None:
-            s.send(msg.error(r.order_id, 10147, f"OrderId {r.order_id} that needs to be cancelled is not found."))
-            return
-        if not o.working and o.status != "PendingSubmit":
-            s.send(msg.error(r.order_id, 10148, f"OrderId {r.order_id} that needs to be cancelled "
-                                                f"cannot be cancelled, state: {o.status}."))
-            return
-        self.gw.engine.cancel(o)
-
-    def global_cancel(self, s: Session, r: Simple) -> None:
-        self.gw.engine.global_cancel()
-
-    def req_ids(self, s: Session, r: Simple) -> None:
-        s.send(msg.next_valid_id(self.gw.next_order_id(s.client_id)))
-
-    def _send_open(self, s: Session, orders: list[SimOrder]) -> None:
-        for o in orders:
-            s.send(msg.open_order(o))
-            s.send(msg.order_status(o))
-        s.send(msg.open_order_end())
-
-    def open_orders(self, s: Session, r: Simple) -> None:
-        self._send_open(s, [o for o in self.gw.engine.orders.values()
-                            if o.working and (o.client_id == s.client_id or s.client_id == 0)])
-
-    def all_open_orders(self, s: Session, r: Simple) -> None:
-        self._send_open(s, [o for o in self.gw.engine.orders.values() if o.working])
-
-    def auto_open_orders(self, s: Session, r: Simple) -> None:
-        if s.client_id != 0:
-            s.send(msg.error(-1, 321, "Error validating request.-'bM' : cause - "
-                                      "auto bind of open orders is allowed for client id 0 only"))
-            return
-        s.auto_bind = bool(r.args and str(r.args[0]) not in ("0", ""))
-
-    def completed_orders(self, s: Session, r: Simple) -> None:
-        for o in self.gw.engine.orders.values():
-            if o.status in ("Filled", "Cancelled", "ApiCancelled", "Inactive"):
-                stamp = format_bar_time(o.completed_at, 1, 1)
-                s.send(msg.completed_order(o, stamp))
-        s.send(msg.completed_orders_end())
-
-    def executions(self, s: Session, r: ReqExecutions) -> None:
-        for ex in self.gw.engine.executions:
-            o = ex.order
-            if s.client_id != 0 and o.client_id != s.client_id:
-                continue
-            if r.client_id and o.client_id != r.client_id:
-                continue
-            if r.account and r.account != o.account:
-                continue
-            if r.symbol and r.symbol.upper() != o.inst.contract.symbol:
-                continue
-            if r.sec_type and r.sec_type.upper() != o.inst.contract.sec_type:
-                continue
-            if r.exchange and r.exchange.upper() != o.inst.contract.exchange:
-                continue
-            if r.side and r.side.upper()[:1] != ("B" if o.buy else "S"):
-                continue
-            if r.time and ex.time_text.replace("  ", " ") < r.time.replace("-", " ")[:17]:
-                continue
-            s.send(msg.exec_details(r.req_id, o, ex.exec_id, ex.time_text, ex.shares, ex.price,
-                                    ex.cum_qty, ex.avg_price))
-            s.send(msg.commission_report(ex.exec_id, ex.commission, "USD", ex.realized))
-        s.send(msg.exec_details_end(r.req_id))
-
-    # --- account ------------------------------------------------------------------
     def managed_accounts(self, s: Session, r: Simple) -> None:
         s.send(msg.managed_accounts(self.gw.account.account_id))
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 from tui.sim.protocol import messages as msg
 from tui.sim.protocol.codec import API_PREFIX, FrameBuffer, ProtocolError
-from tui.sim.protocol.requests import StartApi, parse_request
+from tui.sim.protocol.parsers import parse_request
+from tui.sim.protocol.requests import StartApi
 
 if TYPE_CHECKING:
     from tui.sim.server.feed import L1Sub
@@ -35,6 +36,7 @@ PREFIX, VERSION, START, READY, CLOSED = range(5)
 
 
 class Session(asyncio.Protocol):
+    """One client connection: handshake, startApi, rate limit, buffered sends."""
     def __init__(self, gateway: Gateway) -> None:
         self.gw = gateway
         self.buffer = FrameBuffer()

@@ -19,6 +19,8 @@ _MARGIN_RATE = {"stock": 0.25, "future": 0.06, "fx": 0.03}
 
 @dataclass(slots=True)
 class Position:
+    """A position of the simulated account, average cost in price units."""
+
     inst: Instrument
     quantity: float = 0.0
     avg_price: float = 0.0  # per unit, without the multiplier

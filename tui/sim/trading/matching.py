@@ -22,6 +22,8 @@ from tui.sim.trading.orders import SimOrder
 
 @dataclass(slots=True)
 class Execution:
+    """One fill of one order, as reported in execDetails."""
+
     exec_id: str
     order: SimOrder
     epoch: float
@@ -134,6 +136,7 @@ class Reporter(Protocol):
 
 
 class Engine:
+    """The matching engine: orders against the synthetic books, fills into the account."""
     def __init__(self, markets: dict[int, InstrumentMarket], account: Account,
                  reporter: Reporter, now: Callable[[], float], perm_start: int = 1_000_000) -> None:
         self.markets = markets
