@@ -182,3 +182,19 @@ async def test_resize_switches_layout_both_ways_keeping_cursor_and_selection(pau
         assert not any(app.screen.has_class(f"show-{n}") for n in ("watchlist", "positions", "orders"))
         assert ladder.cursor == cursor and blotter.selected_order() == ids[0]
         assert all(w.region.width > 0 for w in (ladder, blotter))
+
+
+async def test_a_smaller_pane_shows_the_newest_message(paused, tmp_path) -> None:
+    """Resized from 120x40 to 80x24, the messages pane shows its last line, not its first."""
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        app.desk.say("the newest line")
+        await settle(pilot)
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot, 0.6)
+        box = app.frames.messages
+        assert box is not None
+        visible = box.region.height
+        assert box.max_scroll_y > 0, "the test needs more lines than the pane holds"
+        assert box.scroll_y == box.max_scroll_y, (box.scroll_y, box.max_scroll_y, visible)

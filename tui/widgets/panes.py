@@ -162,6 +162,10 @@ class Messages(RichLog):
         self.seen = said
         return list(messages)[len(messages) - new:] if new > 0 else []
 
+    def on_resize(self) -> None:
+        # a pane made smaller keeps showing the newest lines, not the oldest
+        self.scroll_end(animate=False)
+
     def add(self, items: list[DeskMessage], var: dict[str, str]) -> None:
         colors = {"error": var.get("loss"), "warning": var.get("stale"), "order": var.get("profit")}
         for m in items:
