@@ -6,6 +6,7 @@ import time
 from collections import deque
 
 from rich.text import Text
+from textual import events
 from textual.message import Message
 from textual.widgets import RichLog, Static
 
@@ -162,8 +163,9 @@ class Messages(RichLog):
         self.seen = said
         return list(messages)[len(messages) - new:] if new > 0 else []
 
-    def on_resize(self) -> None:
-        # a pane made smaller keeps showing the newest lines, not the oldest
+    def on_resize(self, event: events.Resize) -> None:
+        # (Textual also runs RichLog's own handler.) A pane made smaller keeps showing the
+        # newest lines, not the oldest.
         self.scroll_end(animate=False)
 
     def add(self, items: list[DeskMessage], var: dict[str, str]) -> None:
