@@ -35,6 +35,23 @@ def wait_for(name: str, text: str, timeout: float = 20, pattern: bool = False) -
     raise AssertionError(f"{text!r} never appeared; the screen:\n{screen(name)}")
 
 
+def wait_tradeable(name: str, timeout: float = 20) -> str:
+    """Order keys work: the status bar says CONNECTED, no longer RECONCILING, and depth is drawn.
+
+    Pressing an order key earlier is refused (correctly) while the account is reconciled, and
+    a busy machine can take a while to get there, so the keys wait for what the trader waits for.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        shown = screen(name)
+        status = [line for line in shown.splitlines() if "PAPER" in line]
+        if status and "CONNECTED" in status[0] and "RECONCILING" not in status[0] \
+                and re.search(r"\d+\s+6\d{3}\.\d\d", shown):
+            return shown
+        time.sleep(0.2)
+    raise AssertionError(f"never ready to trade; the screen:\n{screen(name)}")
+
+
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
 def test_demo_in_tmux(tmp_path: Path, size: tuple[int, int]) -> None:
     name = f"ibtui-test-{os.getpid()}-{size[0]}"
@@ -53,6 +70,7 @@ def test_demo_in_tmux(tmp_path: Path, size: tuple[int, int]) -> None:
         shown = wait_for(name, "flat  qty 1")  # its header, once the front month is resolved
         assert re.search(r"ES[HMUZ]\d", shown), shown
         wait_for(name, r"\d+\s+6\d{3}\.\d\d", pattern=True)  # a bid size beside its price
+        wait_tradeable(name)
         tmux("send-keys", "-t", name, "B")
         shown = wait_for(name, "pos +1")  # the ladder's header after the fill
         tmux("send-keys", "-t", name, "q")
@@ -79,7 +97,7 @@ def test_second_demo_shows_no_phantom_orders(tmp_path: Path) -> None:
     start_demo(name, tmp_path, (120, 40), "--rate", "paused")  # resting orders stay resting
     try:
         wait_for(name, "flat  qty 1")
-        wait_for(name, r"\d+\s+6\d{3}\.\d\d", pattern=True)
+        wait_tradeable(name)
         tmux("send-keys", "-t", name, "j", "j", "j", "j", "j", "j", "b", "j", "j", "b")
         wait_for(name, r"1L(.*\n)+.*1L", pattern=True)  # both on the ladder, at their prices
         shown = wait_for(name, r"(Working.*\n.*){2}", pattern=True)  # two rows in the blotter
