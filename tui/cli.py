@@ -198,7 +198,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings = load_settings(args)
     c = settings.connection
     broker = broker_for(settings, client_id_tries=5)
-    print(f"connecting to {c.host}:{c.port} as client {c.client_id} ...")
+    from tui.ib.compat import CLIENT
+
+    print(f"connecting to {c.host}:{c.port} as client {c.client_id} (IB's Python client: ibapi {CLIENT}) ...")
     broker.start()
     try:
         if not broker.wait_connected(c.connect_timeout + 1):
@@ -216,8 +218,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         farms: list[str] = []
         resolved: dict[str, ev.ContractResolved] = {}
         specs = []
+        priced: set[int] = set()  # every drain counts: a quote may come while others resolve
         while time.monotonic() < deadline and len(resolved) < len(queries):
-            events, _ = broker.h.drain()
+            events, updates = broker.h.drain()
+            priced |= {u.con_id for u in updates if u.bid or u.last}
             for e in events:
                 if isinstance(e, ev.IBError) and 2100 <= e.code < 2200:
                     farms.append(e.message)
@@ -231,7 +235,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"farm: {f}")
         time.sleep(1.5)
         _, updates = broker.h.drain()
-        priced = {u.con_id for u in updates if u.bid or u.last}
+        priced |= {u.con_id for u in updates if u.bid or u.last}
         bad = 0
         for key, q in queries.items():
             r = resolved.get(key)
