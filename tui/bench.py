@@ -100,9 +100,9 @@ def _stock_client_factory(app_ref: list[Any]) -> Any:
                 raise ConnectionRefusedError(f"cannot connect to {host}:{port}")
             interpret = self.decoder.interpret
 
-            def counted(fields: Any) -> None:
+            def counted(*args: Any) -> None:  # (fields) in 9.81, (fields, msgId) in 10.x
                 Counted.n += 1
-                interpret(fields)
+                interpret(*args)
 
             self.decoder.interpret = counted
             threading.Thread(target=self.run, daemon=True).start()

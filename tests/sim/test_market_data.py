@@ -6,7 +6,7 @@ import time
 
 from ibapi.contract import Contract
 
-from ibkit import future, stock
+from ibkit import future, stock, whole
 from tui.core.prices import on_grid
 
 
@@ -34,7 +34,7 @@ def test_l1_stream_is_on_the_grid_and_never_crossed(gateway, connect) -> None:
             asks[req].append(price)
     assert bids[1] and asks[1] and bids[1][-1] < asks[1][-1]
     sizes = client.calls("tickSize", lambda r, t, s: t in (0, 3, 5, 8))
-    assert sizes and all(isinstance(s, int) for _, _, s in sizes)
+    assert sizes and all(whole(s) for _, _, s in sizes)
     volumes = [s for r, t, s in sizes if t == 8 and r == 1]
     assert volumes == sorted(volumes), "volume only grows"
 
@@ -132,7 +132,7 @@ def test_tick_by_tick_last_and_bid_ask(paused, connect) -> None:
     client.sync()
     paused.call(paused.gateway.run_steps, 2000)
     last = client.wait_for("tickByTickAllLast", count=2)
-    assert all(on_grid(a[3], 0.25) and isinstance(a[4], int) and a[4] > 0 for a in last)
+    assert all(on_grid(a[3], 0.25) and whole(a[4]) and a[4] > 0 for a in last)
     bid_ask = client.wait_for("tickByTickBidAsk", count=2)
     assert all(a[2] < a[3] for a in bid_ask)
     client.wait_for("tickByTickMidPoint")
@@ -146,7 +146,7 @@ def test_historical_bars(paused, connect) -> None:
     assert len(bars) == 288
     for bar in bars:
         assert bar.low <= min(bar.open, bar.close) <= max(bar.open, bar.close) <= bar.high
-        assert on_grid(bar.open, 0.25) and isinstance(bar.volume, int)
+        assert on_grid(bar.open, 0.25) and whole(bar.volume)
     dates = [b.date for b in bars]
     assert dates == sorted(dates) and len(dates[0]) == 18  # "YYYYMMDD  HH:MM:SS"
     client.reqHistoricalData(31, stock("AAPL"), "", "1 Y", "1 day", "TRADES", 1, 1, False, [])

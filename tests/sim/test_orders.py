@@ -67,7 +67,7 @@ def test_marketable_limit_sweeps_levels_as_partial_fills(paused, connect) -> Non
     assert cum == sorted(cum) and cum[-1] == 5000
     prices = [f.price for f in fills]
     assert prices == sorted(prices) and prices[-1] <= ask + 0.50
-    avg = sum(f.shares * f.price for f in fills) / 5000
+    avg = sum(float(f.shares) * f.price for f in fills) / 5000
     assert fills[-1].avgPrice == pytest.approx(avg)
     partial = [a for a in client.calls("orderStatus") if a[1] == "Submitted" and a[2] > 0]
     assert partial, "partial fills report Submitted with the filled quantity"

@@ -135,9 +135,9 @@ def test_oversize_frame_and_mid_frame_disconnect_hurt_no_one_else(gateway, conne
 
 def test_unsupported_requests_get_an_error_naming_the_request(paused, connect) -> None:
     client = connect(paused.port)
-    client.reqFundamentalData(42, __import__("ibkit").stock("AAPL"), "ReportSnapshot", [])
+    client.reqSoftDollarTiers(42)  # in both ibapi majors; not simulated
     err = client.wait_for("error", lambda r, c, t: c == 321)[0]
-    assert err[0] == 42 and "reqFundamentalData" in err[2]
+    assert err[0] == 42 and "reqSoftDollarTiers" in err[2]
 
 
 def request(*fields: object) -> bytes:

@@ -20,6 +20,7 @@ from tui.core.contracts import Contract, ContractSpec
 from tui.core.events import ConnState
 from tui.core.handoff import Handoff
 from tui.core.intents import Bracket, OrderIntent
+from tui.ib import compat
 from tui.ib.client import Client
 from tui.ib.convert import contract_to_ib, order_to_ib
 from tui.ib.orders import BrokerError, OrderIds, bracket_legs
@@ -274,11 +275,11 @@ class Broker:
 
     def cancel(self, order_id: int) -> None:
         client = self._check_can_send()
-        self._urgent(lambda: client.cancelOrder(order_id))
+        self._urgent(lambda: compat.cancel_order(client, order_id))
 
     def global_cancel(self) -> None:
         client = self._check_can_send()
-        self._urgent(client.reqGlobalCancel)
+        self._urgent(lambda: compat.global_cancel(client))
 
     # --- stats ----------------------------------------------------------------------------------
     def stats(self) -> dict[str, int]:

@@ -6,12 +6,13 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
+from typing import Any
 
-from ibapi import comm
 from ibapi.client import EClient
 from ibapi.decoder import Decoder
 from ibapi.wrapper import EWrapper
 
+from tui.ib import compat
 from tui.ib.fastpath import BadFrame, FastPath
 from tui.ib.wire import Reader, Wire, handshake
 
@@ -46,10 +47,13 @@ class Client(EClient):
         threading.Thread(target=self._decode_loop, name="ib-decode", daemon=True).start()
         self.startApi()
 
-    def sendMsg(self, msg: str) -> None:  # noqa: N802 (ibapi's name)
-        """Frame and send one request (ibapi's own inspects the call stack for a log line every time)."""
+    def sendMsg(self, *args: Any) -> None:  # type: ignore[override]  # noqa: N802 (ibapi's name)
+        """Frame and send one request: ``(text)`` from 9.81, ``(msgId, text)`` from 10.x.
+
+        ibapi's own inspects the call stack for a log line every time.
+        """
         if self.conn is not None:
-            self.conn.sendMsg(comm.make_msg(msg))
+            self.conn.sendMsg(compat.frame(args))
 
     def _reader_closed(self, reason: str) -> None:
         # through the decode queue, not at once: what arrived before the end (error 326,
@@ -58,7 +62,8 @@ class Client(EClient):
 
     def _decode_loop(self) -> None:
         fast = self.fast
-        interpret = self.decoder.interpret
+        decoder = self.decoder
+        interpret = compat.interpret
         get = self._batches.get
         try:
             while True:
@@ -71,7 +76,7 @@ class Client(EClient):
                     if not fast.handle(payload):
                         fields = payload.split(b"\0")
                         fields.pop()
-                        interpret(tuple(fields))
+                        interpret(decoder, fields)
         except BadFrame as e:
             log.error("%s; dropping the connection", e)
             self.close(f"garbled data from TWS ({e})")

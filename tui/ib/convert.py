@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 
-from ibapi.common import UNSET_DOUBLE
 from ibapi.contract import Contract as IBContract
 from ibapi.contract import ContractDetails
 from ibapi.order import Order as IBOrder
 
 from tui.core.contracts import Contract, ContractSpec
 from tui.core.intents import OrderIntent
+from tui.ib.compat import UNSET_DOUBLE, is_unset
 
 
 def num(value: object) -> float:
-    """A size or price from either ibapi: 9.81 gives int/float, 10.x gives Decimal."""
-    return float(value)  # type: ignore[arg-type]
+    """A size from either ibapi (int/float in 9.81, Decimal in 10.x) as a float; unset reads as 0."""
+    return 0.0 if is_unset(value) else float(value)  # type: ignore[arg-type]
 
 
 def price_or_none(value: float) -> float | None:

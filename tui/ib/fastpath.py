@@ -14,6 +14,9 @@ import logging
 from ibapi.common import TickAttrib, TickAttribBidAsk, TickAttribLast
 from ibapi.wrapper import EWrapper
 
+from tui.ib import compat
+from tui.ib.compat import decode_size as _size
+
 log = logging.getLogger(__name__)
 
 
@@ -31,6 +34,12 @@ def _tick_attrib(mask: int) -> TickAttrib:
 
 # TickAttrib objects are only read by wrappers, so one per mask value serves all messages
 _ATTRIBS = [_tick_attrib(m) for m in range(8)]
+# 10.x reads tickSize and depth with a reader (extra trailing fields ignored, sizes as Decimal);
+# 9.81 by signature (a wrong field count drops the message, an empty size is an error)
+_TICK_SIZE_LENIENT = compat.TICK_SIZE_LENIENT
+_DEPTH_LENIENT = compat.DEPTH_LENIENT
+_tick_size_value = _size if _TICK_SIZE_LENIENT else int
+_depth_size_value = _size if _DEPTH_LENIENT else int
 # tickPrice implies a tickSize for these types, as in ibapi
 _SIZE_FOR = {1: 0, 2: 3, 4: 5, 66: 69, 67: 70, 68: 71}
 
@@ -79,13 +88,13 @@ class FastPath:
         self.w.tickPrice(req_id, tick_type, float(f[4] or 0), _ATTRIBS[int(f[6] or 0) & 7])
         size_type = _SIZE_FOR.get(tick_type)
         if size_type is not None:
-            self.w.tickSize(req_id, size_type, int(f[5] or 0))
+            self.w.tickSize(req_id, size_type, _size(f[5]))
 
     def tick_size(self, f: list[bytes]) -> None:
-        if len(f) != 6:
+        if len(f) != 6 and not (_TICK_SIZE_LENIENT and len(f) > 6):
             self.dropped += 1
             return
-        self.w.tickSize(int(f[2]), int(f[3]), int(f[4]))
+        self.w.tickSize(int(f[2]), int(f[3]), _tick_size_value(f[4]))
 
     def tick_string(self, f: list[bytes]) -> None:
         if len(f) != 6:
@@ -100,10 +109,10 @@ class FastPath:
         self.w.tickGeneric(int(f[2]), int(f[3]), float(f[4]))
 
     def depth(self, f: list[bytes]) -> None:
-        if len(f) != 9:
+        if len(f) != 9 and not (_DEPTH_LENIENT and len(f) > 9):
             self.dropped += 1
             return
-        self.w.updateMktDepth(int(f[2]), int(f[3]), int(f[4]), int(f[5]), float(f[6]), int(f[7]))
+        self.w.updateMktDepth(int(f[2]), int(f[3]), int(f[4]), int(f[5]), float(f[6]), _depth_size_value(f[7]))
 
     def depth_l2(self, f: list[bytes]) -> None:
         if len(f) < 11:
@@ -111,7 +120,7 @@ class FastPath:
             return
         self.w.updateMktDepthL2(
             int(f[2] or 0), int(f[3] or 0), f[4].decode(errors="backslashreplace"),
-            int(f[5] or 0), int(f[6] or 0), float(f[7] or 0), int(f[8] or 0), int(f[9] or 0) != 0,
+            int(f[5] or 0), int(f[6] or 0), float(f[7] or 0), _size(f[8]), int(f[9] or 0) != 0,
         )
 
     def tick_by_tick(self, f: list[bytes]) -> None:
@@ -126,7 +135,7 @@ class FastPath:
             attrib = TickAttribLast()
             attrib.pastLimit = mask & 1 != 0
             attrib.unreported = mask & 2 != 0
-            self.w.tickByTickAllLast(req_id, kind, t, float(f[4] or 0), int(f[5] or 0), attrib,
+            self.w.tickByTickAllLast(req_id, kind, t, float(f[4] or 0), _size(f[5]), attrib,
                                      f[7].decode(errors="backslashreplace"),
                                      f[8].decode(errors="backslashreplace"))
         elif kind == 3:
@@ -134,7 +143,7 @@ class FastPath:
             attrib_ba = TickAttribBidAsk()
             attrib_ba.bidPastLow = mask & 1 != 0
             attrib_ba.askPastHigh = mask & 2 != 0
-            self.w.tickByTickBidAsk(req_id, t, float(f[4] or 0), float(f[5] or 0), int(f[6] or 0),
-                                    int(f[7] or 0), attrib_ba)
+            self.w.tickByTickBidAsk(req_id, t, float(f[4] or 0), float(f[5] or 0), _size(f[6]),
+                                    _size(f[7]), attrib_ba)
         elif kind == 4:
             self.w.tickByTickMidPoint(req_id, t, float(f[4] or 0))

@@ -16,7 +16,8 @@ from tui.core import events as ev
 from tui.core.contracts import Contract, ContractSpec
 from tui.core.handoff import Handoff
 from tui.core.ordertypes import has_limit, has_stop
-from tui.ib import ticks
+from tui.ib import compat, ticks
+from tui.ib.compat import is_unset
 from tui.ib.convert import contract_from_ib, num, price_or_none, spec_from_details
 from tui.ib.subscriptions import Subscriptions
 
@@ -61,7 +62,7 @@ class Wrapper(EWrapper):
     def tickSize(self, reqId: int, tickType: int, size: Any) -> None:  # noqa: N802,N803
         con = self.subs.market.get(reqId)
         field = ticks.SIZES.get(tickType)
-        if con is not None and field is not None:
+        if con is not None and field is not None and not is_unset(size):  # unknown: keep the last
             self.h.size(con, field, int(size))
 
     def tickString(self, reqId: int, tickType: int, value: str) -> None:  # noqa: N802,N803
@@ -80,14 +81,14 @@ class Wrapper(EWrapper):
                        price: float, size: Any) -> None:
         con = self.subs.market.get(reqId)
         if con is not None:
-            self.h.depth(con, position, operation, side, price, int(size))
+            self.h.depth(con, position, operation, side, price, 0 if is_unset(size) else int(size))
 
     def updateMktDepthL2(self, reqId: int, position: int, marketMaker: str,  # noqa: N802,N803
                          operation: int, side: int, price: float, size: Any,
                          isSmartDepth: bool = False) -> None:  # noqa: N803
         con = self.subs.market.get(reqId)
         if con is not None:
-            self.h.depth(con, position, operation, side, price, int(size))
+            self.h.depth(con, position, operation, side, price, 0 if is_unset(size) else int(size))
 
     def tickByTickAllLast(self, reqId: int, tickType: int, time: int, price: float,  # noqa: N802,N803
                           size: Any, tickAttribLast: Any, exchange: str,  # noqa: N803
@@ -122,9 +123,10 @@ class Wrapper(EWrapper):
     def connectionClosed(self) -> None:  # noqa: N802
         pass
 
-    def error(self, reqId: int, errorCode: int, errorString: str,  # noqa: N803
-              advancedOrderRejectJson: str = "") -> None:  # noqa: N803
-        self.b.error(reqId, errorCode, errorString)
+    def error(self, reqId: int, *args: Any) -> None:  # noqa: N803
+        # 9.81: (code, text); 10.x: (code, text, rejectJson) or, from 10.34, (errorTime, code, text, json)
+        code, text = compat.error_args(args)
+        self.b.error(reqId, code, text)
 
     # --- orders -------------------------------------------------------------------------
     def orderStatus(self, orderId: int, status: str, filled: Any, remaining: Any,  # noqa: N802,N803
@@ -168,9 +170,16 @@ class Wrapper(EWrapper):
         self.b.end("executions")
 
     def commissionReport(self, commissionReport: Any) -> None:  # noqa: N802,N803
-        r = commissionReport
-        realized = price_or_none(r.realizedPNL) if r.realizedPNL != 0.0 else 0.0
-        self.h.put(ev.Commission(r.execId, r.commission, r.currency, realized))
+        r = commissionReport  # ibapi 9.81
+        self._commission(r.execId, r.commission, r.currency, r.realizedPNL)
+
+    def commissionAndFeesReport(self, commissionAndFeesReport: Any) -> None:  # noqa: N802,N803
+        r = commissionAndFeesReport  # ibapi 10.x's name for the same message
+        self._commission(r.execId, r.commissionAndFees, r.currency, r.realizedPNL)
+
+    def _commission(self, exec_id: str, amount: float, currency: str, realized_pnl: float) -> None:
+        realized = price_or_none(realized_pnl) if realized_pnl != 0.0 else 0.0
+        self.h.put(ev.Commission(exec_id, amount, currency, realized))
 
     # --- account ------------------------------------------------------------------------
     def position(self, account: str, contract: Any, position: Any, avgCost: float) -> None:  # noqa: N803
