@@ -184,17 +184,22 @@ async def test_resize_switches_layout_both_ways_keeping_cursor_and_selection(pau
         assert all(w.region.width > 0 for w in (ladder, blotter))
 
 
-async def test_a_smaller_pane_shows_the_newest_message(paused, tmp_path) -> None:
-    """Resized from 120x40 to 80x24, the messages pane shows its last line, not its first."""
+async def test_a_resized_messages_pane_shows_the_newest_message_at_its_width(paused, tmp_path) -> None:
+    """Resized from 120x40 to 80x24, the messages pane shows its last line, not its first,
+    wrapped at the pane's new width."""
     app = make_app(paused, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot, app)
-        app.desk.say("the newest line")
+        newest = "the newest line, long enough to wrap in the narrow pane"
+        app.desk.say(newest)
         await settle(pilot)
-        await pilot.resize_terminal(80, 24)
-        await settle(pilot, 0.6)
         box = app.frames.messages
         assert box is not None
+        assert newest not in box.lines[-1].text, "at 120x40 the pane is narrow: the line wraps"
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot, 0.6)
         visible = box.region.height
         assert box.max_scroll_y > 0, "the test needs more lines than the pane holds"
         assert box.scroll_y == box.max_scroll_y, (box.scroll_y, box.max_scroll_y, visible)
+        # the full-width pane wraps it again at its own width: one line now
+        assert newest in box.lines[-1].text, [line.text for line in box.lines[-3:]]

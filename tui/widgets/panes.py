@@ -156,6 +156,8 @@ class Messages(RichLog):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, wrap=True, markup=False, max_lines=500, min_width=20)
         self.seen = 0  # desk messages already written
+        self._shown: deque[Text] = deque(maxlen=500)  # as written, to wrap again at a new width
+        self._width = 0
 
     def fresh(self, messages: deque[DeskMessage], said: int) -> list[DeskMessage]:
         """What the desk said since the last call (``said`` counts every message ever)."""
@@ -164,15 +166,29 @@ class Messages(RichLog):
         return list(messages)[len(messages) - new:] if new > 0 else []
 
     def on_resize(self, event: events.Resize) -> None:
-        # (Textual also runs RichLog's own handler.) A pane made smaller keeps showing the
-        # newest lines, not the oldest.
+        # (Textual also runs RichLog's own handler.) RichLog wraps a line when it is written:
+        # at a new width the lines are written again, so a wider pane uses its width; and a
+        # pane made smaller keeps showing the newest lines, not the oldest.
+        width = event.size.width
+        if self._width and width != self._width and self._shown:
+            super().clear()
+            for line in self._shown:
+                self.write(line)
+        self._width = width
         self.scroll_end(animate=False)
+
+    def clear(self) -> Messages:
+        self._shown.clear()
+        super().clear()
+        return self
 
     def add(self, items: list[DeskMessage], var: dict[str, str]) -> None:
         colors = {"error": var.get("loss"), "warning": var.get("stale"), "order": var.get("profit")}
         for m in items:
             stamp = time.strftime("%H:%M:%S", time.localtime(m.time))
-            self.write(Text(f"{stamp} {m.text}", style=colors.get(m.level) or ""))
+            line = Text(f"{stamp} {m.text}", style=colors.get(m.level) or "")
+            self._shown.append(line)
+            self.write(line)
 
 
 class StatusBar(Static):
