@@ -73,3 +73,49 @@ def test_readme_ibapi_script_runs_against_the_gateway(tmp_path) -> None:
     assert any(re.match(r"order \d+ Cancelled", line) for line in lines)
     assert "position ES 1.0" in out.stdout
     assert "net liquidation" in out.stdout
+
+
+def _wait_listening(port: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing listens on {port}")
+
+
+def test_the_control_socket_is_opt_in_and_never_on_the_next_port(tmp_path) -> None:
+    env = {**__import__("os").environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    port = free_port()
+    plain = subprocess.Popen([sys.executable, "-m", "tui", "sim", "--port", str(port), "--rate", "quiet"],
+                             stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        _wait_listening(port)
+        with socket.socket() as s:  # port + 1 is free: an IB client trying it finds nothing of ours
+            assert s.connect_ex(("127.0.0.1", port + 1)) != 0
+        out = subprocess.run([sys.executable, "-m", "tui", "fault", "--port", str(port), "drop"],
+                             capture_output=True, text=True, env=env, timeout=30)
+        assert out.returncode == 1 and "start it with ibtui sim --control" in out.stderr
+    finally:
+        plain.terminate()
+        plain.communicate(timeout=10)
+    with_control = subprocess.Popen([sys.executable, "-m", "tui", "sim", "--port", str(port), "--rate", "quiet",
+                                     "--control"], stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        _wait_listening(port)
+        time.sleep(0.2)
+        out = subprocess.run([sys.executable, "-m", "tui", "fault", "--port", str(port), "reject-next"],
+                             capture_output=True, text=True, env=env, timeout=30)
+        assert out.returncode == 0 and out.stdout.startswith("ok"), out.stdout + out.stderr
+        second = subprocess.run([sys.executable, "-m", "tui", "sim", "--port", str(port), "--control"],
+                                capture_output=True, text=True, env=env, timeout=30)
+        assert second.returncode == 1 and "that is running" in second.stderr and "listening" not in second.stderr
+    finally:
+        with_control.terminate()
+        with_control.communicate(timeout=10)
+    refused = subprocess.run([sys.executable, "-m", "tui", "sim", "--port", str(port), "--control", "7497"],
+                             capture_output=True, text=True, env=env, timeout=30)
+    assert refused.returncode == 1 and "7497 is one IB clients connect to" in refused.stderr
+    assert "Traceback" not in refused.stderr + second.stderr

@@ -165,13 +165,26 @@ def cmd_sim(args: argparse.Namespace) -> int:
         return 2
     host = args.host or "127.0.0.1"
     port = args.port or 7497
-    control = None if args.control_port == 0 else (args.control_port or port + 1)
+    control = _control_address(args.control, port)
     try:
         serve_forever(make, host, port, control)
-    except OSError as e:
-        print(f"ibtui sim: cannot listen on {host}:{port}: {e.strerror or e}", file=sys.stderr)
+    except OSError as e:  # the message names the address that failed
+        print(f"ibtui sim: {e.strerror or e}", file=sys.stderr)
         return 1
     return 0
+
+
+def _control_address(given: str | None, gateway_port: int) -> int | Path | None:
+    """``--control``: absent -> none; bare -> the Unix socket for this port; N -> TCP port N."""
+    from tui.sim.server.control import default_path
+
+    if given is None:
+        return None
+    if given == "unix":
+        return default_path(cfg.state_dir(), gateway_port)
+    if given.isdigit():
+        return int(given)
+    return Path(given).expanduser()
 
 
 def cmd_fault(args: argparse.Namespace) -> int:
@@ -181,14 +194,17 @@ def cmd_fault(args: argparse.Namespace) -> int:
         print(f"ibtui fault {args.fault}: needs a value "
               f"({'an IB code such as 1100' if args.fault == 'error' else 'seconds'})", file=sys.stderr)
         return 2
-    port = args.control_port or (args.port or 7497) + 1
+    from tui.sim.server.control import describe
+
+    address = _control_address(args.control or "unix", args.port or 7497)
+    assert address is not None
     command = " ".join([args.fault, *([args.value] if args.value else []),
                         *(["--client", str(args.client)] if args.client is not None else [])])
     try:
-        reply = send(port, command)
+        reply = send(address, command)
     except OSError as e:
-        print(f"ibtui fault: no simulated gateway control socket on 127.0.0.1:{port} ({e.strerror or e})",
-              file=sys.stderr)
+        print(f"ibtui fault: no simulated gateway control socket at {describe(address)} ({e.strerror or e}); "
+              "start it with ibtui sim --control", file=sys.stderr)
         return 1
     print(reply)
     return 0 if reply.startswith("ok") else 1
@@ -337,16 +353,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="quiet, normal, busy, storm, or market events per second (default normal)")
     sim.add_argument("--state", default=None, metavar="FILE",
                      help="keep the account, orders and order ids in FILE across restarts")
-    sim.add_argument("--control-port", type=int, default=None, metavar="N",
-                     help="loopback control socket for ibtui fault (default: port + 1; 0: none)")
+    sim.add_argument("--control", nargs="?", const="unix", default=None, metavar="PORT|PATH",
+                     help="open a control socket for ibtui fault: alone, a Unix socket in the state "
+                          "directory; or a loopback TCP port (not one of IB's), or a socket path")
     sim.set_defaults(func=cmd_sim)
     fault = command("fault", "inject a fault into a running ibtui sim (over its loopback control socket)")
     fault.add_argument("fault", choices=("drop", "stall", "error", "refuse", "reject-next", "garbage",
                                          "truncate", "restart"))
     fault.add_argument("value", nargs="?", help="seconds for stall/refuse, the IB code for error")
     fault.add_argument("--client", type=int, help="only this client id (error, garbage, truncate)")
-    fault.add_argument("--control-port", type=int, default=None, metavar="N",
-                       help="the sim's control port (default: --port + 1)")
+    fault.add_argument("--control", default=None, metavar="PORT|PATH",
+                       help="the sim's control socket, as given to ibtui sim --control "
+                            "(default: the Unix socket of the sim on --port)")
     fault.set_defaults(func=cmd_fault)
     check = command("check", "connect, report version, accounts, PAPER/LIVE, farms, data; exit 0 or 1")
     check.set_defaults(func=cmd_check)

@@ -10,7 +10,9 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from tui.sim.server.control import serve_control
+from pathlib import Path
+
+from tui.sim.server.control import Address, describe, reason, serve_control
 from tui.sim.server.gateway import Gateway
 
 T = TypeVar("T")
@@ -67,24 +69,29 @@ class GatewayThread:
 
 
 def serve_forever(make: Callable[[], Gateway], host: str, port: int,
-                  control_port: int | None = None) -> None:
+                  control: Address | None = None) -> None:
     """Serve until interrupted (``ibtui sim``); ``restart`` from the control socket
-    stops the gateway and starts a new one from the same state file."""
+    stops the gateway and starts a new one from the same state file. Everything is
+    bound before anything says it is listening; a failure raises naming what failed."""
 
     async def main() -> None:
         box = [make()]
-        await box[0].start(host, port)
         stop = asyncio.Event()
         restarting = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGHUP):
             # a service manager's stop saves the --state file like Ctrl-C does
             loop.add_signal_handler(sig, stop.set)
-        control = None
-        if control_port:
-            control = await serve_control(lambda: box[0], restarting.set, "127.0.0.1", control_port)
-            logging.getLogger("tui.sim").info("control socket on 127.0.0.1:%d", control_port)
+        server = None
+        if control is not None:
+            server = await serve_control(lambda: box[0], restarting.set, control)
         try:
+            try:
+                await box[0].start(host, port)
+            except OSError as e:
+                raise OSError(e.errno, f"cannot listen on {host}:{port}: {reason(e)}") from None
+            if control is not None:
+                logging.getLogger("tui.sim").info("control socket: %s (ibtui fault)", describe(control))
             while not stop.is_set():
                 waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(restarting.wait())]
                 await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
@@ -98,8 +105,10 @@ def serve_forever(make: Callable[[], Gateway], host: str, port: int,
                     box[0] = make()
                     await box[0].start(host, port)
         finally:
-            if control is not None:
-                control.close()
+            if server is not None:
+                server.close()
+                if isinstance(control, Path):
+                    control.unlink(missing_ok=True)
             await box[0].stop()
 
     try:
