@@ -147,7 +147,13 @@ def _lmt_aux(o: SimOrder) -> tuple[float, float]:
     return o.price(o.lmt), o.price(o.aux)
 
 
-def open_order(o: SimOrder, status: str | None = None) -> bytes:
+# a what-if preview's order state: margins before/change/after (init, maint, equity with loan),
+# then the commission and its currency
+Preview = tuple[tuple[float, float, float], tuple[float, float, float], tuple[float, float, float],
+                float, str]
+
+
+def open_order(o: SimOrder, status: str | None = None, preview: Preview | None = None) -> bytes:
     lmt, aux = _lmt_aux(o)
     fields: list[object] = [Out.OPEN_ORDER, o.order_id, *_order_contract(o.inst.contract)]
     fields += [
@@ -160,14 +166,21 @@ def open_order(o: SimOrder, status: str | None = None) -> bytes:
         o.parent_id, 0, "", 0, "", "", False, 0,  # parentId .. referencePriceType
         "", "", "", "", "", 0, 0, 0,  # trailStopPrice .. smartComboRoutingParamsCount
         "", "", "", "", False, "", "", False, False, "",  # scale .. algoStrategy
-        False, False, status or o.status,
-        "", "", "", "", "", "", "", "", "",  # margins
-        U, U, U, "", "",  # commission .. warningText
+        False, preview is not None, status or o.status,  # solicited, whatIf, status
+        *_preview_fields(preview),  # margins, commission .. warningText
         False, False, 0,  # randomizeSize, randomizePrice, conditionsCount
         "None", U, U, U, U, U, U, 0,  # adjustedOrderType .. adjustableTrailingUnit
         "", "", "", U, False, False, False, "",  # softDollarTier .. usePriceMgmtAlgo
     ]
     return encode(*fields)
+
+
+def _preview_fields(preview: Preview | None) -> list[object]:
+    if preview is None:
+        return ["", "", "", "", "", "", "", "", "", U, U, U, "", ""]
+    before, change, after, commission, currency = preview
+    margins = [f"{v:.2f}" for part in (before, change, after) for v in part]
+    return [*margins, commission, commission, commission, currency, ""]
 
 
 def open_order_end() -> bytes:
@@ -294,6 +307,15 @@ def historical_data(req_id: int, start: str, end: str,
     for bar in bars:
         fields.extend(bar)
     return encode(*fields)
+
+
+def real_time_bar(req_id: int, start: int, o: float, h: float, low: float, c: float, volume: int,
+                  wap: float, count: int) -> bytes:
+    return encode(Out.REAL_TIME_BARS, 3, req_id, start, o, h, low, c, volume, wap, count)
+
+
+def head_timestamp(req_id: int, stamp: str) -> bytes:
+    return encode(Out.HEAD_TIMESTAMP, req_id, stamp)
 
 
 def historical_data_update(req_id: int, bar_count: int, date: str, o: float, c: float, h: float,

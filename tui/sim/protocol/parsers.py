@@ -13,8 +13,8 @@ from tui.sim.protocol.ids import In
 from tui.sim.protocol.requests import (
     Cancel, CancelOrder, ContractQuery, PlaceOrder, ReqAccountSummary, ReqAccountUpdates,
     ReqAccountUpdatesMulti, ReqContractDetails, ReqExecutions, ReqHistoricalData,
-    ReqMatchingSymbols, ReqMktData, ReqMktDepth, ReqPnL, ReqTickByTick, Simple, StartApi,
-    Unsupported,
+    ReqHeadTimestamp, ReqMatchingSymbols, ReqMktData, ReqMktDepth, ReqPnL, ReqRealTimeBars,
+    ReqTickByTick, Simple, StartApi, Unsupported,
 )
 
 
@@ -133,7 +133,9 @@ def _place_order(f: Fields) -> PlaceOrder:
     if f.str():  # algoStrategy
         for _ in range(f.int()):
             f.skip(2)
-    f.skip(6)  # algoId, whatIf, orderMiscOptions, solicited, randomizeSize, randomizePrice
+    f.skip()  # algoId
+    what_if = f.bool()
+    f.skip(4)  # orderMiscOptions, solicited, randomizeSize, randomizePrice
     if order_type == "PEG BENCH":
         f.skip(5)
     has_conditions = f.int() > 0
@@ -146,7 +148,7 @@ def _place_order(f: Fields) -> PlaceOrder:
     return PlaceOrder(
         order_id, c, action, quantity, order_type, lmt, aux, tif, oca_group, account,
         order_ref, transmit, parent_id, outside_rth, oca_type, good_till,
-        has_conditions, has_legs,
+        has_conditions, has_legs, what_if,
     )
 
 
@@ -222,6 +224,25 @@ def _req_historical(f: Fields) -> ReqHistoricalData:
     return ReqHistoricalData(req_id, c, end, bar_size, duration, use_rth, what, fmt, keep)
 
 
+def _req_real_time_bars(f: Fields) -> ReqRealTimeBars:
+    f.skip()  # version
+    req_id = f.int()
+    c = read_contract(f)
+    bar_size = f.int()
+    what = f.str().upper()
+    use_rth = f.bool()
+    return ReqRealTimeBars(req_id, c, bar_size, what, use_rth)
+
+
+def _req_head_timestamp(f: Fields) -> ReqHeadTimestamp:
+    req_id = f.int()
+    c = read_contract(f)
+    f.skip(2)  # includeExpired, useRTH
+    what = f.str().upper()
+    format_date = f.int() if f.remaining else 1
+    return ReqHeadTimestamp(req_id, c, what, format_date)
+
+
 def _req_tick_by_tick(f: Fields) -> ReqTickByTick:
     req_id = f.int()
     c = read_contract(f)
@@ -284,6 +305,10 @@ PARSERS: dict[int, Callable[[Fields], object]] = {  # keyed by In
     In.REQ_TICK_BY_TICK_DATA: _req_tick_by_tick,
     In.CANCEL_TICK_BY_TICK_DATA: _plain_cancel,
     In.REQ_COMPLETED_ORDERS: _req_completed_orders,
+    In.REQ_REAL_TIME_BARS: _req_real_time_bars,
+    In.CANCEL_REAL_TIME_BARS: _versioned_cancel,
+    In.REQ_HEAD_TIMESTAMP: _req_head_timestamp,
+    In.CANCEL_HEAD_TIMESTAMP: _plain_cancel,
     # Known requests this gateway does not serve: answered with an error that
     # carries the request id, so that no client waits for a reply.
     In.REQ_NEWS_BULLETINS: _unsupported("reqNewsBulletins", None),
@@ -295,8 +320,6 @@ PARSERS: dict[int, Callable[[Fields], object]] = {  # keyed by In
     In.REQ_SCANNER_SUBSCRIPTION: _unsupported("reqScannerSubscription", 1),
     In.CANCEL_SCANNER_SUBSCRIPTION: _unsupported("cancelScannerSubscription", 1),
     In.REQ_SCANNER_PARAMETERS: _unsupported("reqScannerParameters", None),
-    In.REQ_REAL_TIME_BARS: _unsupported("reqRealTimeBars", 1),
-    In.CANCEL_REAL_TIME_BARS: _unsupported("cancelRealTimeBars", 1),
     In.REQ_FUNDAMENTAL_DATA: _unsupported("reqFundamentalData", 1),
     In.CANCEL_FUNDAMENTAL_DATA: _unsupported("cancelFundamentalData", 1),
     In.REQ_CALC_IMPLIED_VOLAT: _unsupported("calculateImpliedVolatility", 1),
@@ -313,10 +336,8 @@ PARSERS: dict[int, Callable[[Fields], object]] = {  # keyed by In
     In.REQ_NEWS_ARTICLE: _unsupported("reqNewsArticle", 0),
     In.REQ_NEWS_PROVIDERS: _unsupported("reqNewsProviders", None),
     In.REQ_HISTORICAL_NEWS: _unsupported("reqHistoricalNews", 0),
-    In.REQ_HEAD_TIMESTAMP: _unsupported("reqHeadTimeStamp", 0),
     In.REQ_HISTOGRAM_DATA: _unsupported("reqHistogramData", 0),
     In.CANCEL_HISTOGRAM_DATA: _unsupported("cancelHistogramData", 0),
-    In.CANCEL_HEAD_TIMESTAMP: _unsupported("cancelHeadTimeStamp", 0),
     In.REQ_MARKET_RULE: _unsupported("reqMarketRule", 0),
     In.REQ_HISTORICAL_TICKS: _unsupported("reqHistoricalTicks", 0),
 }

@@ -83,6 +83,7 @@ class PlaceOrder:
     good_till_date: str
     has_conditions: bool = False
     has_combo_legs: bool = False
+    what_if: bool = False  # a preview: margin and commission estimates, nothing placed
 
 
 @dataclass(slots=True)
@@ -181,6 +182,27 @@ class ReqHistoricalData:
     what_to_show: str
     format_date: int
     keep_up_to_date: bool
+
+
+@dataclass(slots=True)
+class ReqRealTimeBars:
+    """reqRealTimeBars: 5-second bars of TRADES, MIDPOINT, BID or ASK."""
+
+    req_id: int
+    contract: ContractQuery
+    bar_size: int
+    what_to_show: str
+    use_rth: bool
+
+
+@dataclass(slots=True)
+class ReqHeadTimestamp:
+    """reqHeadTimeStamp: the earliest date with data of a kind."""
+
+    req_id: int
+    contract: ContractQuery
+    what_to_show: str
+    format_date: int
 
 
 @dataclass(slots=True)

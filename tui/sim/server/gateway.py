@@ -16,6 +16,7 @@ from tui.sim.protocol.codec import ProtocolError
 from tui.sim.server.feed import Feed
 from tui.sim.server.handlers import Handlers
 from tui.sim.market.instruments import Instrument, build_catalogue
+from tui.sim.market.bars import LiveBars
 from tui.sim.market.book import InstrumentMarket
 from tui.sim.trading.matching import Engine, Execution
 from tui.sim.trading.orders import SimOrder
@@ -68,6 +69,7 @@ class Gateway:
         self.account = Account(account_id)
         self.engine = Engine(self.markets, self.account, self, self.clock.now)
         self.feed = Feed(self.markets)
+        self.live_bars: dict[int, LiveBars] = {}  # instruments someone streams 5-second bars of
         self.sessions: dict[int, Session] = {}
         self.sessions_open: set[Session] = set()
         self.last_order_ids: dict[int, int] = {}
@@ -163,6 +165,9 @@ class Gateway:
             if engine.working.get(mkt.inst.con_id):
                 engine.on_step(mkt)
             feed.publish(mkt, epoch)
+            bars = self.live_bars.get(mkt.inst.con_id)
+            if bars is not None:
+                bars.observe(mkt, now)
         self.steps += n
         if now >= self._next_second:
             self._next_second = int(now) + 1

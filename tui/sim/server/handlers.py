@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tui.sim.protocol import messages as msg
+from tui.sim.market.bars import BAR_SECONDS, KINDS, LiveBars
 from tui.sim.protocol.ids import In
 from tui.sim.server.order_handlers import NO_SEC_DEF, OrderHandlers
 from tui.sim.server.feed import DEPTH_MAKERS, L1Sub, TbtSub
@@ -15,8 +17,8 @@ from tui.sim.market.book import DEPTH
 from tui.sim.protocol.requests import (
     Cancel, ContractQuery, ReqAccountSummary, ReqAccountUpdates,
     ReqAccountUpdatesMulti, ReqContractDetails, ReqHistoricalData,
-    ReqMatchingSymbols, ReqMktData, ReqMktDepth, ReqPnL, ReqTickByTick, Simple,
-    Unsupported,
+    ReqHeadTimestamp, ReqMatchingSymbols, ReqMktData, ReqMktDepth, ReqPnL, ReqRealTimeBars,
+    ReqTickByTick, Simple, Unsupported,
 )
 
 if TYPE_CHECKING:
@@ -53,6 +55,8 @@ class Handlers:
             In.REQ_ACCOUNT_SUMMARY: self.account_summary, In.CANCEL_ACCOUNT_SUMMARY: _ignore,
             In.REQ_ACCOUNT_UPDATES_MULTI: self.account_updates_multi, In.CANCEL_ACCOUNT_UPDATES_MULTI: _ignore,
             In.REQ_PNL: self.pnl, In.CANCEL_PNL: self.cancel_pnl,
+            In.REQ_REAL_TIME_BARS: self.real_time_bars, In.CANCEL_REAL_TIME_BARS: self.cancel_real_time_bars,
+            In.REQ_HEAD_TIMESTAMP: self.head_timestamp, In.CANCEL_HEAD_TIMESTAMP: _ignore,
             In.REQ_PNL_SINGLE: self.pnl, In.CANCEL_PNL_SINGLE: self.cancel_pnl,
         }
 
@@ -300,9 +304,57 @@ class Handlers:
             if s.account_updates:
                 self._account_frames(s)
 
+    def real_time_bars(self, s: Session, r: ReqRealTimeBars) -> None:
+        inst = self._one(s, r.req_id, r.contract)
+        if inst is None:
+            return
+        if r.bar_size != BAR_SECONDS:
+            s.send(msg.error(r.req_id, 321, "Error validating request.-'bW' : cause - "
+                                            f"Invalid bar size {r.bar_size}: only 5 second bars are supported"))
+            return
+        if r.what_to_show not in KINDS:
+            s.send(msg.error(r.req_id, 321, "Error validating request.-'bW' : cause - "
+                                            f"Invalid what to show {r.what_to_show!r}"))
+            return
+        self.gw.live_bars.setdefault(inst.con_id, LiveBars())
+        s.rt_bars[r.req_id] = (inst.con_id, r.what_to_show)
+
+    def cancel_real_time_bars(self, s: Session, r: Cancel) -> None:
+        found = s.rt_bars.pop(r.req_id, None)
+        s.rt_sent.pop(r.req_id, None)
+        if found is not None and not any(found[0] == con for ses in self.gw.sessions.values()
+                                         for con, _ in ses.rt_bars.values()):
+            self.gw.live_bars.pop(found[0], None)
+
+    def head_timestamp(self, s: Session, r: ReqHeadTimestamp) -> None:
+        inst = self._one(s, r.req_id, r.contract)
+        if inst is None:
+            return
+        # the simulated history reaches back a year from the gateway's clock, to the minute
+        start = int(self.gw.clock.now()) // 60 * 60 - 365 * 86400
+        stamp = str(start) if r.format_date == 2 else time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(start))
+        s.send(msg.head_timestamp(r.req_id, stamp))
+
+    def _push_bars(self, s: Session) -> None:
+        for req_id, (con_id, what) in s.rt_bars.items():
+            bars = self.gw.live_bars.get(con_id)
+            bar = bars.finished.get(what) if bars is not None else None
+            if bar is None or s.rt_sent.get(req_id) == bar.start:
+                continue
+            s.rt_sent[req_id] = bar.start
+            tick = self.gw.markets[con_id].tick
+
+            def p(ticks: float, tick: float = tick) -> float:
+                return round(ticks * tick, 10)  # a midpoint may lie half a tick off the grid
+
+            s.send(msg.real_time_bar(req_id, bar.start, p(bar.open), p(bar.high), p(bar.low), p(bar.close),
+                                     bar.volume, p(bar.wap), bar.count))
+
     def periodic(self) -> None:
         """Once a simulated second: account, P&L and live-bar pushes."""
         for s in list(self.gw.sessions.values()):
+            if s.rt_bars:
+                self._push_bars(s)
             if s.account_updates:
                 self._account_frames(s)
             for req_id, con_id in s.pnl.items():

@@ -54,6 +54,9 @@ class OrderHandlers:
             gw.reject_next = None
             s.send(msg.error(r.order_id, code, text))
             return
+        if r.what_if:
+            self._preview(s, r, inst)
+            return
         parent = None
         if r.parent_id:
             parent = gw.engine.orders.get((cid, r.parent_id))
@@ -68,6 +71,23 @@ class OrderHandlers:
             r.parent_id, r.transmit, r.outside_rth, r.good_till_date,
         )
         gw.engine.accept(o)
+
+    def _preview(self, s: Session, r: PlaceOrder, inst: Instrument) -> None:
+        """A what-if order: the account's margin and commission estimates, as TWS gives them in
+        the open order's state; the order is not placed and no order status follows."""
+        gw = self.gw
+        o = SimOrder(
+            r.order_id, s.client_id, 0, inst, r.action, r.quantity, r.order_type,
+            gw.ticks(r.lmt_price, inst) if "LMT" in r.order_type else None,
+            gw.ticks(r.aux_price, inst) if "STP" in r.order_type else None,
+            r.tif, r.account or gw.account.account_id, r.oca_group, r.oca_type, r.order_ref,
+            r.parent_id, r.transmit, r.outside_rth, r.good_till_date,
+        )
+        m = gw.markets[inst.con_id]
+        price = r.lmt_price if r.lmt_price is not None and "LMT" in r.order_type else (
+            m.price(m.ask) if o.buy else m.price(m.bid))
+        before, change, after, commission = gw.account.what_if(inst, o.buy, r.quantity, price, gw.marks())
+        s.send(msg.open_order(o, "PreSubmitted", (before, change, after, commission, inst.contract.currency)))
 
     def _order_problem(self, r: PlaceOrder, inst: Instrument) -> tuple[int, str] | None:
         if r.has_conditions or r.has_combo_legs:

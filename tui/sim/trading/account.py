@@ -130,6 +130,23 @@ class Account:
             "DailyPnL": net_liq - self.start_net_liq,
         }
 
+    def what_if(self, inst: Instrument, buy: bool, qty: float, price: float, marks: dict[int, float]
+                ) -> tuple[tuple[float, float, float], tuple[float, float, float],
+                           tuple[float, float, float], float]:
+        """A preview of a fill of ``qty`` at ``price``: (init margin, maint margin, equity with
+        loan) before, their change, after, and the commission. Nothing changes."""
+        v = self.values(marks)
+        before = (v["InitMarginReq"], v["MaintMarginReq"], v["EquityWithLoanValue"])
+        pos = self.positions.get(inst.con_id)
+        held = pos.quantity if pos else 0.0
+        mark = marks.get(inst.con_id, price)
+        exposure = (abs(held + (qty if buy else -qty)) - abs(held)) * mark * inst.spec.multiplier
+        commission = commission_for(inst, qty, price)
+        init = exposure * _MARGIN_RATE.get(inst.commission, 0.25)
+        change = (init, init * 0.8, -commission)
+        after = (before[0] + change[0], before[1] + change[1], before[2] + change[2])
+        return before, change, after, commission
+
     # --- persistence ---------------------------------------------------------
     def to_dict(self) -> dict[str, object]:
         return {
