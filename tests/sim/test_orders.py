@@ -124,7 +124,7 @@ def test_rejections_use_tws_codes(paused, connect) -> None:
     client.placeOrder(oid + 3, stock("AAPL"), order("BUY", 1.5, "MKT"))
     client.placeOrder(oid + 4, stock("AAPL"), order("BUY", 1, "MKT"))
     client.placeOrder(oid + 3, stock("AAPL"), order("BUY", 1, "MKT"))  # id not above the last
-    client.placeOrder(oid + 10, stock("AAPL"), order("BUY", 1, "TRAIL"))
+    client.placeOrder(oid + 10, stock("AAPL"), order("BUY", 1, "REL", 228.0))  # not simulated
     client.sync()
     got = {(r, c) for r, c, _ in client.errors() if r >= oid}
     assert {(oid, 110), (oid + 1, 201), (oid + 2, 200), (oid + 3, 10243), (oid + 3, 103),
@@ -255,3 +255,65 @@ def test_reject_next_hook(paused, connect) -> None:
     assert client.wait_for("error", lambda r, c, t: c == 201)[0][0] == oid
     client.placeOrder(oid + 1, future("ES"), order("BUY", 1))
     client.wait_for("orderStatus", lambda i, s, *_: i == oid + 1 and s == "Filled")
+
+
+def _stops(client: Client, oid: int) -> list[float]:
+    return [o.trailStopPrice for _, _, o, _ in client.calls("openOrder", lambda i, *_: i == oid)]
+
+
+def test_a_trailing_stop_follows_the_market_up_never_back_and_fires_on_the_way_down(paused, connect) -> None:
+    client = connect(paused.port)
+    oid = client.next_id()
+    client.placeOrder(oid, future("ES"), order("BUY", 1, "MKT"))
+    client.wait_for("orderStatus", lambda i, s, *_: i == oid and s == "Filled")
+    client.placeOrder(oid + 1, future("ES"), order("SELL", 1, "TRAIL", aux=1.0))  # trail by 4 ticks
+    client.sync()
+    first = _stops(client, oid + 1)[-1]
+    move(paused, ES, 12)
+    client.sync()
+    risen = _stops(client, oid + 1)
+    assert risen[-1] >= first + 1.0, risen  # it followed the rise
+    assert risen == sorted(risen), "a sell's trailing stop never moves down"
+    assert not client.calls("orderStatus", lambda i, s, *_: i == oid + 1 and s == "Filled")
+    peak_stop = risen[-1]
+    move(paused, ES, -20)
+    (_, _, _, _, avg, *_), = client.wait_for("orderStatus", lambda i, s, *_: i == oid + 1 and s == "Filled")
+    assert avg <= peak_stop  # it fired at the stop or below, as a market order
+    assert _stops(client, oid + 1)[-1] == peak_stop
+
+
+def test_a_trailing_stop_limit_works_at_its_offset_once_triggered(paused, connect) -> None:
+    client = connect(paused.port)
+    bid, _ = quote(paused, ES)
+    o = order("SELL", 1, "TRAIL LIMIT", aux=1.0, trailStopPrice=bid - 1.0, lmtPriceOffset=0.5)
+    oid = client.next_id()
+    client.placeOrder(oid, future("ES"), o)
+    client.sync()
+    assert _stops(client, oid)[-1] >= bid - 1.0
+    move(paused, ES, -30)
+    client.sync()
+    last = client.calls("openOrder", lambda i, *_: i == oid)[-1][2]
+    assert last.lmtPrice == pytest.approx(last.trailStopPrice - 0.5)
+
+
+def test_trailing_orders_need_an_amount_or_percent_on_the_grid(paused, connect) -> None:
+    client = connect(paused.port)
+    oid = client.next_id()
+    client.placeOrder(oid, future("ES"), order("SELL", 1, "TRAIL"))
+    client.placeOrder(oid + 1, future("ES"), order("SELL", 1, "TRAIL", aux=0.1))
+    client.placeOrder(oid + 2, future("ES"), order("SELL", 1, "TRAIL", trailingPercent=0.1))
+    client.sync()
+    assert client.wait_for("error", lambda r, c, t: r == oid)[0][1] == 201
+    assert client.wait_for("error", lambda r, c, t: r == oid + 1)[0][1] == 110
+    assert not client.calls("error", lambda r, c, t: r == oid + 2)
+    assert client.wait_for("orderStatus", lambda i, *_: i == oid + 2)
+
+
+def test_a_bracket_can_exit_with_a_trailing_stop(paused, connect) -> None:
+    client = connect(paused.port)
+    _, ask = quote(paused, ES)
+    oid = client.next_id()
+    client.placeOrder(oid, future("ES"), order("BUY", 1, "LMT", ask, transmit=False))
+    client.placeOrder(oid + 1, future("ES"), order("SELL", 1, "TRAIL", aux=1.0, parentId=oid, transmit=True))
+    client.wait_for("orderStatus", lambda i, s, *_: i == oid and s == "Filled")
+    client.wait_for("orderStatus", lambda i, s, *_: i == oid + 1 and s == "Submitted")

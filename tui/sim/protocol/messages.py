@@ -143,6 +143,10 @@ def _order_contract(c: Contract) -> list[object]:
             c.exchange, c.currency, c.local_symbol, c.trading_class]
 
 
+def _or_empty(o: SimOrder, ticks: int | None) -> object:
+    return "" if ticks is None else o.price(ticks)
+
+
 def _lmt_aux(o: SimOrder) -> tuple[float, float]:
     return o.price(o.lmt), o.price(o.aux)
 
@@ -164,12 +168,14 @@ def open_order(o: SimOrder, status: str | None = None, preview: Preview | None =
         "", "", "", "", "",  # startingPrice .. stockRangeUpper
         0, False, False, False, "", o.oca_type, False, False, "",  # displaySize .. nbboPriceCap
         o.parent_id, 0, "", 0, "", "", False, 0,  # parentId .. referencePriceType
-        "", "", "", "", "", 0, 0, 0,  # trailStopPrice .. smartComboRoutingParamsCount
+        _or_empty(o, o.trail_stop), o.trail_percent if o.trail_percent is not None else "",  # trail
+        "", "", "", 0, 0, 0,  # basisPoints .. smartComboRoutingParamsCount
         "", "", "", "", False, "", "", False, False, "",  # scale .. algoStrategy
         False, preview is not None, status or o.status,  # solicited, whatIf, status
         *_preview_fields(preview),  # margins, commission .. warningText
         False, False, 0,  # randomizeSize, randomizePrice, conditionsCount
-        "None", U, U, U, U, U, U, 0,  # adjustedOrderType .. adjustableTrailingUnit
+        "None", U, o.price(o.trail_stop) if o.trail_stop is not None else U,  # .., triggerPrice, trailStopPrice
+        o.price(o.lmt_offset) if o.lmt_offset is not None else U, U, U, U, 0,  # lmtPriceOffset .. unit
         "", "", "", U, False, False, False, "",  # softDollarTier .. usePriceMgmtAlgo
     ]
     return encode(*fields)

@@ -119,7 +119,9 @@ def _place_order(f: Fields) -> PlaceOrder:
     f.skip()  # deltaNeutralAuxPrice
     if dn_type:
         f.skip(8)
-    f.skip(4)  # continuousUpdate, referencePriceType, trailStopPrice, trailingPercent
+    f.skip(2)  # continuousUpdate, referencePriceType
+    trail_stop = f.float()
+    trailing_percent = f.float()
     f.skip(2)  # scaleInitLevelSize, scaleSubsLevelSize
     increment = f.float()
     if increment is not None and increment > 0:
@@ -141,14 +143,17 @@ def _place_order(f: Fields) -> PlaceOrder:
     has_conditions = f.int() > 0
     # With conditions present the rest cannot be walked without a per-type
     # layout; the order is refused anyway, so stop reading here.
+    lmt_offset = None
     if not has_conditions:
-        f.skip(7 + 4 + 4)
+        f.skip(2)  # adjustedOrderType, triggerPrice
+        lmt_offset = f.float()
+        f.skip(4 + 4 + 4)  # adjusted stop/limit/trailing amount, unit; ext operator .. ; cash qty ..
         if f.remaining:
             f.skip(min(f.remaining, 4))
     return PlaceOrder(
         order_id, c, action, quantity, order_type, lmt, aux, tif, oca_group, account,
         order_ref, transmit, parent_id, outside_rth, oca_type, good_till,
-        has_conditions, has_legs, what_if,
+        has_conditions, has_legs, what_if, trail_stop, trailing_percent, lmt_offset,
     )
 
 

@@ -84,6 +84,9 @@ class PlaceOrder:
     has_conditions: bool = False
     has_combo_legs: bool = False
     what_if: bool = False  # a preview: margin and commission estimates, nothing placed
+    trail_stop_price: float | None = None  # TRAIL / TRAIL LIMIT: the initial stop (else from the market)
+    trailing_percent: float | None = None  # TRAIL by percent instead of auxPrice's amount
+    lmt_price_offset: float | None = None  # TRAIL LIMIT: the limit's distance from the stop
 
 
 @dataclass(slots=True)

@@ -17,9 +17,18 @@ if TYPE_CHECKING:
     from tui.sim.server.session import Session
 
 NO_SEC_DEF = "No security definition has been found for the request"
-ORDER_TYPES = {"MKT", "LMT", "STP", "STP LMT"}
+ORDER_TYPES = {"MKT", "LMT", "STP", "STP LMT", "TRAIL", "TRAIL LIMIT"}
 TIFS = {"DAY", "GTC", "IOC"}
 MAX_QUANTITY = {"stock": 1_000_000, "future": 5_000, "fx": 100_000_000}
+
+
+def _set_trail(o: SimOrder, r: PlaceOrder, gw: Gateway) -> None:
+    """A trailing stop's own fields: its first stop (if given), percent, and limit offset."""
+    if not o.trailing:
+        return
+    o.trail_stop = gw.ticks(r.trail_stop_price, o.inst)
+    o.trail_percent = r.trailing_percent if r.trailing_percent is not None and (r.aux_price or 0) <= 0 else None
+    o.lmt_offset = gw.ticks(r.lmt_price_offset, o.inst)
 
 
 class OrderHandlers:
@@ -66,10 +75,11 @@ class OrderHandlers:
         o = SimOrder(
             r.order_id, cid, gw.engine.new_perm_id(), inst, r.action, r.quantity, r.order_type,
             gw.ticks(r.lmt_price, inst) if "LMT" in r.order_type else None,
-            gw.ticks(r.aux_price, inst) if "STP" in r.order_type else None,
+            gw.ticks(r.aux_price, inst) if "STP" in r.order_type or r.order_type.startswith("TRAIL") else None,
             r.tif, r.account or gw.account.account_id, r.oca_group, r.oca_type, r.order_ref,
             r.parent_id, r.transmit, r.outside_rth, r.good_till_date,
         )
+        _set_trail(o, r, gw)
         gw.engine.accept(o)
 
     def _preview(self, s: Session, r: PlaceOrder, inst: Instrument) -> None:
@@ -79,10 +89,11 @@ class OrderHandlers:
         o = SimOrder(
             r.order_id, s.client_id, 0, inst, r.action, r.quantity, r.order_type,
             gw.ticks(r.lmt_price, inst) if "LMT" in r.order_type else None,
-            gw.ticks(r.aux_price, inst) if "STP" in r.order_type else None,
+            gw.ticks(r.aux_price, inst) if "STP" in r.order_type or r.order_type.startswith("TRAIL") else None,
             r.tif, r.account or gw.account.account_id, r.oca_group, r.oca_type, r.order_ref,
             r.parent_id, r.transmit, r.outside_rth, r.good_till_date,
         )
+        _set_trail(o, r, gw)
         m = gw.markets[inst.con_id]
         price = r.lmt_price if r.lmt_price is not None and "LMT" in r.order_type else (
             m.price(m.ask) if o.buy else m.price(m.bid))
@@ -109,7 +120,14 @@ class OrderHandlers:
             return 201, "Order rejected - reason:Missing or invalid limit price"
         if "STP" in r.order_type and (r.aux_price is None or r.aux_price <= 0):
             return 201, "Order rejected - reason:Missing or invalid stop price"
-        for price, used in ((r.lmt_price, "LMT" in r.order_type), (r.aux_price, "STP" in r.order_type)):
+        trailing = r.order_type.startswith("TRAIL")
+        if trailing and not ((r.aux_price or 0) > 0 or 0 < (r.trailing_percent or 0) < 100):
+            return 201, "Order rejected - reason:Missing or invalid trailing amount or percent"
+        if r.order_type == "TRAIL LIMIT" and r.lmt_price_offset is None:
+            return 201, "Order rejected - reason:Missing limit price offset for a trailing stop limit"
+        for price, used in ((r.lmt_price, "LMT" in r.order_type),
+                            (r.aux_price, "STP" in r.order_type or (trailing and r.trailing_percent is None)),
+                            (r.trail_stop_price, trailing), (r.lmt_price_offset, r.order_type == "TRAIL LIMIT")):
             if used and not self.gw.price_ok(price, inst):
                 return 110, "The price does not conform to the minimum price variation for this contract."
         return None
@@ -135,7 +153,7 @@ class OrderHandlers:
         self.gw.engine.modify(
             o, r.quantity,
             self.gw.ticks(r.lmt_price, o.inst) if "LMT" in o.order_type else None,
-            self.gw.ticks(r.aux_price, o.inst) if "STP" in o.order_type else None,
+            self.gw.ticks(r.aux_price, o.inst) if "STP" in o.order_type or o.trailing else None,
             r.tif, r.outside_rth,
         )
         if not o.transmit and r.transmit:

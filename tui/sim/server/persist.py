@@ -25,6 +25,8 @@ _ORDER_FIELDS = (
     "outside_rth", "good_till_date", "status", "filled", "avg_price", "last_fill_price",
     "triggered", "why_held", "placed_at", "completed_at", "completed_status", "children",
 )
+# added later: a state file written before them loads with their defaults
+_NEWER_FIELDS = ("trail_stop", "trail_percent", "lmt_offset")
 
 
 def save_state(gw: Gateway, path: Path) -> None:
@@ -36,7 +38,7 @@ def save_state(gw: Gateway, path: Path) -> None:
         "next_perm": engine.next_perm,
         "exec_seq": engine.exec_seq,
         "orders": [
-            {"con_id": o.inst.con_id, **{f: getattr(o, f) for f in _ORDER_FIELDS}}
+            {"con_id": o.inst.con_id, **{f: getattr(o, f) for f in _ORDER_FIELDS + _NEWER_FIELDS}}
             for o in engine.orders.values()
         ],
         "executions": [
@@ -62,7 +64,8 @@ def load_state(gw: Gateway, path: Path) -> None:
         inst = gw.by_con.get(row["con_id"])
         if inst is None:
             continue
-        o = SimOrder(inst=inst, **{f: row[f] for f in _ORDER_FIELDS})
+        o = SimOrder(inst=inst, **{f: row[f] for f in _ORDER_FIELDS},
+                     **{f: row[f] for f in _NEWER_FIELDS if f in row})
         engine.orders[o.key] = o
         if o.working and not o.why_held:
             engine.book(inst.con_id).add(o)

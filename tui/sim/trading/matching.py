@@ -54,6 +54,7 @@ class RestingBook:
         self.buy_stops: list[tuple[int, int]] = []  # (stop, seq)
         self.sell_stops: list[tuple[int, int]] = []
         self.market: dict[int, SimOrder] = {}  # market orders (and triggered stops) still open
+        self.trailing: dict[int, SimOrder] = {}  # trailing stops not yet triggered
         self.by_seq: dict[int, SimOrder] = {}
         self._where: dict[int, tuple[list[tuple[int, int]], tuple[int, int]]] = {}
         self._seq = 0
@@ -74,10 +75,13 @@ class RestingBook:
     def _index(self, o: SimOrder) -> None:
         seq = o.book_seq
         side: list[tuple[int, int]]
-        if o.order_type in ("STP", "STP LMT") and not o.triggered:
-            assert o.aux is not None
-            side, key = (self.buy_stops if o.buy else self.sell_stops), (o.aux, seq)
-        elif o.order_type == "MKT" or o.order_type == "STP":
+        if o.stop_like and not o.triggered:
+            trigger = o.trigger
+            assert trigger is not None
+            side, key = (self.buy_stops if o.buy else self.sell_stops), (trigger, seq)
+            if o.trailing:
+                self.trailing[seq] = o
+        elif o.at_market_once_triggered:
             self.market[seq] = o
             self._where.pop(seq, None)
             return
@@ -89,6 +93,7 @@ class RestingBook:
 
     def _unindex(self, seq: int) -> None:
         self.market.pop(seq, None)
+        self.trailing.pop(seq, None)
         where = self._where.pop(seq, None)
         if where is not None:
             side, key = where
@@ -185,7 +190,9 @@ class Engine:
 
     def _activate(self, o: SimOrder) -> None:
         o.why_held = ""
-        stop = o.order_type in ("STP", "STP LMT")
+        stop = o.stop_like
+        if o.trailing and o.trail_stop is None:
+            self._trail_start(o)
         o.status = "PreSubmitted" if stop and o.inst.contract.sec_type == "STK" else "Submitted"
         self.book(o.inst.con_id).add(o)
         self.reporter.order_update(o, True)
@@ -193,6 +200,37 @@ class Engine:
             self._match_book(o)
             if o.tif == "IOC" and o.working:
                 self.cancel(o)
+
+    # --- trailing stops ------------------------------------------------------------
+    def _trail_distance(self, o: SimOrder, reference: int) -> int:
+        if o.trail_percent is not None:
+            return max(1, round(reference * o.trail_percent / 100))
+        return max(1, o.aux or 1)
+
+    def _trail_start(self, o: SimOrder) -> None:
+        """The first stop: the last trade, the trailing distance away (sells below, buys above)."""
+        last = self.markets[o.inst.con_id].last
+        d = self._trail_distance(o, last)
+        o.trail_stop = last + d if o.buy else last - d
+
+    def _trail(self, mkt: InstrumentMarket, book: RestingBook) -> None:
+        """Move trailing stops with the market's favourable prints; never back."""
+        high = max(t.price for t in mkt.trades)
+        low = min(t.price for t in mkt.trades)
+        for o in list(book.trailing.values()):
+            stop = o.trail_stop
+            assert stop is not None
+            new = min(stop, low + self._trail_distance(o, low)) if o.buy else \
+                max(stop, high - self._trail_distance(o, high))
+            if new != stop:
+                o.trail_stop = new
+                book.reindex(o)
+                self.reporter.order_update(o, True)  # TWS reports the moved stop in openOrder
+
+    def _trail_triggered(self, o: SimOrder) -> None:
+        if o.order_type == "TRAIL LIMIT":
+            stop, offset = o.trail_stop or 0, o.lmt_offset or 0
+            o.lmt = stop + offset if o.buy else stop - offset
 
     def modify(self, o: SimOrder, quantity: float, lmt: int | None, aux: int | None,
                tif: str, outside_rth: bool) -> None:
@@ -231,7 +269,7 @@ class Engine:
     # --- matching -------------------------------------------------------------
     def _match_book(self, o: SimOrder) -> None:
         mkt = self.markets[o.inst.con_id]
-        limit = None if o.order_type == "MKT" or (o.order_type == "STP") else o.lmt
+        limit = None if o.at_market_once_triggered else o.lmt
         fills = mkt.take(o.buy, int(o.remaining), limit)
         for price, qty in fills:
             self._fill(o, qty, mkt.price(price))
@@ -250,23 +288,28 @@ class Engine:
         book = self.working.get(mkt.inst.con_id)
         if not book:
             return
+        if book.trailing and mkt.trades:
+            self._trail(mkt, book)
         for o in book.candidates(mkt):
             if not o.working or o.status == "PreSubmitted" and o.why_held:
                 continue
-            if o.order_type in ("STP", "STP LMT") and not o.triggered:
+            if o.stop_like and not o.triggered:
+                trigger = o.trigger
+                assert trigger is not None
                 for trade in mkt.trades:
-                    if (trade.price >= o.aux) if o.buy else (trade.price <= o.aux):  # type: ignore[operator]
+                    if (trade.price >= trigger) if o.buy else (trade.price <= trigger):
                         o.triggered = True
+                        self._trail_triggered(o)
                         book.reindex(o)
-                        if o.status == "PreSubmitted":
-                            o.status = "Submitted"
+                        if o.status == "PreSubmitted" or o.order_type == "TRAIL LIMIT":
+                            o.status = "Submitted"  # (a trailing limit's new limit price is news)
                             self.reporter.order_update(o, True)
                         break
                 if not o.triggered:
                     continue
                 self._match_book(o)
                 continue
-            if o.order_type == "MKT" or o.order_type == "STP":
+            if o.at_market_once_triggered:
                 self._match_book(o)
                 continue
             lmt = o.lmt

@@ -11,6 +11,9 @@ WORKING = frozenset({"PendingSubmit", "PreSubmitted", "Submitted"})
 DONE = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive"})
 
 
+TRAILING = ("TRAIL", "TRAIL LIMIT")
+
+
 @dataclass(slots=True)
 class SimOrder:
     """One order at the gateway. Prices are in ticks of the instrument's grid."""
@@ -44,6 +47,27 @@ class SimOrder:
     completed_status: str = ""
     children: list[int] = field(default_factory=list)
     book_seq: int = 0  # time priority in the engine's resting book
+    trail_stop: int | None = None  # TRAIL / TRAIL LIMIT: the stop now (ticks); aux is the amount
+    trail_percent: float | None = None  # trailing by percent of the price instead of aux
+    lmt_offset: int | None = None  # TRAIL LIMIT: the limit this many ticks beyond the stop
+
+    @property
+    def trailing(self) -> bool:
+        return self.order_type in TRAILING
+
+    @property
+    def stop_like(self) -> bool:
+        """Waits for a trigger on the last trade: stops and trailing stops."""
+        return self.order_type in ("STP", "STP LMT", *TRAILING)
+
+    @property
+    def trigger(self) -> int | None:
+        """The price (ticks) a print must reach to trigger it."""
+        return self.trail_stop if self.trailing else self.aux
+
+    @property
+    def at_market_once_triggered(self) -> bool:
+        return self.order_type in ("MKT", "STP", "TRAIL")
 
     @property
     def buy(self) -> bool:
