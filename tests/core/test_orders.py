@@ -91,3 +91,17 @@ def test_stop_limit_is_drawn_at_its_stop_until_triggered_then_at_its_limit() -> 
     assert o.sent(2, ES, "BUY", 1, "STP", None, 99.0, "DAY").price == 99.0
     assert o.sent(3, ES, "BUY", 1, "LMT", 98.0, None, "DAY").price == 98.0
     assert o.sent(4, ES, "BUY", 1, "MKT", None, None, "DAY").price is None
+
+
+def test_a_future_in_several_months_resolves_to_its_front_month_without_a_warning() -> None:
+    from tui.core import events as ev
+    from tui.core.contracts import Contract, ContractSpec
+    from tui.core.desk import Desk
+    from tui.core.risk import Limits
+
+    desk = Desk(None, Limits())  # type: ignore[arg-type]
+    months = [ContractSpec(Contract("GC", "FUT", "COMEX", "USD", 700 + i, ltd, "100", f"GC{code}", "GC"), 0.1)
+              for i, (ltd, code) in enumerate([("20270224", "H7"), ("20261125", "Z6"), ("20270126", "G7")])]
+    desk.apply(ev.ContractResolved("GC:FUT:COMEX", tuple(months)))
+    assert desk.by_query["GC:FUT:COMEX"].contract.local_symbol == "GCZ6"
+    assert not [m for m in desk.messages if "ambiguous" in m.text]

@@ -112,3 +112,28 @@ def test_the_silent_set_is_only_what_tws_leaves_silent() -> None:
         In.SET_SERVER_LOGLEVEL, In.REQ_GLOBAL_CANCEL, In.REQ_MARKET_DATA_TYPE, In.START_API,
         In.REQ_NEWS_BULLETINS, In.REQ_AUTO_OPEN_ORDERS, In.REQ_ACCOUNT_UPDATES}
         for m in SILENT_BY_DESIGN)
+
+
+def test_a_universe_of_a_few_hundred_instruments_to_search_and_trade(paused, connect) -> None:
+    assert len(paused.gateway.instruments) >= 190
+    client = connect(paused.port)
+    client.reqMatchingSymbols(5, "GOO")
+    (_, found), = client.wait_for("symbolSamples")
+    assert {"GOOGL", "GOOG"} <= {d.contract.symbol for d in found}
+    client.reqMatchingSymbols(6, "GC")
+    (_, found), = client.wait_for("symbolSamples", lambda r, _: r == 6)
+    assert [d.contract.symbol for d in found][0] == "GC"  # the exact symbol first, its months as one
+    assert sum(d.contract.symbol == "GC" for d in found) == 1
+    gold = future("GC", "COMEX")
+    client.reqContractDetails(7, gold)
+    client.wait_for("contractDetailsEnd", lambda r: r == 7)
+    months = [d.contract for r, d in client.calls("contractDetails") if r == 7]
+    assert len(months) == 4 and len({c.lastTradeDateOrContractMonth for c in months}) == 4
+    front = min(months, key=lambda c: c.lastTradeDateOrContractMonth)
+    ticks = client.calls("tickPrice")
+    client.reqMktData(8, front, "", False, False, [])  # a market made on first use, and moving
+    client.sync()
+    paused.call(paused.gateway.run_steps, 3000, 0.01)
+    prices = [p for r, t, p, _ in client.calls("tickPrice")[len(ticks):] if r == 8 and t in (1, 2)]
+    assert prices and all(abs(p / 0.1 - round(p / 0.1)) < 1e-6 for p in prices)  # on GC's 0.1 grid
+    assert len(set(prices)) >= 2  # it moves

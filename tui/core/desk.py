@@ -202,10 +202,16 @@ class Desk(Reconciliation):
         if e.error or not e.specs:
             self.say(f"{typed or e.query}: {e.error or 'unknown contract'}", "error")
             return
-        if len(e.specs) > 1:
-            choices = ", ".join(s.contract.key for s in e.specs[:8])
-            self.say(f"{typed or e.query} is ambiguous: {choices}", "warning")
-        spec = e.specs[0]
+        months = {s.contract.symbol for s in e.specs} if all(
+            s.contract.sec_type == "FUT" for s in e.specs) else set()
+        if len(months) == 1:
+            # one future in several months: the front month, as a trader means by "GC"
+            spec = min(e.specs, key=lambda s: s.contract.last_trade_date or "99999999")
+        else:
+            if len(e.specs) > 1:
+                choices = ", ".join(s.contract.key for s in e.specs[:8])
+                self.say(f"{typed or e.query} is ambiguous: {choices}", "warning")
+            spec = e.specs[0]
         self.specs[spec.contract.con_id] = spec
         self.by_query[e.query] = spec
         if typed:

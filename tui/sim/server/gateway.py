@@ -17,6 +17,7 @@ from tui.sim.server.feed import Feed
 from tui.sim.server.handlers import Handlers
 from tui.sim.market.instruments import Instrument, build_catalogue
 from tui.sim.market.bars import LiveBars
+from tui.sim.market.universe import universe
 from tui.sim.market.book import InstrumentMarket
 from tui.sim.trading.matching import Engine, Execution
 from tui.sim.trading.orders import SimOrder
@@ -50,6 +51,23 @@ def parse_rate(rate: str | float) -> float:
     return value
 
 
+class _Markets(dict[int, InstrumentMarket]):
+    """Instrument markets by con id, made on first use (a few hundred books would cost start-up
+    time and spread the market's events thin over instruments nobody watches)."""
+
+    def __init__(self, gw: Gateway) -> None:
+        super().__init__()
+        self.gw = gw
+
+    def __missing__(self, con_id: int) -> InstrumentMarket:
+        gw = self.gw
+        inst = gw.by_con[con_id]
+        m = self[con_id] = InstrumentMarket(inst, gw.seed, gw.clock.now())
+        gw._market_list.append(m)
+        gw.feed.prev_l1[con_id] = (m.bid, m.bids[0][1], m.ask, m.asks[0][1])
+        return m
+
+
 class Gateway:
     """One simulated TWS: a market, an account, an engine, and the sessions using them."""
 
@@ -61,9 +79,14 @@ class Gateway:
         self.rate = parse_rate(rate)
         now = self.clock.now()
         today = dt.datetime.fromtimestamp(now, dt.UTC).date()
-        self.instruments: list[Instrument] = build_catalogue(today)
+        well_known = build_catalogue(today)
+        self.instruments: list[Instrument] = well_known + universe(today)
         self.by_con = {i.con_id: i for i in self.instruments}
-        self.markets = {i.con_id: InstrumentMarket(i, seed, now) for i in self.instruments}
+        # the well-known ten move from the start; any other instrument's market is made the first
+        # time something needs it (a subscription, an order), and then moves with the rest
+        self.markets: dict[int, InstrumentMarket] = _Markets(self)
+        for i in well_known:
+            self.markets[i.con_id] = InstrumentMarket(i, seed, now)
         self._market_list = list(self.markets.values())
         self._rr = 0
         self.account = Account(account_id)

@@ -104,7 +104,10 @@ class Handlers:
                             or i.contract.local_symbol.upper().startswith(pattern)
                             or pattern in i.spec.long_name.upper())
         ]
-        s.send(msg.symbol_samples(r.req_id, found[:16]))
+        # one description per underlying (a future's months are one line), exact symbols first
+        unique = list({(c.symbol, c.sec_type): c for c in reversed(found)}.values())[::-1]
+        unique.sort(key=lambda c: c.symbol != pattern)
+        s.send(msg.symbol_samples(r.req_id, unique[:16]))
 
     # --- market data ------------------------------------------------------------
     def mkt_data(self, s: Session, r: ReqMktData) -> None:

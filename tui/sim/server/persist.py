@@ -56,6 +56,8 @@ def load_state(gw: Gateway, path: Path) -> None:
     if data.get("format") != FORMAT:
         raise ValueError(f"{path}: not a simulated-gateway state file of format {FORMAT}")
     gw.account.load(data["account"], gw.by_con)
+    for con_id in gw.account.positions:
+        gw.markets[con_id]  # noqa: B018 -- a held instrument's market moves (and marks it)
     gw.last_order_ids = {int(k): int(v) for k, v in data["last_order_ids"].items()}
     engine = gw.engine
     engine.next_perm = int(data["next_perm"])
@@ -64,6 +66,7 @@ def load_state(gw: Gateway, path: Path) -> None:
         inst = gw.by_con.get(row["con_id"])
         if inst is None:
             continue
+        gw.markets[inst.con_id]  # noqa: B018 -- its market moves from now on (made on first use)
         o = SimOrder(inst=inst, **{f: row[f] for f in _ORDER_FIELDS},
                      **{f: row[f] for f in _NEWER_FIELDS if f in row})
         engine.orders[o.key] = o
