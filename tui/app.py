@@ -175,7 +175,7 @@ class IBTuiApp(LadderKeys, App[int]):
                 return
             query = contract.symbol if contract.sec_type == "STK" else (
                 f"{contract.symbol}.{contract.currency}" if contract.sec_type == "CASH"
-                else f"{contract.symbol}:{contract.sec_type}:{contract.exchange}")
+                else f"{contract.symbol}:{contract.sec_type}:{contract.exchange}".rstrip(":"))
             if w.add_symbol(query.upper()):
                 self.desk.resolve(query)
                 self.settings.watchlist = list(w.queries)
