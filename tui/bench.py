@@ -94,6 +94,10 @@ def _stock_client_factory(app_ref: list[Any]) -> Any:
         def messages(self) -> int:
             return Counted.n
 
+        def serverVersion(self) -> int:  # noqa: N802
+            # ibapi 10.x's run() may decode a last message after disconnect() reset this to None
+            return super().serverVersion() or 0
+
         def open(self, host: str, port: int, client_id: int, timeout: float) -> None:
             self.connect(host, port, client_id)
             if not self.isConnected():
