@@ -137,3 +137,16 @@ def test_a_universe_of_a_few_hundred_instruments_to_search_and_trade(paused, con
     prices = [p for r, t, p, _ in client.calls("tickPrice")[len(ticks):] if r == 8 and t in (1, 2)]
     assert prices and all(abs(p / 0.1 - round(p / 0.1)) < 1e-6 for p in prices)  # on GC's 0.1 grid
     assert len(set(prices)) >= 2  # it moves
+
+
+def test_kept_up_to_date_history_aggregates_the_bar_in_progress(paused, connect) -> None:
+    client = connect(paused.port)
+    client.reqHistoricalData(21, future("ES"), "", "600 S", "1 min", "TRADES", 0, 1, True, [])
+    client.wait_for("historicalDataEnd")
+    paused.call(paused.gateway.run_steps, 3000, 0.01)  # 30 simulated seconds
+    updates = client.wait_for("historicalDataUpdate", count=20)
+    bars = [b for _, b in updates]
+    assert all(b.low <= min(b.open, b.close) <= max(b.open, b.close) <= b.high for b in bars)
+    same = [b for b in bars if b.date == bars[-1].date]
+    assert [float(b.volume) for b in same] == sorted(float(b.volume) for b in same)  # it accumulates
+    assert same[-1].high - same[-1].low > 0 or float(same[-1].volume) > 0, "a flat, empty bar"

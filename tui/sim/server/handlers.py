@@ -205,6 +205,7 @@ class Handlers:
     def cancel_history(self, s: Session, r: Cancel) -> None:
         req_id = r.req_id
         s.history.pop(req_id, None)
+        s.history_bars.pop(req_id, None)
 
     # --- orders ------------------------------------------------------------------
     def managed_accounts(self, s: Session, r: Simple) -> None:
@@ -363,12 +364,24 @@ class Handlers:
             for req_id, con_id in s.pnl.items():
                 self._send_pnl(s, req_id, con_id)
             for req_id, (con_id, seconds) in s.history.items():
-                mkt = self.gw.markets[con_id]
-                now = self.gw.clock.now()
-                start = now // seconds * seconds
-                price = mkt.price(mkt.last)
-                s.send(msg.historical_data_update(req_id, -1, format_bar_time(start, seconds, 1),
-                                                  price, price, price, price, price, 0))
+                self._update_bar(s, req_id, con_id, seconds)
+
+    def _update_bar(self, s: Session, req_id: int, con_id: int, seconds: int) -> None:
+        """keepUpToDate: the bar in progress; its high and low from the last price sampled each
+        second, its volume what traded since the bar began, its WAP the middle of its range."""
+        mkt = self.gw.markets[con_id]
+        start = int(self.gw.clock.now()) // seconds * seconds
+        last = mkt.last
+        bar = s.history_bars.get(req_id)
+        if bar is None or bar[0] != start:
+            bar = s.history_bars[req_id] = [start, last, last, last, last, mkt.volume]
+        bar[2] = max(bar[2], last)
+        bar[3] = min(bar[3], last)
+        bar[4] = last
+        p = mkt.price
+        volume = mkt.volume - bar[5]
+        s.send(msg.historical_data_update(req_id, -1, format_bar_time(start, seconds, 1), p(bar[1]),
+                                          p(bar[4]), p(bar[2]), p(bar[3]), p((bar[2] + bar[3]) // 2), volume))
 
 
 def _ignore(s: Session, r: object) -> None:

@@ -53,6 +53,7 @@ class Session(asyncio.Protocol):
         self.tbt: dict[int, object] = {}
         self.pnl: dict[int, int] = {}  # reqId -> conId (0 = account)
         self.history: dict[int, tuple[int, int]] = {}  # reqId -> (conId, bar seconds)
+        self.history_bars: dict[int, list[int]] = {}  # reqId -> [start, o, h, l, c, volume at start] (ticks)
         self.rt_bars: dict[int, tuple[int, str]] = {}  # reqId -> (conId, what to show)
         self.rt_sent: dict[int, int] = {}  # reqId -> start of the last bar sent
         self.account_updates = False
