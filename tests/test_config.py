@@ -100,3 +100,14 @@ def test_version_and_help() -> None:
     for command in ("demo", "sim", "check", "config", "journal", "run"):
         out = ibtui(command, "--help")
         assert out.returncode == 0 and "--config" in out.stdout
+
+
+def test_market_data_type_is_checked_and_reaches_the_broker(tmp_path) -> None:
+    from tui.cli import broker_for
+
+    path = tmp_path / "c.toml"
+    path.write_text('[connection]\nmarket_data = "delayed"\n')
+    assert broker_for(cfg.load(str(path))).cfg.market_data_type == 3
+    path.write_text('[connection]\nmarket_data = "fast"\n')
+    with pytest.raises(cfg.ConfigError, match="market_data"):
+        cfg.load(str(path))

@@ -95,7 +95,7 @@ def broker_for(settings: cfg.Settings, client_id_tries: int = 1) -> Broker:
 
     c = settings.connection
     return Broker(BrokerConfig(c.host, c.port, c.client_id, c.account, c.connect_timeout,
-                               client_id_tries=client_id_tries))
+                               market_data_type=c.market_data_type, client_id_tries=client_id_tries))
 
 
 def _run_app(args: argparse.Namespace, settings: cfg.Settings, confirm: str | None = None,

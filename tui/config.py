@@ -39,6 +39,14 @@ class Connection:
     read_only: bool = False
     account: str = ""
     live: str = "auto"  # auto | paper | live: how to label the session
+    market_data: str = "live"  # live | frozen | delayed | delayed-frozen (IB's market data types 1-4)
+
+    @property
+    def market_data_type(self) -> int:
+        return MARKET_DATA_TYPES[self.market_data]
+
+
+MARKET_DATA_TYPES = {"live": 1, "frozen": 2, "delayed": 3, "delayed-frozen": 4}
 
 
 @dataclass
@@ -124,6 +132,7 @@ def state_file() -> Path:
 # --- validation ----------------------------------------------------------------------------
 _CHOICES = {
     ("connection", "live"): ("auto", "paper", "live"),
+    ("connection", "market_data"): tuple(MARKET_DATA_TYPES),
     ("orders", "confirm"): ("never", "live", "always"),
     ("orders", "tif"): ("DAY", "GTC", "IOC"),
     ("paths", "log_level"): ("DEBUG", "INFO", "WARNING", "ERROR"),

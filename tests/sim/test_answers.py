@@ -150,3 +150,25 @@ def test_kept_up_to_date_history_aggregates_the_bar_in_progress(paused, connect)
     same = [b for b in bars if b.date == bars[-1].date]
     assert [float(b.volume) for b in same] == sorted(float(b.volume) for b in same)  # it accumulates
     assert same[-1].high - same[-1].low > 0 or float(same[-1].volume) > 0, "a flat, empty bar"
+
+
+def test_delayed_data_where_the_account_has_no_live_subscription(paused, connect) -> None:
+    client = connect(paused.port)
+    eem = stock("EEM")  # configured as "no real-time subscription"
+    client.reqMktData(41, eem, "", False, False, [])
+    assert client.wait_for("error", lambda r, c, t: r == 41)[0][1] == 354
+    client.sync()
+    assert not client.calls("tickPrice", lambda r, *_: r == 41)
+    client.reqMarketDataType(3)
+    client.reqMktData(42, eem, "", False, False, [])
+    client.reqMktData(43, stock("AAPL"), "", False, False, [])  # subscribed: still live
+    client.sync()
+    assert client.wait_for("error", lambda r, c, t: r == 42)[0][1] == 10167
+    assert (42, 3) in client.calls("marketDataType") and (43, 1) in client.calls("marketDataType")
+    assert {t for r, t, *_ in client.calls("tickPrice") if r == 42} >= {66, 67}
+    assert {t for r, t, *_ in client.calls("tickPrice") if r == 43} >= {1, 2}
+    n = len(client.calls("tickPrice", lambda r, *_: r == 42))
+    paused.call(paused.gateway.run_steps, 4000, 0.01)
+    client.sync()
+    streamed = {t for r, t, *_ in client.calls("tickPrice")[n:] if r == 42}
+    assert streamed and streamed <= {66, 67, 68, 72, 73, 75, 76}, streamed

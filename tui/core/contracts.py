@@ -41,6 +41,15 @@ class ContractSpec:
     time_zone: str = "US/Eastern"
 
 
+# futures a trader names by their root alone, and where they trade
+FUTURES_EXCHANGES = {
+    "ES": "CME", "NQ": "CME", "RTY": "CME", "MES": "CME", "MNQ": "CME", "M2K": "CME", "6E": "CME",
+    "6J": "CME", "6B": "CME", "YM": "CBOT", "MYM": "CBOT", "ZN": "CBOT", "ZB": "CBOT", "ZF": "CBOT",
+    "ZC": "CBOT", "ZS": "CBOT", "ZW": "CBOT", "CL": "NYMEX", "MCL": "NYMEX", "NG": "NYMEX", "RB": "NYMEX",
+    "HO": "NYMEX", "GC": "COMEX", "MGC": "COMEX", "SI": "COMEX", "HG": "COMEX",
+}
+
+
 def parse_symbol(text: str) -> tuple[str, str, str, str]:
     """``ES``, ``ES:FUT:CME``, ``EUR.USD`` -> (symbol, secType, exchange, currency)."""
     text = text.strip().upper()
@@ -50,8 +59,6 @@ def parse_symbol(text: str) -> tuple[str, str, str, str]:
     if "." in text and len(text) == 7:
         base, quote = text.split(".")
         return base, "CASH", "IDEALPRO", quote
-    futures = {"ES": "CME", "NQ": "CME", "RTY": "CME", "YM": "CBOT", "CL": "NYMEX", "GC": "COMEX",
-               "MES": "CME", "MNQ": "CME", "ZN": "CBOT", "ZB": "CBOT", "NG": "NYMEX", "6E": "CME"}
-    if text in futures:
-        return text, "FUT", futures[text], "USD"
+    if text in FUTURES_EXCHANGES:
+        return text, "FUT", FUTURES_EXCHANGES[text], "USD"
     return text, "STK", "SMART", "USD"

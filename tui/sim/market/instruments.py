@@ -26,6 +26,7 @@ class Instrument:
     commission: str  # "stock", "future" or "fx"
     industry: str = ""
     category: str = ""
+    realtime: bool = True  # False: the account has no real-time subscription (delayed data only)
 
     @property
     def contract(self) -> Contract:

@@ -132,6 +132,8 @@ FX = [
     ("GBP", "JPY", 196.540, 0.005), ("USD", "MXN", 20.3415, 0.0001), ("USD", "CNH", 7.24380, 0.0001),
 ]
 MONTHS_LISTED = 4  # futures months offered per symbol
+# what the paper account has no real-time market data subscription for: delayed data only
+DELAYED_ONLY = frozenset({"EEM", "ARKK", "ZC", "ZS", "ZW"})
 
 
 def _con_id(key: str) -> int:
@@ -168,7 +170,7 @@ def universe(today: dt.date) -> list[Instrument]:
         c = Contract(symbol, "STK", "SMART", "USD", _con_id(f"STK:{symbol}"), local_symbol=symbol,
                      trading_class=symbol, primary_exchange=primary)
         out.append(Instrument(ContractSpec(c, 0.01, 1.0, name, "US/Eastern"), price, 200, 1.0,
-                              "stock", "Funds", "ETF"))
+                              "stock", "Funds", "ETF", realtime=symbol not in DELAYED_ONLY))
     for symbol, name, exchange, mult, tick, price, lot, vol, quarterly, industry in FUTURES:
         for i, (month, last) in enumerate(_months(today, quarterly)):
             code = _MONTH_CODES[month.month - 1] + str(month.year % 10)
@@ -176,7 +178,8 @@ def universe(today: dt.date) -> list[Instrument]:
                          last.strftime("%Y%m%d"), f"{mult:g}", symbol + code, symbol)
             spread = price * 0.002 * i  # deferred months a little away from the front
             out.append(Instrument(ContractSpec(c, tick, float(mult), name, "US/Central"),
-                                  _decimals_price(price + spread, tick), lot, vol, "future", industry, name))
+                                  _decimals_price(price + spread, tick), lot, vol, "future", industry, name,
+                                  realtime=symbol not in DELAYED_ONLY))
     for base, quote, price, tick in FX:
         c = Contract(base, "CASH", "IDEALPRO", quote, _con_id(f"CASH:{base}.{quote}"), "", "",
                      f"{base}.{quote}", f"{base}.{quote}")

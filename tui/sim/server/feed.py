@@ -39,6 +39,7 @@ class L1Sub:
     req_id: int
     rt_volume: bool
     rid: bytes = b""
+    delayed: bool = False  # sent with the delayed tick types (66-76, 88)
 
     def __post_init__(self) -> None:
         self.rid = str(self.req_id).encode()
@@ -194,6 +195,9 @@ class Feed:
         ]
         return [msg.market_frame(h, rid, t) for h, t in tails]
 
+    def l1_snapshot_delayed(self, mkt: InstrumentMarket, rid: bytes, epoch: int) -> list[bytes]:
+        return [_delayed_frame(f) for f in self.l1_snapshot(mkt, rid, epoch)]
+
     # --- per step -----------------------------------------------------------
     def publish(self, mkt: InstrumentMarket, epoch: int) -> None:
         """Send what the last step changed to every subscriber of this instrument."""
@@ -240,6 +244,7 @@ class Feed:
             if mkt.low == mkt.last:
                 tails.append((msg.TICK_PRICE, msg.tick_price_tail(7, str(p(mkt.low)), 0)))
         if tails:
+            delayed_tails: list[tuple[bytes, bytes]] | None = None
             for sub in subs:
                 session = sub.session
                 if session.paused:
@@ -248,7 +253,12 @@ class Feed:
                 out = session.out
                 if not out:
                     session.wake()
-                for head, tail in tails:
+                mine = tails
+                if sub.delayed:
+                    if delayed_tails is None:
+                        delayed_tails = [(h, _delay_tail(t)) for h, t in tails]
+                    mine = delayed_tails
+                for head, tail in mine:
                     out.append(msg.market_frame(head, rid, tail))
                 if sub.rt_volume:
                     for tail in rt_tails:
@@ -348,3 +358,21 @@ class Feed:
         same = self.groups_of.get(group.con_id)
         if same and group in same:
             same.remove(group)
+
+
+# real-time tick type -> its delayed twin (bid, ask, last, sizes, volume, high, low, close, open, last time)
+DELAYED_TICKS = {b"1": b"66", b"2": b"67", b"4": b"68", b"0": b"69", b"3": b"70", b"5": b"71", b"8": b"74",
+                 b"6": b"72", b"7": b"73", b"9": b"75", b"14": b"76", b"45": b"88"}
+
+
+def _delay_tail(tail: bytes) -> bytes:
+    kind, _, rest = tail.partition(b"\0")
+    return DELAYED_TICKS.get(kind, kind) + b"\0" + rest
+
+
+def _delayed_frame(frame: bytes) -> bytes:
+    """A whole L1 frame (message id, version, request id, tick type, ...) with the delayed type."""
+    fields = frame[4:].split(b"\0")
+    fields[3] = DELAYED_TICKS.get(fields[3], fields[3])
+    payload = b"\0".join(fields)
+    return msg.HEADER.pack(len(payload)) + payload

@@ -117,25 +117,36 @@ class Handlers:
         if r.req_id in s.l1 and not r.snapshot:
             s.send(msg.error(r.req_id, 322, "Error processing request.-'bW' : cause - Duplicate ticker id"))
             return
+        delayed = not inst.realtime
+        if delayed and s.md_type in (1, 2):
+            s.send(msg.error(r.req_id, 354, "Requested market data is not subscribed.Delayed market data "
+                                            "is available.Error&BEST/STK/Top&BEST/STK/Top"))
+            return
         mkt = self.gw.markets[inst.con_id]
         epoch = int(self.gw.clock.now())
         rid = str(r.req_id).encode()
+        if delayed:
+            s.send(msg.error(r.req_id, 10167, "Requested market data is not subscribed. "
+                                              "Displaying delayed market data."))
         s.send(msg.tick_req_params(r.req_id, inst.tick, "9c0001"))
-        if s.md_type_requested:
-            s.send(msg.market_data_type(r.req_id, 1))
-        for frame in self.gw.feed.l1_snapshot(mkt, rid, epoch):
+        if s.md_type_requested or delayed:
+            s.send(msg.market_data_type(r.req_id, 3 if delayed else 1))
+        snapshot = self.gw.feed.l1_snapshot_delayed if delayed else self.gw.feed.l1_snapshot
+        for frame in snapshot(mkt, rid, epoch):
             s.send(frame)
         if r.snapshot or r.regulatory_snapshot:
             s.send(msg.tick_snapshot_end(r.req_id))
             return
-        sub = L1Sub(s, r.req_id, "233" in r.generic_ticks.split(","))
+        sub = L1Sub(s, r.req_id, "233" in r.generic_ticks.split(","), delayed=delayed)
         s.l1[r.req_id] = (sub, inst.con_id)
         self.gw.feed.add_l1(sub, inst.con_id)
 
     def resend_l1(self, s: Session) -> None:
         epoch = int(self.gw.clock.now())
+        feed = self.gw.feed
         for sub, con_id in s.l1.values():
-            for frame in self.gw.feed.l1_snapshot(self.gw.markets[con_id], sub.rid, epoch):
+            snapshot = feed.l1_snapshot_delayed if sub.delayed else feed.l1_snapshot
+            for frame in snapshot(self.gw.markets[con_id], sub.rid, epoch):
                 s.send(frame)
 
     def cancel_mkt_data(self, s: Session, r: Cancel) -> None:
@@ -181,9 +192,13 @@ class Handlers:
             self.gw.feed.remove_tbt(sub)  # type: ignore[arg-type]
 
     def market_data_type(self, s: Session, r: Simple) -> None:
+        """reqMarketDataType: 1 live, 2 frozen, 3 delayed, 4 delayed frozen. Live data is sent
+        where the account has it; delayed data, where it does not, only when 3 or 4 allow it."""
         s.md_type_requested = True
-        for req_id in s.l1:
-            s.send(msg.market_data_type(req_id, 1))  # the simulated data is always live
+        kind = int(str(r.args[0])) if r.args else 1
+        s.md_type = kind if kind in (1, 2, 3, 4) else 1
+        for req_id, (sub, _) in s.l1.items():
+            s.send(msg.market_data_type(req_id, 3 if sub.delayed else 1))
 
     def historical(self, s: Session, r: ReqHistoricalData) -> None:
         inst = self._one(s, r.req_id, r.contract)

@@ -49,6 +49,7 @@ class Session(asyncio.Protocol):
         self._flush_scheduled = False
         # per-client request state
         self.l1: dict[int, tuple[L1Sub, int]] = {}  # request id -> (its stream, con id)
+        self.md_type = 1  # reqMarketDataType: 1 live, 2 frozen, 3 delayed, 4 delayed frozen
         self.depth: dict[int, object] = {}
         self.tbt: dict[int, object] = {}
         self.pnl: dict[int, int] = {}  # reqId -> conId (0 = account)
