@@ -69,6 +69,7 @@ class Orders:
     tif: str = "DAY"
     bracket_take_profit_ticks: int = 8
     bracket_stop_loss_ticks: int = 8
+    trail_ticks: int = 8  # r / R: a trailing stop this many ticks behind the market
     confirm: str = "live"  # never | live | always
     instruments: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -146,6 +147,7 @@ _RANGES = {
     ("orders", "default_quantity"): (1, 10**9),
     ("orders", "bracket_take_profit_ticks"): (1, 100_000),
     ("orders", "bracket_stop_loss_ticks"): (1, 100_000),
+    ("orders", "trail_ticks"): (1, 100_000),
     **{("risk", name): span for name, span in LIMIT_RANGES.items()},
 }
 _TYPE_WORDS = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}

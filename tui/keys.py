@@ -23,6 +23,8 @@ BINDINGS: list[Binding] = [
     B("T", "order('SELL', 'STP')", "Sell stop", show=False, id="sell_stop"),
     B("l", "order('BUY', 'STP LMT')", "Buy stop-limit", show=False, id="buy_stop_limit"),
     B("L", "order('SELL', 'STP LMT')", "Sell stop-limit", show=False, id="sell_stop_limit"),
+    B("r", "trail('SELL')", "Sell trailing stop", show=False, id="sell_trailing_stop"),
+    B("R", "trail('BUY')", "Buy trailing stop", show=False, id="buy_trailing_stop"),
     B("e", "bracket('BUY')", "Buy bracket", show=False, id="buy_bracket"),
     B("E", "bracket('SELL')", "Sell bracket", show=False, id="sell_bracket"),
     # working orders

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from tui.core.contracts import ContractSpec
 from tui.core.desk import Desk
-from tui.core.intents import OrderIntent, bracket_at, order_at
+from tui.core.intents import OrderIntent, bracket_at, order_at, trailing_stop
 from tui.core.orders import OrderRecord
 from tui.core.prices import to_ticks
 from tui.screens.modals import Confirm
@@ -139,6 +139,15 @@ class LadderKeys(_AppBase):
             return
         self._send(order_at(spec, side, self.quantity, order_type, price, self.settings.orders.tif,
                             STOP_LIMIT_OFFSET_TICKS))
+
+    def action_trail(self, side: str) -> None:
+        """A trailing stop (IB's TRAIL) ``orders.trail_ticks`` behind the market; the ladder draws
+        it where the gateway says its stop is, and it moves as the gateway reports it."""
+        spec = self._spec_or_say()
+        if spec is None:
+            return
+        o = self.settings.orders
+        self._send(trailing_stop(spec, side, self.quantity, o.trail_ticks, o.tif))
 
     def action_bracket(self, side: str) -> None:
         spec = self._spec_or_say()

@@ -269,3 +269,35 @@ async def test_single_pane_layouts(paused, tmp_path, layout) -> None:
         others = [w for w in (Ladder, Positions, Blotter, Watchlist) if w is not widget]
         assert all(not app.query(w) for w in others), "one pane only"
         assert app.screen.has_class("single")
+
+
+async def test_trailing_stop_key_sends_trail_and_the_ladder_follows_its_stop(paused, tmp_path) -> None:
+    from tests.sim.test_orders import move
+
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        spec = app.ladder_spec
+        await pilot.press("B")  # long 1
+        await until(pilot, lambda: app.desk.portfolio.position(spec.contract.con_id) == 1)
+        await pilot.press("r")  # sell trailing stop, 8 ticks behind (the default)
+        await until(pilot, lambda: len(gateway_orders(paused)) == 2, what="the trail at the gateway")
+        trail = gateway_orders(paused)[1]
+        assert (trail.action, trail.order_type) == ("SELL", "TRAIL")
+        assert trail.price(trail.aux) == pytest.approx(8 * spec.tick)
+        rec = app.desk.orders.get(trail.order_id)
+        await until(pilot, lambda: rec.working and rec.trail_stop is not None, what="its stop reported")
+        first = rec.trail_stop
+        assert first == trail.price(trail.trail_stop)
+        ladder = app.query_one(Ladder)
+        await pilot.pause(0.3)
+        tick = spec.tick
+        marks = [r for r in ladder.rows if r.sells]
+        assert [r.ticks for r in marks] == [to_ticks(first, tick)] and "T" in marks[0].sells
+        move(paused, spec.contract.con_id, 16)  # the market rises: the stop follows
+        await until(pilot, lambda: rec.trail_stop is not None and rec.trail_stop > first, what="stop moved")
+        await pilot.pause(0.3)
+        assert [r.ticks for r in ladder.rows if r.sells] == [to_ticks(rec.trail_stop, tick)]
+        assert app.desk.modify_price(rec, spec, ticks=1) is None  # a trailing stop is not moved by hand
+        assert "moves itself" in app.desk.messages[-1].text
+        assert len(gateway_orders(paused)) == 2

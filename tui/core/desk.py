@@ -147,6 +147,9 @@ class Desk(Reconciliation):
         parts = [rec.action, f"{rec.quantity:g}", self.key(rec), rec.order_type]
         if has_stop(rec.order_type) and rec.aux_price is not None:
             parts.append(f"stop {self.fmt(rec, rec.aux_price)}")
+        if rec.order_type == OrderType.TRAIL and rec.aux_price is not None:
+            parts.append(f"trailing {self.fmt(rec, rec.aux_price)}"
+                         + (f" stop {self.fmt(rec, rec.trail_stop)}" if rec.trail_stop is not None else ""))
         if has_limit(rec.order_type) and rec.lmt_price is not None:
             parts.append(("lmt " if has_stop(rec.order_type) else "") + self.fmt(rec, rec.lmt_price))
         return " ".join(parts)
@@ -383,6 +386,10 @@ class Desk(Reconciliation):
                 return None
             target = to_price if to_price is not None else from_ticks(to_ticks(p, spec.tick) + ticks, spec.tick)
             return target
+        if rec.order_type == OrderType.TRAIL:
+            self.say(f"order {rec.order_id}: a trailing stop moves itself with the market; cancel it "
+                     "(c) and place another to change it", "warning")
+            return None
         lmt, aux = rec.lmt_price, rec.aux_price
         kind = OrderType.of(rec.order_type)
         if kind == OrderType.STP_LMT and rec.triggered:

@@ -80,6 +80,7 @@ class OpenOrder:
     oca_group: str = ""
     order_ref: str = ""
     account: str = ""
+    trail_stop: float | None = None  # TRAIL: the stop now (aux_price is the trailing amount)
 
 
 @dataclass(frozen=True, slots=True)

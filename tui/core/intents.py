@@ -40,7 +40,8 @@ class OrderIntent:
         if self.lmt_price is not None:
             parts.append(f"@{self.lmt_price:g}")
         if self.aux_price is not None:
-            parts.append(f"stop {self.aux_price:g}")
+            parts.append(f"trailing {self.aux_price:g}" if self.order_type == OrderType.TRAIL
+                         else f"stop {self.aux_price:g}")
         return " ".join(parts)
 
 
@@ -52,6 +53,12 @@ class Bracket:
     take_profit: float
     stop_loss: float
 
+
+
+def trailing_stop(spec: ContractSpec, side: str, quantity: float, trail_ticks: int,
+                  tif: str = "DAY") -> OrderIntent:
+    """A trailing stop ``trail_ticks`` behind the market (the gateway places its first stop)."""
+    return OrderIntent(spec, side, quantity, OrderType.TRAIL, None, from_ticks(trail_ticks, spec.tick), tif)
 
 
 def order_at(spec: ContractSpec, side: str, quantity: float, order_type: str, price: float | None,

@@ -55,6 +55,7 @@ class OrderRecord:
     error: str = ""  # the gateway's reject or warning, with its code
     error_code: int = 0
     triggered: bool = False  # a stop whose stop price the last trade has reached
+    trail_stop: float | None = None  # a trailing stop's stop now, as the gateway reports it
     fills: dict[str, FillRecord] = field(default_factory=dict)
     updated: float = 0.0
 
@@ -79,7 +80,7 @@ class OrderRecord:
     @property
     def price(self) -> float | None:
         """Where the order is drawn and targeted: see ``ordertypes.drawn_price``."""
-        return drawn_price(self.order_type, self.lmt_price, self.aux_price, self.triggered)
+        return drawn_price(self.order_type, self.lmt_price, self.aux_price, self.triggered, self.trail_stop)
 
     @property
     def buy(self) -> bool:
@@ -176,13 +177,14 @@ class Orders:
             return rec if changed else None
         if isinstance(e, ev.OpenOrder):
             rec = self._record(e.order_id)
-            before = (rec.quantity, rec.lmt_price, rec.aux_price)
+            before = (rec.quantity, rec.lmt_price, rec.aux_price, rec.trail_stop)
             rec.contract = e.contract
             rec.action, rec.quantity, rec.order_type = e.action, e.quantity, e.order_type
             rec.lmt_price, rec.aux_price, rec.tif = e.lmt_price, e.aux_price, e.tif
+            rec.trail_stop = e.trail_stop
             rec.perm_id, rec.client_id = e.perm_id, e.client_id
             rec.parent_id, rec.oca_group = e.parent_id, e.oca_group
-            moved = before != (rec.quantity, rec.lmt_price, rec.aux_price)
+            moved = before != (rec.quantity, rec.lmt_price, rec.aux_price, rec.trail_stop)
             if self._set_status(rec, e.status, rec.filled) or moved or not rec.updated:
                 rec.updated = self.clock()
             return rec

@@ -18,6 +18,7 @@ class OrderType(StrEnum):
     LMT = "LMT"
     STP = "STP"
     STP_LMT = "STP LMT"
+    TRAIL = "TRAIL"  # a stop that follows the market by an amount (aux) and never moves back
 
     @property
     def has_limit(self) -> bool:
@@ -39,7 +40,8 @@ class OrderType(StrEnum):
 
 
 _BY_VALUE: dict[str, OrderType] = {t.value: t for t in OrderType}
-_LETTERS = {OrderType.MKT: "M", OrderType.LMT: "L", OrderType.STP: "S", OrderType.STP_LMT: "SL"}
+_LETTERS = {OrderType.MKT: "M", OrderType.LMT: "L", OrderType.STP: "S", OrderType.STP_LMT: "SL",
+            OrderType.TRAIL: "T"}
 ORDER_TYPES = tuple(t.value for t in (OrderType.LMT, OrderType.MKT, OrderType.STP, OrderType.STP_LMT))
 
 
@@ -59,9 +61,12 @@ def type_letter(order_type: str) -> str:
 
 
 def drawn_price(order_type: str, lmt: float | None, aux: float | None,
-                triggered: bool = False) -> float | None:
+                triggered: bool = False, trail_stop: float | None = None) -> float | None:
     """Where an order is drawn, targeted and checked: its stop until the stop has
-    triggered (STP, STP LMT), its limit otherwise; None for a market order."""
+    triggered (STP, STP LMT), its limit otherwise; None for a market order. A trailing
+    stop is drawn at its current stop, as the gateway last reported it (None until then)."""
+    if order_type == OrderType.TRAIL:
+        return trail_stop
     if has_stop(order_type) and not triggered:
         return aux
     if lmt is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tui.core.ordertypes import has_limit, has_stop
+from tui.core.ordertypes import OrderType, has_limit, has_stop
 from tui.core.intents import OrderIntent
 from tui.core.prices import format_price, from_ticks, on_grid, to_ticks
 
@@ -102,8 +102,10 @@ def check(intent: OrderIntent, ctx: Context, limits: Limits) -> Verdict:
         return _no("action", f"action {intent.action!r} must be BUY or SELL")
     needs_lmt = has_limit(intent.order_type)
     needs_aux = has_stop(intent.order_type)
+    trailing = intent.order_type == OrderType.TRAIL
     for label, price, needed in (("limit", intent.lmt_price, needs_lmt),
-                                 ("stop", intent.aux_price, needs_aux)):
+                                 ("stop", intent.aux_price, needs_aux),
+                                 ("trailing amount", intent.aux_price, trailing)):
         if not needed:
             continue
         if price is None or not price > 0:
@@ -132,7 +134,7 @@ def check(intent: OrderIntent, ctx: Context, limits: Limits) -> Verdict:
             return _no("price_band", f"limit {lmt:g} is {through:.1f}% through the market "
                                      f"({side} {market:g}); price_band_percent is "
                                      f"{limits.price_band_percent:g}")
-    price = intent.lmt_price or intent.aux_price or market or 0.0
+    price = intent.lmt_price or (intent.aux_price if needs_aux else None) or market or 0.0
     notional = qty * price * spec.multiplier
     if notional > limits.max_order_notional:
         return _no("max_order_notional", f"notional {_n(notional)} exceeds max_order_notional "

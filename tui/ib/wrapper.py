@@ -140,9 +140,11 @@ class Wrapper(EWrapper):
         self.h.put(ev.OpenOrder(
             orderId, contract_from_ib(contract), order.action, num(order.totalQuantity),
             order.orderType, price_or_none(order.lmtPrice) if has_limit(order.orderType) else None,
-            price_or_none(order.auxPrice) if has_stop(order.orderType) else None, order.tif,
+            price_or_none(order.auxPrice) if has_stop(order.orderType) or order.orderType == "TRAIL"
+            else None, order.tif,
             orderState.status, order.permId, order.clientId, order.parentId, order.ocaGroup,
             order.orderRef, order.account,
+            price_or_none(order.trailStopPrice) if order.orderType == "TRAIL" else None,
         ))
 
     def openOrderEnd(self) -> None:  # noqa: N802

@@ -24,7 +24,8 @@ def order_row(rec: OrderRecord, fmt: Callable[[OrderRecord, float | None], str])
     """The cells of one order's row (``fmt`` prints a price on the order's tick grid)."""
     stamp = time.strftime("%H:%M:%S", time.localtime(rec.updated)) if rec.updated else ""
     limit = fmt(rec, rec.lmt_price) if has_limit(rec.order_type) else ""
-    stop = fmt(rec, rec.aux_price) if has_stop(rec.order_type) else ""
+    stop = fmt(rec, rec.aux_price) if has_stop(rec.order_type) else (
+        fmt(rec, rec.trail_stop) if rec.order_type == "TRAIL" else "")  # a trailing stop: where it is now
     if rec.triggered and stop:
         stop += "*"  # triggered: it works at its limit now
     filled = f"{rec.filled:g}@{fmt(rec, rec.avg_price)}" if rec.filled else ""
