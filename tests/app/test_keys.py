@@ -301,3 +301,23 @@ async def test_trailing_stop_key_sends_trail_and_the_ladder_follows_its_stop(pau
         assert app.desk.modify_price(rec, spec, ticks=1) is None  # a trailing stop is not moved by hand
         assert "moves itself" in app.desk.messages[-1].text
         assert len(gateway_orders(paused)) == 2
+
+
+async def test_a_daily_loss_limit_blocks_new_risk_but_never_the_way_out(paused, tmp_path) -> None:
+    from tests.sim.test_orders import move
+
+    app = make_app(paused, tmp_path, risk__daily_loss_limit=100.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        con = app.ladder_spec.contract.con_id
+        await pilot.press("B")  # long 1 ES ...
+        await until(pilot, lambda: app.desk.portfolio.position(con) == 1)
+        move(paused, con, -24)  # ... and the market falls 24 ticks: about -300 today
+        await until(pilot, lambda: (app.desk.portfolio.daily_pnl or 0) <= -100.0, what="a losing day")
+        await pilot.press("B")
+        await pilot.pause(0.3)
+        refused = [m.text for m in app.desk.messages if "daily_loss_limit" in m.text]
+        assert refused and "today's P&L" in refused[-1], [m.text for m in app.desk.messages][-3:]
+        assert len(gateway_orders(paused)) == 1, "nothing reached the wire"
+        await pilot.press("S")  # closing the long reduces risk: allowed
+        await until(pilot, lambda: app.desk.portfolio.position(con) == 0, what="flat again")

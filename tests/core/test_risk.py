@@ -82,3 +82,45 @@ def test_blocked_states_block_every_order_type(kind: str, killed: bool, read_onl
     v = check(buy(1, 6000.0, kind, aux=6000.25 if "STP" in kind else None), ctx, LIMITS)
     if killed or read_only or down:
         assert not v.ok
+
+
+def test_guardrails_block_only_new_risk_and_name_their_numbers() -> None:
+    from dataclasses import replace
+
+    guarded = replace(LIMITS, daily_loss_limit=2000, max_losing_streak=3, cooldown_minutes=15,
+                      max_round_trips=20)
+    sell = OrderIntent(ES, "SELL", 1, "LMT", 6000.0)
+    down = replace(MARKET, daily_pnl=-2000.0)
+    v = check(buy(), down, guarded)
+    assert v.rule == "daily_loss_limit" and "-2,000.00" in v.message and "daily_loss_limit -2,000" in v.message
+    assert check(sell, replace(down, position=1), guarded).ok, "flattening a long is always allowed"
+    assert check(buy(), replace(down, daily_pnl=-1999.0), guarded).ok
+    streak = replace(MARKET, losing_streak=3, since_last_loss=60.0)
+    v = check(buy(), streak, guarded)
+    assert v.rule == "max_losing_streak" and "3 losing round trips" in v.message and "14 more minute" in v.message
+    assert check(buy(), replace(streak, since_last_loss=15 * 60.0), guarded).ok, "the cooldown ends"
+    v = check(buy(), replace(MARKET, round_trips=20), guarded)
+    assert v.rule == "max_round_trips" and "20 round trips" in v.message
+    assert check(buy(), replace(MARKET, daily_pnl=-1e9, losing_streak=99, round_trips=999), LIMITS).ok, "off by default"
+
+
+def test_round_trips_are_counted_flat_to_flat_with_their_result() -> None:
+    from tui.core import events as ev
+    from tui.core.guardrails import RoundTrips
+
+    trips = RoundTrips()
+
+    def trade(n: int, side: str, realized: float | None) -> None:
+        exec_id = f"e{n}"
+        trips.fill(ev.Fill(exec_id, n, n, 1, ES.contract, side, 1, 6000.0, 1, 6000.0, "", "DU1"))
+        trips.fill(ev.Fill(exec_id, n, n, 1, ES.contract, side, 1, 6000.0, 1, 6000.0, "", "DU1"))  # resync
+        trips.commission(ev.Commission(exec_id, 2.05, "USD", realized), now=100.0 + n)
+
+    trade(1, "BOT", None)
+    trade(2, "SLD", -50.0)  # flat: a loss
+    trade(3, "SLD", None)
+    trade(4, "BOT", -12.5)  # flat: another loss
+    assert (trips.count, trips.losing_streak, trips.last_loss_at) == (2, 2, 104.0)
+    trade(5, "BOT", None)
+    trade(6, "SLD", 100.0)  # a win ends the streak
+    assert (trips.count, trips.losing_streak) == (3, 0)

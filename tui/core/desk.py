@@ -21,6 +21,7 @@ from tui.core.journal import Journal
 from tui.core.orders import OrderRecord, Orders
 from tui.core.ordertypes import OrderType, has_limit, has_stop
 from tui.core.portfolio import Portfolio
+from tui.core.guardrails import RoundTrips
 from tui.core.ports import BrokerPort
 from tui.core.reconcile import Reconciliation
 from tui.core.prices import format_price, from_ticks, to_ticks
@@ -56,6 +57,7 @@ class Desk(Reconciliation):
         self.live_mode, self.port = live, port  # see core.session.is_live
         self.clock = clock
         self.orders = Orders(clock)
+        self.trips = RoundTrips()  # for the guardrails
         self.portfolio = Portfolio()
         self.markets: dict[int, ev.MarketUpdate] = {}
         self.market_seen: dict[int, float] = {}
@@ -120,6 +122,10 @@ class Desk(Reconciliation):
             return
         rec = self.orders.apply(e)
         self.portfolio.apply(e)
+        if isinstance(e, ev.Fill):
+            self.trips.fill(e)
+        elif isinstance(e, ev.Commission):
+            self.trips.commission(e, self.clock())
         if isinstance(e, (ev.OrderStatus, ev.OpenOrder, ev.Fill, ev.Commission)):
             # every order message TWS sends is journaled, repeats included; a fill seen
             # again in a resync is the one exception (its exec id is already there)
@@ -302,6 +308,10 @@ class Desk(Reconciliation):
             position=self.portfolio.position(con),
             working_orders=len(self.orders.working(con)),
             state=conn.state.value,
+            daily_pnl=self.portfolio.daily_pnl,
+            round_trips=self.trips.count,
+            losing_streak=self.trips.losing_streak,
+            since_last_loss=self.clock() - self.trips.last_loss_at if self.trips.last_loss_at else float("inf"),
         )
 
     def verdict(self, intent: OrderIntent) -> Verdict:

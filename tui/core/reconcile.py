@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from tui.core import events as ev
 from tui.core.contracts import Contract
+from tui.core.guardrails import RoundTrips
 from tui.core.journal import Journal, belongs, epoch, read, to_event
 from tui.core.orders import OrderRecord, Orders
 from tui.core.ordertypes import GATEWAY_TERMINAL, UNKNOWN, UNVOUCHED
@@ -27,6 +28,7 @@ class Reconciliation:
     orders: Orders
     portfolio: Portfolio
     changed_orders: set[int]
+    trips: RoundTrips
     say: Callable[..., None]
     describe: Callable[[OrderRecord], str]
 
@@ -128,6 +130,11 @@ class Reconciliation:
                     if isinstance(e, (ev.OrderStatus, ev.OpenOrder, ev.Fill, ev.Commission)):
                         rec = self.orders.apply(e)
                         self.portfolio.apply(e)
+                        # today's round trips count for the guardrails across a restart
+                        if isinstance(e, ev.Fill):
+                            self.trips.fill(e)
+                        elif isinstance(e, ev.Commission):
+                            self.trips.commission(e, epoch(r) or 0.0)  # type: ignore[arg-type]
                     elif isinstance(e, ev.IBError):
                         rec = self.orders.apply(e)
                     elif isinstance(e, ev.CompletedOrder):

@@ -25,6 +25,11 @@ class Limits:
     max_working_orders: int = 20
     max_position: float = 5000
     stale_data_seconds: float = 15.0  # market data older than this blocks new orders
+    # the trader's guardrails (0: off); each blocks only orders that add to a position
+    daily_loss_limit: float = 0.0  # today's P&L (realized + unrealized) at or below -this
+    max_losing_streak: int = 0  # this many losing round trips in a row ...
+    cooldown_minutes: float = 15.0  # ... block new risk for this long after the last of them
+    max_round_trips: int = 0  # round trips (flat to flat) per day
 
 
 # the values each limit may take (the config refuses others, naming the range)
@@ -35,6 +40,10 @@ LIMIT_RANGES: dict[str, tuple[float, float]] = {
     "max_working_orders": (0, 100_000),
     "max_position": (0, 10**12),
     "stale_data_seconds": (0, 3600),
+    "daily_loss_limit": (0, 10**12),
+    "max_losing_streak": (0, 1000),
+    "cooldown_minutes": (0, 24 * 60),
+    "max_round_trips": (0, 100_000),
 }
 
 
@@ -53,6 +62,10 @@ class Context:
     position: float = 0.0
     working_orders: int = 0
     state: str = "CONNECTED"
+    daily_pnl: float | None = None  # the account's P&L today, realized + unrealized
+    round_trips: int = 0
+    losing_streak: int = 0
+    since_last_loss: float = float("inf")  # seconds since the streak's last losing round trip
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +156,29 @@ def check(intent: OrderIntent, ctx: Context, limits: Limits) -> Verdict:
         return _no("max_working_orders", f"{ctx.working_orders} working orders in {name} already "
                                          f"(max_working_orders {limits.max_working_orders})")
     after = ctx.position + (qty if intent.buy else -qty)
-    if abs(after) > limits.max_position and abs(after) > abs(ctx.position):
+    adds_risk = abs(after) > abs(ctx.position)
+    if abs(after) > limits.max_position and adds_risk:
         return _no("max_position", f"position after fill {_n(after)} exceeds max_position "
                                    f"{_n(limits.max_position)}")
+    if adds_risk:  # the guardrails; reducing a position (cancel, flatten, exits) is always allowed
+        return _guardrails(ctx, limits)
+    return OK
+
+
+def _guardrails(ctx: Context, limits: Limits) -> Verdict:
+    if limits.daily_loss_limit and ctx.daily_pnl is not None and ctx.daily_pnl <= -limits.daily_loss_limit:
+        return _no("daily_loss_limit", f"today's P&L {ctx.daily_pnl:,.2f} is at or past daily_loss_limit "
+                                       f"-{_n(limits.daily_loss_limit)}: only orders that reduce a "
+                                       "position until tomorrow")
+    cooldown = limits.cooldown_minutes * 60
+    if limits.max_losing_streak and ctx.losing_streak >= limits.max_losing_streak \
+            and ctx.since_last_loss < cooldown:
+        left = (cooldown - ctx.since_last_loss) / 60
+        return _no("max_losing_streak", f"{ctx.losing_streak} losing round trips in a row "
+                                        f"(max_losing_streak {limits.max_losing_streak}): cooling down "
+                                        f"{left:.0f} more minute(s) of cooldown_minutes "
+                                        f"{limits.cooldown_minutes:g}")
+    if limits.max_round_trips and ctx.round_trips >= limits.max_round_trips:
+        return _no("max_round_trips", f"{ctx.round_trips} round trips today (max_round_trips "
+                                      f"{limits.max_round_trips}): only orders that reduce a position")
     return OK
