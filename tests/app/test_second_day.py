@@ -203,3 +203,6 @@ async def test_a_resized_messages_pane_shows_the_newest_message_at_its_width(pau
         assert box.scroll_y == box.max_scroll_y, (box.scroll_y, box.max_scroll_y, visible)
         # the full-width pane wraps it again at its own width: one line now
         assert newest in box.lines[-1].text, [line.text for line in box.lines[-3:]]
+        await pilot.resize_terminal(120, 40)  # and back: the narrow pane again shows its newest line
+        await settle(pilot, 0.6)
+        assert box.max_scroll_y > 0 and box.scroll_y == box.max_scroll_y, (box.scroll_y, box.max_scroll_y)

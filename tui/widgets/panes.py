@@ -175,7 +175,8 @@ class Messages(RichLog):
             for line in self._shown:
                 self.write(line)
         self._width = width
-        self.scroll_end(animate=False)
+        # after the lines just written are laid out (their height is not known before)
+        self.call_after_refresh(self.scroll_end, animate=False)
 
     def clear(self) -> Messages:
         self._shown.clear()
@@ -189,6 +190,10 @@ class Messages(RichLog):
             line = Text(f"{stamp} {m.text}", style=colors.get(m.level) or "")
             self._shown.append(line)
             self.write(line)
+        if items:
+            # the newest line in view once it is laid out: RichLog's own scroll can fall a
+            # wrapped line short when it scrolls before the new lines' height is known
+            self.call_after_refresh(self.scroll_end, animate=False)
 
 
 class StatusBar(Static):
