@@ -24,13 +24,7 @@ def test_sim_serves_and_logs_connects(tmp_path) -> None:
         stderr=subprocess.PIPE, text=True,
     )
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        _wait_listening(port)
         c = Client().start(port, client_id=12)
         c.reqMktData(1, future("ES"), "", False, False, [])
         c.wait_for("tickPrice", count=3)
