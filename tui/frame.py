@@ -171,7 +171,12 @@ class Frame:
                 self._msg_rate = (now, received, rate)
             frame = sorted(self.ms)[len(self.ms) // 2] if self.ms else 0.0
             stats = f"{rate:,.0f} msg/s  frame {frame:.1f}ms  coalesced {coalesced:,}"
-        key = (c.state, c.reason, c.reconciling, c.server_version, pf.account, desk.is_live,
+        reason = c.reason
+        if c.retry_at:
+            left = max(0.0, c.retry_at - desk.clock())
+            # first: the status bar shortens long reasons, and the countdown is what changes
+            reason = f"retry in {left:.0f}s (attempt {c.attempt})" + (f": {reason}" if reason else "")
+        key = (c.state, reason, c.reconciling, c.server_version, pf.account, desk.is_live,
                desk.read_only, desk.killed, pf.value("NetLiquidation"), pf.value("BuyingPower"),
                daily, stats, app.theme)
         if key == self._last_status:
@@ -180,6 +185,6 @@ class Frame:
         account = pf.account or (c.accounts[0] if c.accounts else "")
         bar = self.status_bar
         if bar is not None:
-            bar.show(c.state, c.reason, c.reconciling, c.server_version, account, desk.is_live,
+            bar.show(c.state, reason, c.reconciling, c.server_version, account, desk.is_live,
                      desk.read_only, desk.killed, pf.value("NetLiquidation"), pf.value("BuyingPower"),
                      daily, stats, var)

@@ -192,3 +192,20 @@ async def test_garbled_frames_reconnect_and_the_ui_survives(tmp_path, kind: str)
             await pilot.press("B")
             await until(pilot, lambda: any(r.status == "Filled" for r in app.desk.orders.by_id.values()))
             assert app.is_running
+
+
+async def test_the_status_bar_counts_down_to_the_next_connect_attempt(tmp_path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port where nothing listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = app_for(port, tmp_path, backoff_max=3.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.desk.connection.attempt >= 3, timeout=15, what="three attempts")
+        await until(pilot, lambda: "retry in" in status_text(app) and "(attempt" in status_text(app), timeout=5)
+        text = status_text(app)
+        import re
+
+        m = re.search(r"retry in (\d+)s \(attempt (\d+)\): nothing listens on", text)
+        assert m and int(m.group(2)) >= 3 and int(m.group(1)) <= 3, text  # within backoff_max

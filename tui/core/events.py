@@ -36,6 +36,8 @@ class Connection:
     host: str = ""
     port: int = 0
     client_id: int = 0
+    retry_at: float = 0.0  # when the next connect attempt starts (epoch seconds; 0: none waiting)
+    attempt: int = 0  # failed attempts in a row
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,13 +86,15 @@ class Session:
         """Requests may go out (connected, even if degraded)."""
         return self.state in (ConnState.CONNECTED, ConnState.DEGRADED) and self.client is not None
 
-    def set_state(self, state: ConnState, reason: str = "", reconciling: bool | None = None) -> None:
+    def set_state(self, state: ConnState, reason: str = "", reconciling: bool | None = None,
+                  retry_at: float = 0.0, attempt: int = 0) -> None:
         if reconciling is not None:
             self.reconciling = reconciling
         self.state = state
         self.reason = reason
         self.h.put(ev.Connection(state, reason, self.server_version, self.accounts,
-                                 self.reconciling, self.cfg.host, self.cfg.port, self.client_id))
+                                 self.reconciling, self.cfg.host, self.cfg.port, self.client_id,
+                                 retry_at, attempt))
 
     def stop(self) -> None:
         self._stop.set()
@@ -116,7 +118,8 @@ class Session:
                 self._error_reason = ""
                 delay = min(self.cfg.backoff_max, 0.25 * 2 ** (attempt - 1)) * (0.7 + 0.6 * random.random())
                 self.set_state(ConnState.RECONNECTING if self.reconnects or attempt > 1
-                               else ConnState.DISCONNECTED, f"{reason}; retrying in {delay:.1f}s")
+                               else ConnState.DISCONNECTED, reason, retry_at=time.time() + delay,
+                               attempt=attempt)  # the screen counts down to the next attempt
                 self._stop.wait(delay)
                 continue
             attempt = 0
