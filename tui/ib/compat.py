@@ -72,10 +72,14 @@ def decode_size(text: bytes) -> Any:
     return int(text or 0)
 
 
+# ibapi's "no value" for a size or price in either major version (equal numbers hash equal, so
+# one set lookup serves int, float and Decimal alike: this runs for every size tick)
+_UNSET_VALUES = frozenset(v for v in (UNSET_DOUBLE, UNSET_INTEGER, _UNSET_DECIMAL) if v is not None)
+
+
 def is_unset(value: object) -> bool:
     """ibapi's "no value" for a size or price, in either major version."""
-    return value is None or value in (UNSET_DOUBLE, UNSET_INTEGER) or (
-        DECIMAL_SIZES and value == _UNSET_DECIMAL)
+    return value is None or value in _UNSET_VALUES
 
 
 def frame(args: tuple[Any, ...]) -> bytes:

@@ -35,6 +35,11 @@ def error(req_id: int, code: int, text: str) -> bytes:
     return encode(Out.ERR_MSG, 2, req_id, code, text.replace("\\", "/"))
 
 
+def invalid_request(req_id: int, request: str, cause: str) -> bytes:
+    """TWS's error 321: a request it can read but will not serve, naming it and why."""
+    return error(req_id, 321, f"Error validating request.-'{request}' : cause - {cause}")
+
+
 def current_time(epoch: int) -> bytes:
     return encode(Out.CURRENT_TIME, 1, epoch)
 

@@ -177,7 +177,8 @@ class Feed:
                 subs.remove(sub)
 
     # --- L1 snapshot ---------------------------------------------------------
-    def l1_snapshot(self, mkt: InstrumentMarket, rid: bytes, epoch: int) -> list[bytes]:
+    def l1_snapshot(self, mkt: InstrumentMarket, rid: bytes, epoch: int, delayed: bool = False) -> list[bytes]:
+        """The current quote, as sent when a stream starts (with the delayed tick types if asked)."""
         p = mkt.price
         tails = [
             (msg.TICK_PRICE, msg.tick_price_tail(1, str(p(mkt.bid)), mkt.bids[0][1], 0)),
@@ -193,10 +194,7 @@ class Feed:
             (msg.TICK_PRICE, msg.tick_price_tail(14, str(p(mkt.open)), 0, 0)),
             (msg.TICK_STRING, msg.tick_string_tail(45, str(epoch))),
         ]
-        return [msg.market_frame(h, rid, t) for h, t in tails]
-
-    def l1_snapshot_delayed(self, mkt: InstrumentMarket, rid: bytes, epoch: int) -> list[bytes]:
-        return [_delayed_frame(f) for f in self.l1_snapshot(mkt, rid, epoch)]
+        return [msg.market_frame(h, rid, _delay_tail(t) if delayed else t) for h, t in tails]
 
     # --- per step -----------------------------------------------------------
     def publish(self, mkt: InstrumentMarket, epoch: int) -> None:
@@ -368,11 +366,3 @@ DELAYED_TICKS = {b"1": b"66", b"2": b"67", b"4": b"68", b"0": b"69", b"3": b"70"
 def _delay_tail(tail: bytes) -> bytes:
     kind, _, rest = tail.partition(b"\0")
     return DELAYED_TICKS.get(kind, kind) + b"\0" + rest
-
-
-def _delayed_frame(frame: bytes) -> bytes:
-    """A whole L1 frame (message id, version, request id, tick type, ...) with the delayed type."""
-    fields = frame[4:].split(b"\0")
-    fields[3] = DELAYED_TICKS.get(fields[3], fields[3])
-    payload = b"\0".join(fields)
-    return msg.HEADER.pack(len(payload)) + payload

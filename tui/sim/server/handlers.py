@@ -67,8 +67,7 @@ class Handlers:
         else:
             name = r.name if isinstance(r, Unsupported) else f"message {msg_id}"
             req_id = r.req_id if isinstance(r, Unsupported) else -1
-            s.send(msg.error(req_id, 321, f"Error validating request.-'{name}' : cause - "
-                                          "not supported by the simulated gateway"))
+            s.send(msg.invalid_request(req_id, name, "not supported by the simulated gateway"))
 
     # --- contracts --------------------------------------------------------------
     def _one(self, s: Session, req_id: int, q: ContractQuery) -> Instrument | None:
@@ -131,8 +130,7 @@ class Handlers:
         s.send(msg.tick_req_params(r.req_id, inst.tick, "9c0001"))
         if s.md_type_requested or delayed:
             s.send(msg.market_data_type(r.req_id, 3 if delayed else 1))
-        snapshot = self.gw.feed.l1_snapshot_delayed if delayed else self.gw.feed.l1_snapshot
-        for frame in snapshot(mkt, rid, epoch):
+        for frame in self.gw.feed.l1_snapshot(mkt, rid, epoch, delayed):
             s.send(frame)
         if r.snapshot or r.regulatory_snapshot:
             s.send(msg.tick_snapshot_end(r.req_id))
@@ -143,19 +141,16 @@ class Handlers:
 
     def resend_l1(self, s: Session) -> None:
         epoch = int(self.gw.clock.now())
-        feed = self.gw.feed
         for sub, con_id in s.l1.values():
-            snapshot = feed.l1_snapshot_delayed if sub.delayed else feed.l1_snapshot
-            for frame in snapshot(self.gw.markets[con_id], sub.rid, epoch):
+            for frame in self.gw.feed.l1_snapshot(self.gw.markets[con_id], sub.rid, epoch, sub.delayed):
                 s.send(frame)
 
     def cancel_mkt_data(self, s: Session, r: Cancel) -> None:
-        req_id = r.req_id
-        entry = s.l1.pop(req_id, None)
+        entry = s.l1.pop(r.req_id, None)
         if entry is None:
-            s.send(msg.error(req_id, 300, f"Can't find EId with tickerId:{req_id}"))
+            s.send(msg.error(r.req_id, 300, f"Can't find EId with tickerId:{r.req_id}"))
             return
-        self.gw.feed.remove_l1(entry[0])  # type: ignore[index]
+        self.gw.feed.remove_l1(entry[0])
 
     def mkt_depth(self, s: Session, r: ReqMktDepth) -> None:
         inst = self._one(s, r.req_id, r.contract)
@@ -169,10 +164,9 @@ class Handlers:
         s.depth[r.req_id] = self.gw.feed.add_depth(s, r.req_id, inst.con_id, rows, r.smart_depth, maker)
 
     def cancel_depth(self, s: Session, r: Cancel) -> None:
-        req_id = r.req_id
-        sub = s.depth.pop(req_id, None)
+        sub = s.depth.pop(r.req_id, None)
         if sub is not None:
-            self.gw.feed.remove_depth(sub)  # type: ignore[arg-type]
+            self.gw.feed.remove_depth(sub)
 
     def tick_by_tick(self, s: Session, r: ReqTickByTick) -> None:
         inst = self._one(s, r.req_id, r.contract)
@@ -186,10 +180,9 @@ class Handlers:
         self.gw.feed.add_tbt(sub, inst.con_id)
 
     def cancel_tbt(self, s: Session, r: Cancel) -> None:
-        req_id = r.req_id
-        sub = s.tbt.pop(req_id, None)
+        sub = s.tbt.pop(r.req_id, None)
         if sub is not None:
-            self.gw.feed.remove_tbt(sub)  # type: ignore[arg-type]
+            self.gw.feed.remove_tbt(sub)
 
     def market_data_type(self, s: Session, r: Simple) -> None:
         """reqMarketDataType: 1 live, 2 frozen, 3 delayed, 4 delayed frozen. Live data is sent
@@ -218,11 +211,10 @@ class Handlers:
             s.history[r.req_id] = (inst.con_id, seconds)
 
     def cancel_history(self, s: Session, r: Cancel) -> None:
-        req_id = r.req_id
-        s.history.pop(req_id, None)
-        s.history_bars.pop(req_id, None)
+        s.history.pop(r.req_id, None)
+        s.history_bars.pop(r.req_id, None)
 
-    # --- orders ------------------------------------------------------------------
+    # --- session and account --------------------------------------------------------
     def managed_accounts(self, s: Session, r: Simple) -> None:
         s.send(msg.managed_accounts(self.gw.account.account_id))
 
@@ -290,8 +282,7 @@ class Handlers:
         self._send_pnl(s, r.req_id, r.con_id)
 
     def cancel_pnl(self, s: Session, r: Cancel) -> None:
-        req_id = r.req_id
-        s.pnl.pop(req_id, None)
+        s.pnl.pop(r.req_id, None)
 
     def _send_pnl(self, s: Session, req_id: int, con_id: int) -> None:
         acct = self.gw.account
@@ -328,12 +319,11 @@ class Handlers:
         if inst is None:
             return
         if r.bar_size != BAR_SECONDS:
-            s.send(msg.error(r.req_id, 321, "Error validating request.-'bW' : cause - "
-                                            f"Invalid bar size {r.bar_size}: only 5 second bars are supported"))
+            s.send(msg.invalid_request(r.req_id, "bW", f"Invalid bar size {r.bar_size}: "
+                                                        "only 5 second bars are supported"))
             return
         if r.what_to_show not in KINDS:
-            s.send(msg.error(r.req_id, 321, "Error validating request.-'bW' : cause - "
-                                            f"Invalid what to show {r.what_to_show!r}"))
+            s.send(msg.invalid_request(r.req_id, "bW", f"Invalid what to show {r.what_to_show!r}"))
             return
         self.gw.live_bars.setdefault(inst.con_id, LiveBars())
         s.rt_bars[r.req_id] = (inst.con_id, r.what_to_show)

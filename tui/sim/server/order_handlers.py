@@ -192,8 +192,7 @@ class OrderHandlers:
 
     def auto_open_orders(self, s: Session, r: Simple) -> None:
         if s.client_id != 0:
-            s.send(msg.error(-1, 321, "Error validating request.-'bM' : cause - "
-                                      "auto bind of open orders is allowed for client id 0 only"))
+            s.send(msg.invalid_request(-1, "bM", "auto bind of open orders is allowed for client id 0 only"))
             return
         s.auto_bind = bool(r.args and str(r.args[0]) not in ("0", ""))
 

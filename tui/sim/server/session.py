@@ -22,7 +22,7 @@ from tui.sim.protocol.parsers import parse_request
 from tui.sim.protocol.requests import StartApi
 
 if TYPE_CHECKING:
-    from tui.sim.server.feed import L1Sub
+    from tui.sim.server.feed import DepthSub, L1Sub, TbtSub
     from tui.sim.server.gateway import Gateway
 
 log = logging.getLogger("tui.sim")
@@ -50,8 +50,8 @@ class Session(asyncio.Protocol):
         # per-client request state
         self.l1: dict[int, tuple[L1Sub, int]] = {}  # request id -> (its stream, con id)
         self.md_type = 1  # reqMarketDataType: 1 live, 2 frozen, 3 delayed, 4 delayed frozen
-        self.depth: dict[int, object] = {}
-        self.tbt: dict[int, object] = {}
+        self.depth: dict[int, DepthSub] = {}
+        self.tbt: dict[int, TbtSub] = {}
         self.pnl: dict[int, int] = {}  # reqId -> conId (0 = account)
         self.history: dict[int, tuple[int, int]] = {}  # reqId -> (conId, bar seconds)
         self.history_bars: dict[int, list[int]] = {}  # reqId -> [start, o, h, l, c, volume at start] (ticks)
