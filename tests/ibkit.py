@@ -176,11 +176,11 @@ class _Capture:
         return True
 
 
-def encoded(method: str, *args: Any) -> bytes:
-    """The exact frame(s) the installed ibapi sends for a request, at server version 157."""
+def encoded(method: str, *args: Any, version: int = 157) -> bytes:
+    """The exact frame(s) the installed ibapi sends for a request, at a server version."""
     client = EClient(EWrapper())
     client.conn = _Capture()
-    client.serverVersion_ = 157
+    client.serverVersion_ = version
     client.connState = EClient.CONNECTED
     client.clientId = 1
     getattr(client, method)(*args)

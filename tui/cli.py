@@ -347,7 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1, help="market seed")
     demo.add_argument("--rate", default="normal", help="quiet, normal, busy, storm or events/s")
     demo.set_defaults(func=cmd_demo)
-    sim = command("sim", "run the simulated IB gateway (TWS API protocol, server version 157)")
+    sim = command("sim", "run the simulated IB gateway (TWS API protocol, server versions 157 to 200)")
     sim.add_argument("--seed", type=int, default=1, help="market seed (default 1)")
     sim.add_argument("--rate", default="normal",
                      help="quiet, normal, busy, storm, or market events per second (default normal)")

@@ -58,8 +58,8 @@ def decode(w: EWrapper, frame: bytes) -> None:
 
 def test_errors_arrive_with_their_code_and_text() -> None:
     sink, h, w = wired()
-    decode(w, msg.error(7, 201, "Order rejected - reason: no margin"))
-    decode(w, msg.error(-1, 2104, "Market data farm connection is OK:usfarm"))
+    decode(w, msg.error(157, 7, 201, "Order rejected - reason: no margin"))
+    decode(w, msg.error(157, -1, 2104, "Market data farm connection is OK:usfarm"))
     assert sink.errors == [(7, 201, "Order rejected - reason: no margin"),
                            (-1, 2104, "Market data farm connection is OK:usfarm")]
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import socket
 import time
 
+import pytest
+
 from ibkit import future, order, stock, whole
 from tests.sim.test_protocol import hello, raw, read_frames, request, start_api
 from tui.sim.protocol.codec import FrameBuffer, split_fields
@@ -40,11 +42,12 @@ def until_current_time(s: socket.socket, buf: FrameBuffer) -> list[list[str]]:
         buf.feed(data)
 
 
-def test_no_request_id_goes_unanswered(paused) -> None:
+@pytest.mark.parametrize("versions", ["v100..157", "v100..200"])
+def test_no_request_id_goes_unanswered(paused, versions: str) -> None:
     """Each id, sent with a request id of 42 and otherwise empty fields, gets some frame back
-    before the reply to a reqCurrentTime sent after it."""
+    before the reply to a reqCurrentTime sent after it, at 157 and at 200."""
     s = raw(paused.port)
-    s.sendall(hello())
+    s.sendall(hello(versions))
     read_frames(s, 1)
     s.sendall(start_api(77))
     read_frames(s, 5, timeout=1.0)  # the greeting

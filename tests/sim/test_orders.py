@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from ibkit import Client, future, order, stock
@@ -197,6 +199,39 @@ def test_ioc_cancels_the_unfilled_rest(paused, connect) -> None:
     oid = client.next_id()
     client.placeOrder(oid, future("ES"), order("BUY", 1, "LMT", bid - 5, tif="IOC"))
     client.wait_for("orderStatus", lambda i, s, *_: s == "Cancelled")
+
+
+def test_fill_or_kill_fills_whole_or_not_at_all(paused, connect) -> None:
+    client = connect(paused.port)
+    bid, ask = quote(paused, ES)
+    at_ask = paused.call(lambda: paused.gateway.markets[ES].asks[0][1])  # the size at the best ask
+    oid = client.next_id()
+    client.placeOrder(oid, future("ES"), order("BUY", at_ask + 1_000, "LMT", ask, tif="FOK"))
+    client.placeOrder(oid + 1, future("ES"), order("BUY", 1, "LMT", ask, tif="FOK"))
+    client.wait_for("orderStatus", lambda i, s, *_: i == oid + 1 and s == "Filled")
+    assert statuses(client, oid)[-1] == "Cancelled" and not client.calls(
+        "execDetails", lambda r, c, e: e.orderId == oid), "nothing of a killed FOK fills"
+
+
+def test_good_till_date_orders_rest_until_their_time_then_cancel(paused, connect) -> None:
+    client = connect(paused.port)
+    bid, _ = quote(paused, ES)
+    now = paused.gateway.clock.now()
+    stamp = time.strftime("%Y%m%d %H:%M:%S", time.gmtime(now + 30))
+    oid = client.next_id()
+    client.placeOrder(oid, future("ES"), order("BUY", 1, "LMT", bid - 10, tif="GTD", goodTillDate=f"{stamp} UTC"))
+    client.placeOrder(oid + 1, future("ES"), order("BUY", 1, "LMT", bid - 10, tif="GTD",
+                                                   goodTillDate=time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(now - 60))))
+    client.placeOrder(oid + 2, future("ES"), order("BUY", 1, "LMT", bid - 10, tif="GTD", goodTillDate="tomorrow"))
+    client.wait_for("orderStatus", lambda i, s, *_: i == oid and s == "Submitted")
+    client.sync()
+    rejects = {r: t for r, c, t in client.errors(201)}
+    assert "in the past" in rejects[oid + 1] and "is not 'YYYYMMDD HH:MM:SS" in rejects[oid + 2]
+    paused.call(paused.gateway.run_steps, 2000, 0.01)  # 20 simulated seconds: still resting
+    client.sync()
+    assert statuses(client, oid)[-1] == "Submitted"
+    paused.call(paused.gateway.run_steps, 1500, 0.01)  # past its time
+    client.wait_for("orderStatus", lambda i, s, *_: i == oid and s == "Cancelled")
 
 
 def test_global_cancel_and_open_order_queries(paused, connect) -> None:

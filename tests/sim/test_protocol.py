@@ -64,11 +64,20 @@ def test_connect_options_are_accepted(paused) -> None:
     assert read_frames(s, 1)[0][0] == "157"
 
 
-def test_version_range_without_157_closes_the_socket(paused) -> None:
-    for versions in ("v158..176", "v100..150"):
+def test_the_highest_version_both_sides_know_up_to_200_is_answered(paused) -> None:
+    for versions, answer in (("v100..157", "157"), ("v157..178", "178"), ("v158..176", "176"),
+                             ("v100..226", "200"), ("v163..163", "163"), ("v200..200", "200")):
         s = raw(paused.port)
         s.sendall(hello(versions))
-        assert s.recv(100) == b""
+        assert read_frames(s, 1)[0][0] == answer, versions
+        s.close()
+
+
+def test_a_version_range_this_gateway_cannot_speak_closes_the_socket(paused) -> None:
+    for versions in ("v100..150", "v201..226"):  # too old; protobuf only
+        s = raw(paused.port)
+        s.sendall(hello(versions))
+        assert s.recv(100) == b"", versions
 
 
 def test_garbage_before_handshake_closes_only_that_socket(paused, connect) -> None:

@@ -185,6 +185,16 @@ class InstrumentMarket:
             self.changed = True
         return fills
 
+    def available(self, buy: bool, limit: int | None, max_levels: int = 200) -> int:
+        """The quantity an order could take now at ``limit`` or better (``take`` without taking)."""
+        side = self.asks if buy else self.bids
+        total = 0
+        for price, size in side[:max_levels]:
+            if limit is not None and (price > limit if buy else price < limit):
+                break
+            total += size
+        return total
+
     def begin_step(self) -> None:
         self.trades.clear()
         self.changed = False

@@ -116,21 +116,22 @@ def split_fields(payload: bytes) -> list[str]:
 class Fields:
     """A cursor over one request's fields with tolerant number parsing."""
 
-    __slots__ = ("_fields", "_i", "msg_id")
+    __slots__ = ("_fields", "_i", "msg_id", "version")
 
-    def __init__(self, fields: list[str]) -> None:
+    def __init__(self, fields: list[str], version: int = 157) -> None:
         if not fields:
             raise ProtocolError("empty message")
         self._fields = fields
         self._i = 1
+        self.version = version  # the session's server version: layouts differ by it
         try:
             self.msg_id = int(fields[0])
         except ValueError:
             raise ProtocolError(f"message id {fields[0][:20]!r} is not a number") from None
 
     @classmethod
-    def parse(cls, payload: bytes) -> Fields:
-        return cls(split_fields(payload))
+    def parse(cls, payload: bytes, version: int = 157) -> Fields:
+        return cls(split_fields(payload), version)
 
     @property
     def remaining(self) -> int:

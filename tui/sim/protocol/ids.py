@@ -91,6 +91,7 @@ class In(IntEnum):
     REQ_WSH_EVENT_DATA = 102
     CANCEL_WSH_EVENT_DATA = 103
     REQ_USER_INFO = 104
+    REQ_CURRENT_TIME_IN_MILLIS = 105  # (106 and up are sent as protobuf only, from version 201)
 
 
 class Out(IntEnum):
@@ -168,3 +169,9 @@ class Out(IntEnum):
     COMPLETED_ORDER = 101
     COMPLETED_ORDERS_END = 102
     REPLACE_FA_END = 103
+    WSH_META_DATA = 104
+    WSH_EVENT_DATA = 105
+    HISTORICAL_SCHEDULE = 106
+    USER_INFO = 107
+    HISTORICAL_DATA_END = 108
+    CURRENT_TIME_IN_MILLIS = 109

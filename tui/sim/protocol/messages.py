@@ -2,7 +2,10 @@
 
 ibapi drops "wrap" messages whose field count is off, and ends its message
 loop on an int field that is not an integer, so every size, volume and count
-below is written as an int, and every layout follows server version 157.
+below is written as an int. Layouts are those of server version 157; an encoder
+whose layout changes by version takes the session's version ``v`` and tests it
+against ``versions.V`` (the market-data messages are the same at every version
+up to 200, so their pre-encoded heads serve every session).
 """
 
 from __future__ import annotations
@@ -12,9 +15,9 @@ from collections.abc import Iterable
 from tui.core.contracts import Contract
 from tui.sim.protocol.ids import Out
 from tui.sim.protocol.codec import HEADER, UNSET_DOUBLE, encode
+from tui.sim.protocol.versions import V
 from tui.sim.trading.orders import SimOrder
 
-SERVER_VERSION = 157
 U = UNSET_DOUBLE
 
 
@@ -30,18 +33,32 @@ def next_valid_id(order_id: int) -> bytes:
     return encode(Out.NEXT_VALID_ID, 1, order_id)
 
 
-def error(req_id: int, code: int, text: str) -> bytes:
-    # ibapi decodes with unicode-escape: keep it ASCII and backslash-free
-    return encode(Out.ERR_MSG, 2, req_id, code, text.replace("\\", "/"))
+def error(v: int, req_id: int, code: int, text: str, when_ms: int = 0) -> bytes:
+    """An error or notice; from 166 with an (empty) advanced-reject JSON, from 194 without
+    the version field and with the time it happened (epoch ms)."""
+    text = text.replace("\\", "/")  # ibapi decodes with unicode-escape: ASCII, no backslash
+    if v >= V.ERROR_TIME:
+        return encode(Out.ERR_MSG, req_id, code, text, "", when_ms)
+    if v >= V.ADVANCED_ORDER_REJECT:
+        return encode(Out.ERR_MSG, 2, req_id, code, text, "")
+    return encode(Out.ERR_MSG, 2, req_id, code, text)
 
 
-def invalid_request(req_id: int, request: str, cause: str) -> bytes:
-    """TWS's error 321: a request it can read but will not serve, naming it and why."""
-    return error(req_id, 321, f"Error validating request.-'{request}' : cause - {cause}")
+def invalid_request_text(request: str, cause: str) -> str:
+    """TWS's error 321 text: a request it can read but will not serve, naming it and why."""
+    return f"Error validating request.-'{request}' : cause - {cause}"
 
 
 def current_time(epoch: int) -> bytes:
     return encode(Out.CURRENT_TIME, 1, epoch)
+
+
+def current_time_in_millis(epoch_ms: int) -> bytes:
+    return encode(Out.CURRENT_TIME_IN_MILLIS, epoch_ms)
+
+
+def user_info(req_id: int, white_branding_id: str) -> bytes:
+    return encode(Out.USER_INFO, req_id, white_branding_id)
 
 
 # --- market data (hot path: a prefix and a pre-formatted tail per message) ---
@@ -113,24 +130,40 @@ def tbt_midpoint(req_id: int, epoch: int, mid: float) -> bytes:
 
 # --- contracts ---------------------------------------------------------------
 
-def contract_details(req_id: int, c: Contract, tick: float, long_name: str, industry: str,
-                     category: str, tz: str, hours: str, valid_exchanges: str,
-                     order_types: str, market_rule: str) -> bytes:
-    return encode(
-        Out.CONTRACT_DATA, 8, req_id, c.symbol, c.sec_type, c.last_trade_date, 0.0, "", c.exchange,
-        c.currency, c.local_symbol, c.trading_class or c.symbol, c.trading_class or c.symbol,
-        c.con_id, tick, 1, c.multiplier, order_types, valid_exchanges, 1, 0, long_name,
-        c.primary_exchange, c.last_trade_date[:6], industry, category, "", tz, hours, hours,
+def contract_details(v: int, req_id: int, c: Contract, tick: float, long_name: str, industry: str,
+                     category: str, tz: str, hours: tuple[str, str], valid_exchanges: str,
+                     order_types: str, market_rule: str, size_increment: float = 1) -> bytes:
+    """One contract's details; ``hours`` is (trading hours, liquid hours) in TWS's format."""
+    fields: list[object] = [Out.CONTRACT_DATA]
+    if v < V.SIZE_RULES:
+        fields.append(8)
+    fields += [req_id, c.symbol, c.sec_type, c.last_trade_date]
+    if v >= V.LAST_TRADE_DATE:
+        fields.append(c.last_trade_date if c.sec_type == "FUT" else "")
+    fields += [0.0, "", c.exchange, c.currency, c.local_symbol, c.trading_class or c.symbol,
+               c.trading_class or c.symbol, c.con_id, tick]
+    if v < V.SIZE_RULES:
+        fields.append(1)  # mdSizeMultiplier: sizes are in shares
+    fields += [
+        c.multiplier, order_types, valid_exchanges, 1, 0, long_name,
+        c.primary_exchange, c.last_trade_date[:6], industry, category, "", tz, *hours,
         "", 0, 0, 1, c.symbol if c.sec_type == "FUT" else "", "IND" if c.sec_type == "FUT" else "",
         market_rule, c.last_trade_date, "COMMON" if c.sec_type == "STK" else "",
-    )
+    ]
+    if V.FRACTIONAL_SIZE <= v < V.SIZE_RULES:
+        fields.append(size_increment)  # sizeMinTick
+    if v >= V.SIZE_RULES:
+        fields += [size_increment, size_increment, size_increment]  # min size, increment, suggested
+    if v >= V.INELIGIBILITY_REASONS:
+        fields.append(0)
+    return encode(*fields)
 
 
 def contract_details_end(req_id: int) -> bytes:
     return encode(Out.CONTRACT_DATA_END, 1, req_id)
 
 
-def symbol_samples(req_id: int, contracts: Iterable[Contract]) -> bytes:
+def symbol_samples(v: int, req_id: int, contracts: Iterable[Contract]) -> bytes:
     fields: list[object] = [Out.SYMBOL_SAMPLES, req_id]
     items = list(contracts)
     fields.append(len(items))
@@ -138,6 +171,8 @@ def symbol_samples(req_id: int, contracts: Iterable[Contract]) -> bytes:
         derivs = ["OPT", "WAR"] if c.sec_type == "STK" else (["FOP"] if c.sec_type == "FUT" else [])
         fields += [c.con_id, c.symbol, c.sec_type, c.primary_exchange or c.exchange, c.currency,
                    len(derivs), *derivs]
+        if v >= V.BOND_ISSUER_ID:
+            fields += ["", ""]  # description, issuerId: bonds only
     return encode(*fields)
 
 
@@ -162,13 +197,23 @@ Preview = tuple[tuple[float, float, float], tuple[float, float, float], tuple[fl
                 float, str]
 
 
-def open_order(o: SimOrder, status: str | None = None, preview: Preview | None = None) -> bytes:
+def _fa_params(v: int) -> list[object]:
+    """faGroup, faMethod, faPercentage (, faProfile before 177)."""
+    return ["", "", ""] if v >= V.FA_PROFILE_GONE else ["", "", "", ""]
+
+
+def _peg_best_mid(v: int) -> list[object]:
+    """minTradeQty, minCompeteSize, competeAgainstBestOffset, midOffsetAtWhole, midOffsetAtHalf."""
+    return ["", "", "", "", ""] if v >= V.PEGBEST_PEGMID else []
+
+
+def open_order(v: int, o: SimOrder, status: str | None = None, preview: Preview | None = None) -> bytes:
     lmt, aux = _lmt_aux(o)
     fields: list[object] = [Out.OPEN_ORDER, o.order_id, *_order_contract(o.inst.contract)]
     fields += [
         o.action, o.quantity, o.order_type, lmt, aux, o.tif, o.oca_group, o.account, "", 0,
         o.order_ref, o.client_id, o.perm_id, o.outside_rth, False, 0.0, "", "",  # ..sharesAllocation
-        "", "", "", "", "",  # faGroup, faMethod, faPercentage, faProfile, modelCode
+        *_fa_params(v), "",  # .., modelCode
         o.good_till_date, "", "", "", 0, "", -1, 0,  # ..auctionStrategy
         "", "", "", "", "",  # startingPrice .. stockRangeUpper
         0, False, False, False, "", o.oca_type, False, False, "",  # displaySize .. nbboPriceCap
@@ -177,21 +222,48 @@ def open_order(o: SimOrder, status: str | None = None, preview: Preview | None =
         "", "", "", 0, 0, 0,  # basisPoints .. smartComboRoutingParamsCount
         "", "", "", "", False, "", "", False, False, "",  # scale .. algoStrategy
         False, preview is not None, status or o.status,  # solicited, whatIf, status
-        *_preview_fields(preview),  # margins, commission .. warningText
+        *_preview_fields(v, preview),  # margins, commission .. warningText
         False, False, 0,  # randomizeSize, randomizePrice, conditionsCount
         "None", U, o.price(o.trail_stop) if o.trail_stop is not None else U,  # .., triggerPrice, trailStopPrice
         o.price(o.lmt_offset) if o.lmt_offset is not None else U, U, U, U, 0,  # lmtPriceOffset .. unit
         "", "", "", U, False, False, False, "",  # softDollarTier .. usePriceMgmtAlgo
     ]
+    if v >= V.DURATION:
+        fields.append("")
+    if v >= V.POST_TO_ATS:
+        fields.append("")
+    if v >= V.AUTO_CANCEL_PARENT:
+        fields.append(False)
+    fields += _peg_best_mid(v)
+    if v >= V.CUSTOMER_ACCOUNT:
+        fields.append("")
+    if v >= V.PROFESSIONAL_CUSTOMER:
+        fields.append(False)
+    if v >= V.BOND_ACCRUED_INTEREST:
+        fields.append("")
+    if v >= V.INCLUDE_OVERNIGHT:
+        fields.append(False)
+    if v >= V.CME_TAGGING_IN_OPEN_ORDER:
+        fields += ["", ""]  # extOperator, manualOrderIndicator
+    if v >= V.SUBMITTER:
+        fields.append("")
+    if v >= V.IMBALANCE_ONLY:
+        fields.append(False)
     return encode(*fields)
 
 
-def _preview_fields(preview: Preview | None) -> list[object]:
+def _preview_fields(v: int, preview: Preview | None) -> list[object]:
+    """The order state: margins, commission (min, max), its currency, [the full preview,] warning."""
+    full: list[object] = []
     if preview is None:
-        return ["", "", "", "", "", "", "", "", "", U, U, U, "", ""]
+        if v >= V.FULL_ORDER_PREVIEW:  # margin currency, 9 outside-RTH margins, size, reason, allocations
+            full = ["", *[U] * 9, "", "", 0]
+        return ["", "", "", "", "", "", "", "", "", U, U, U, "", *full, ""]
     before, change, after, commission, currency = preview
-    margins = [f"{v:.2f}" for part in (before, change, after) for v in part]
-    return [*margins, commission, commission, commission, currency, ""]
+    margins = [f"{m:.2f}" for part in (before, change, after) for m in part]
+    if v >= V.FULL_ORDER_PREVIEW:
+        full = [currency, *[U] * 9, "", "", 0]
+    return [*margins, commission, commission, commission, currency, *full, ""]
 
 
 def open_order_end() -> bytes:
@@ -205,13 +277,13 @@ def order_status(o: SimOrder) -> bytes:
     )
 
 
-def completed_order(o: SimOrder, completed_time: str) -> bytes:
+def completed_order(v: int, o: SimOrder, completed_time: str) -> bytes:
     lmt, aux = _lmt_aux(o)
     fields: list[object] = [Out.COMPLETED_ORDER, *_order_contract(o.inst.contract)]
     fields += [
         o.action, o.quantity, o.order_type, lmt, aux, o.tif, o.oca_group, o.account, "", 0,
         o.order_ref, o.perm_id, o.outside_rth, False, 0.0, "",
-        "", "", "", "",  # FA params
+        *_fa_params(v),
         "", o.good_till_date, "", "", "",  # modelCode, gtd, rule80A, percentOffset, settlingFirm
         0, "", -1,  # short sale params
         "", "", "", "", "",  # box and peg-to-stock params
@@ -225,7 +297,14 @@ def completed_order(o: SimOrder, completed_time: str) -> bytes:
         U, U, U, False, False,  # trailStopPrice, lmtPriceOffset, cashQty, dontUse.., isOms
         "", o.filled, 0, False, "", False, False, 0,  # autoCancelDate .. parentPermId
         completed_time, o.completed_status or o.status,
+        *_peg_best_mid(v),
     ]
+    if v >= V.CUSTOMER_ACCOUNT:
+        fields.append("")
+    if v >= V.PROFESSIONAL_CUSTOMER:
+        fields.append(False)
+    if v >= V.SUBMITTER:
+        fields.append("")
     return encode(*fields)
 
 
@@ -233,16 +312,21 @@ def completed_orders_end() -> bytes:
     return encode(Out.COMPLETED_ORDERS_END)
 
 
-def exec_details(req_id: int, o: SimOrder, exec_id: str, time: str, shares: float, price: float,
+def exec_details(v: int, req_id: int, o: SimOrder, exec_id: str, time: str, shares: float, price: float,
                  cum_qty: float, avg_price: float) -> bytes:
     c = o.inst.contract
     side = "BOT" if o.buy else "SLD"
-    return encode(
+    fields: list[object] = [
         Out.EXECUTION_DATA, req_id, o.order_id, c.con_id, c.symbol, c.sec_type, c.last_trade_date, 0.0, "",
         c.multiplier, c.exchange, c.currency, c.local_symbol, c.trading_class, exec_id, time,
         o.account, c.exchange, side, shares, price, o.perm_id, o.client_id, 0, cum_qty,
         avg_price, o.order_ref, "", "", "", 1,
-    )
+    ]
+    if v >= V.PENDING_PRICE_REVISION:
+        fields.append(False)
+    if v >= V.SUBMITTER:
+        fields.append("")
+    return encode(*fields)
 
 
 def exec_details_end(req_id: int) -> bytes:
@@ -312,11 +396,27 @@ def pnl_single(req_id: int, pos: int, daily: float, unrealized: float, realized:
 
 # --- history -----------------------------------------------------------------
 
-def historical_data(req_id: int, start: str, end: str,
+def historical_data(v: int, req_id: int, start: str, end: str,
                     bars: list[tuple[str, float, float, float, float, int, float, int]]) -> bytes:
-    fields: list[object] = [Out.HISTORICAL_DATA, req_id, start, end, len(bars)]
+    """The bars and the end of the data set: in one message before 196, two from 196 on."""
+    fields: list[object] = [Out.HISTORICAL_DATA, req_id]
+    if v < V.HISTORICAL_DATA_END:
+        fields += [start, end]
+    fields.append(len(bars))
     for bar in bars:
         fields.extend(bar)
+    data = encode(*fields)
+    if v >= V.HISTORICAL_DATA_END:
+        data += encode(Out.HISTORICAL_DATA_END, req_id, start, end)
+    return data
+
+
+def historical_schedule(req_id: int, start: str, end: str, tz: str,
+                        sessions: list[tuple[str, str, str]]) -> bytes:
+    """whatToShow=SCHEDULE: the trading sessions in a range, each (start, end, reference date)."""
+    fields: list[object] = [Out.HISTORICAL_SCHEDULE, req_id, start, end, tz, len(sessions)]
+    for session in sessions:
+        fields.extend(session)
     return encode(*fields)
 
 

@@ -1,7 +1,9 @@
-"""Parsers for the requests a TWS API client sends at server version 157.
+"""Parsers for the requests a TWS API client sends, at server versions 157 to 200.
 
-Each parser takes a field cursor positioned after the message id and returns a
-request of ``requests``. Parsers are tolerant of other clients' encodings (see codec).
+Each parser takes a field cursor positioned after the message id (and knowing the
+session's version) and returns a request of ``requests``. Where a layout changes with
+the version, the parser tests ``f.version >= V.NAME`` (see ``versions``). Parsers are
+tolerant of other clients' encodings (see codec).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Callable
 
 from tui.sim.protocol.codec import Fields, ProtocolError
 from tui.sim.protocol.ids import In
+from tui.sim.protocol.versions import OLDEST, V
 from tui.sim.protocol.requests import (
     Cancel, CancelOrder, ContractQuery, PlaceOrder, ReqAccountSummary, ReqAccountUpdates,
     ReqAccountUpdatesMulti, ReqContractDetails, ReqExecutions, ReqHistoricalData,
@@ -109,7 +112,7 @@ def _place_order(f: Fields) -> PlaceOrder:
     f.skip()  # sharesAllocation
     f.skip(2)  # discretionaryAmt, goodAfterTime
     good_till = f.str()
-    f.skip(4)  # faGroup, faMethod, faPercentage, faProfile
+    f.skip(3 if f.version >= V.FA_PROFILE_GONE else 4)  # faGroup, faMethod, faPercentage, faProfile
     f.skip(4)  # modelCode, shortSaleSlot, designatedLocation, exemptCode
     oca_type = f.int()
     f.skip(9)  # rule80A .. auctionStrategy
@@ -158,12 +161,23 @@ def _place_order(f: Fields) -> PlaceOrder:
 
 
 def _cancel_order(f: Fields) -> CancelOrder:
-    f.skip()
-    return CancelOrder(f.int())
+    if f.version < V.CME_TAGGING:
+        f.skip()  # version
+    return CancelOrder(f.int())  # then manualOrderCancelTime, CME tags: not simulated
+
+
+def _global_cancel(f: Fields) -> Simple:
+    if f.version < V.CME_TAGGING:
+        f.skip()  # version
+    return Simple(f.msg_id, ())  # extOperator, manualOrderIndicator: not simulated
 
 
 def _versioned_simple(f: Fields) -> Simple:
     f.skip()
+    return _plain_simple(f)
+
+
+def _plain_simple(f: Fields) -> Simple:
     args: list[object] = []
     while f.remaining:
         args.append(f.str())
@@ -186,7 +200,11 @@ def _req_matching_symbols(f: Fields) -> ReqMatchingSymbols:
 
 def _req_executions(f: Fields) -> ReqExecutions:
     f.skip()
-    return ReqExecutions(f.int(), f.int(), f.str(), f.str(), f.str(), f.str(), f.str(), f.str())
+    r = ReqExecutions(f.int(), f.int(), f.str(), f.str(), f.str(), f.str(), f.str(), f.str())
+    if f.version >= V.PARAMETRIZED_DAYS_OF_EXECUTIONS and f.remaining:
+        r.last_n_days = f.int(0)
+        r.specific_dates = tuple(f.str() for _ in range(f.int()))
+    return r
 
 
 def _req_account_updates(f: Fields) -> ReqAccountUpdates:
@@ -294,7 +312,7 @@ PARSERS: dict[int, Callable[[Fields], object]] = {  # keyed by In
     In.REQ_HISTORICAL_DATA: _req_historical,
     In.CANCEL_HISTORICAL_DATA: _versioned_cancel,
     In.REQ_CURRENT_TIME: _versioned_simple,
-    In.REQ_GLOBAL_CANCEL: _versioned_simple,
+    In.REQ_GLOBAL_CANCEL: _global_cancel,
     In.REQ_MARKET_DATA_TYPE: _versioned_simple,
     In.REQ_POSITIONS: _versioned_simple,
     In.REQ_ACCOUNT_SUMMARY: _req_account_summary,
@@ -345,18 +363,25 @@ PARSERS: dict[int, Callable[[Fields], object]] = {  # keyed by In
     In.CANCEL_HISTOGRAM_DATA: _unsupported("cancelHistogramData", 0),
     In.REQ_MARKET_RULE: _unsupported("reqMarketRule", 0),
     In.REQ_HISTORICAL_TICKS: _unsupported("reqHistoricalTicks", 0),
+    In.REQ_WSH_META_DATA: _unsupported("reqWshMetaData", 0),
+    In.REQ_WSH_EVENT_DATA: _unsupported("reqWshEventData", 0),
+    In.CANCEL_WSH_META_DATA: _plain_cancel,
+    In.CANCEL_WSH_EVENT_DATA: _plain_cancel,
+    In.REQ_USER_INFO: _plain_simple,
+    In.REQ_CURRENT_TIME_IN_MILLIS: _plain_simple,
 }
 
 
-def parse(payload: bytes) -> tuple[int, object]:
-    """One request frame: its message id and what it asks; unknown ids become ``Unsupported``."""
-    f = Fields.parse(payload)
+def parse(payload: bytes, version: int = OLDEST) -> tuple[int, object]:
+    """One request frame, read at a server version: its message id and what it asks;
+    unknown ids become ``Unsupported``."""
+    f = Fields.parse(payload, version)
     parser = PARSERS.get(f.msg_id)
     if parser is None:
         return f.msg_id, Unsupported(f.msg_id, f"message {f.msg_id}")
     return f.msg_id, parser(f)
 
 
-def parse_request(payload: bytes) -> object:
+def parse_request(payload: bytes, version: int = OLDEST) -> object:
     """What one request frame asks (see ``parse``)."""
-    return parse(payload)[1]
+    return parse(payload, version)[1]

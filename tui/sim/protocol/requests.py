@@ -133,6 +133,8 @@ class ReqExecutions:
     sec_type: str
     exchange: str
     side: str
+    last_n_days: int = 0  # from server version 200
+    specific_dates: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

@@ -45,7 +45,7 @@ def error(gw: Gateway, code: int, client_id: int | None = None, text: str = "") 
     text = text or SYSTEM_MESSAGES.get(code, f"Simulated message {code}")
     targets = [s for cid, s in gw.sessions.items() if client_id is None or cid == client_id]
     for s in targets:
-        s.send(msg.error(-1, code, text))
+        s.error(-1, code, text)
     if code == 1101:
         # data lost: TWS forgets the subscriptions, the client must resubscribe
         for s in targets:

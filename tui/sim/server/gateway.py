@@ -194,6 +194,7 @@ class Gateway:
         self.steps += n
         if now >= self._next_second:
             self._next_second = int(now) + 1
+            engine.expire(now)
             self.handlers.periodic()
 
     def marks(self) -> dict[int, float]:
@@ -218,9 +219,9 @@ class Gateway:
         """A new session after startApi: its accounts and next order id, as TWS sends them."""
         session.send(msg.managed_accounts(self.account.account_id))
         session.send(msg.next_valid_id(self.next_order_id(session.client_id)))
-        session.send(msg.error(-1, 2104, "Market data farm connection is OK:usfarm"))
-        session.send(msg.error(-1, 2106, "HMDS data farm connection is OK:ushmds"))
-        session.send(msg.error(-1, 2158, "Sec-def data farm connection is OK:secdefnj"))
+        session.error(-1, 2104, "Market data farm connection is OK:usfarm")
+        session.error(-1, 2106, "HMDS data farm connection is OK:ushmds")
+        session.error(-1, 2158, "Sec-def data farm connection is OK:secdefnj")
 
     def next_order_id(self, client_id: int) -> int:
         return self.last_order_ids.get(client_id, 0) + 1
@@ -235,11 +236,11 @@ class Gateway:
         if self.on_request is not None:
             self.on_request(session, payload)
         try:
-            msg_id, request = parse(payload)
+            msg_id, request = parse(payload, session.version)
         except ProtocolError as e:
             if "message id" in str(e):
                 raise  # not a TWS frame at all: the connection is garbage
-            session.send(msg.error(-1, 320, f"Error reading request: {e}"))
+            session.error(-1, 320, f"Error reading request: {e}")
             return
         self.handlers.dispatch(session, msg_id, request)
 
@@ -282,7 +283,7 @@ class Gateway:
         s = self._client(o)
         if s is not None:
             if with_open_order:
-                s.send(msg.open_order(o))
+                s.send(msg.open_order(s.version, o))
             s.send(msg.order_status(o))
         self.schedule_save()
 
@@ -290,11 +291,11 @@ class Gateway:
         """Tell the order's client of a fill: status, execution, commission."""
         s = self._client(o)
         if s is not None:
-            s.send(msg.exec_details(-1, o, ex.exec_id, ex.time_text, ex.shares, ex.price,
+            s.send(msg.exec_details(s.version, -1, o, ex.exec_id, ex.time_text, ex.shares, ex.price,
                                     ex.cum_qty, ex.avg_price))
             s.send(msg.order_status(o))
             if o.status == "Filled":
-                s.send(msg.open_order(o))
+                s.send(msg.open_order(s.version, o))
             s.send(msg.commission_report(ex.exec_id, ex.commission, "USD", ex.realized))
         self.handlers.position_changed(o.inst)
         self.schedule_save()
@@ -304,7 +305,7 @@ class Gateway:
         s = self._client(o)
         if s is not None:
             s.send(msg.order_status(o))
-            s.send(msg.error(o.order_id, 202, "Order Canceled - reason:"))
+            s.error(o.order_id, 202, "Order Canceled - reason:")
         self.schedule_save()
 
     # --- persistence ----------------------------------------------------------------

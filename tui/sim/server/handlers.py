@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -9,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 from tui.sim.protocol import messages as msg
 from tui.sim.market.bars import BAR_SECONDS, KINDS, LiveBars
 from tui.sim.protocol.ids import In
+from tui.sim.protocol.versions import V
 from tui.sim.server.order_handlers import NO_SEC_DEF, OrderHandlers
 from tui.sim.server.feed import DEPTH_MAKERS, L1Sub, TbtSub
-from tui.sim.market.history import HistoryError, bar_seconds, format_bar_time, make_bars
+from tui.sim.market.history import HistoryError, bar_seconds, duration_seconds, format_bar_time, make_bars
+from tui.sim.market.hours import hours_text, sessions
 from tui.sim.market.instruments import Instrument
 from tui.sim.market.book import DEPTH
 from tui.sim.protocol.requests import (
@@ -26,7 +29,6 @@ if TYPE_CHECKING:
     from tui.sim.server.session import Session
 
 _SUMMARY_CURRENCY_TAGS = {"Cushion"}
-_HOURS = "20260105:0930-20260105:1600;20260106:0930-20260106:1600"
 _ORDER_TYPES_TEXT = "ACTIVETIM,AD,ADJUST,ALERT,ALLOC,DAY,GTC,IOC,LMT,MKT,STP,STPLMT,TRAIL,WHATIF"
 
 
@@ -58,16 +60,22 @@ class Handlers:
             In.REQ_REAL_TIME_BARS: self.real_time_bars, In.CANCEL_REAL_TIME_BARS: self.cancel_real_time_bars,
             In.REQ_HEAD_TIMESTAMP: self.head_timestamp, In.CANCEL_HEAD_TIMESTAMP: _ignore,
             In.REQ_PNL_SINGLE: self.pnl, In.CANCEL_PNL_SINGLE: self.cancel_pnl,
+            In.CANCEL_WSH_META_DATA: _ignore, In.CANCEL_WSH_EVENT_DATA: _ignore,
+            In.REQ_USER_INFO: self.user_info, In.REQ_CURRENT_TIME_IN_MILLIS: self.current_time_in_millis,
+        }
+        # requests that exist only from a server version on: below it, TWS does not know them
+        self.since: dict[int, int] = {
+            In.REQ_USER_INFO: V.USER_INFO, In.REQ_CURRENT_TIME_IN_MILLIS: V.CURRENT_TIME_IN_MILLIS,
         }
 
     def dispatch(self, s: Session, msg_id: int, r: object) -> None:
         handler = self.table.get(msg_id)
-        if handler is not None and not isinstance(r, Unsupported):
+        if handler is not None and not isinstance(r, Unsupported) and s.version >= self.since.get(msg_id, 0):
             handler(s, r)
         else:
             name = r.name if isinstance(r, Unsupported) else f"message {msg_id}"
             req_id = r.req_id if isinstance(r, Unsupported) else -1
-            s.send(msg.invalid_request(req_id, name, "not supported by the simulated gateway"))
+            s.invalid(req_id, name, "not supported by the simulated gateway")
 
     # --- contracts --------------------------------------------------------------
     def _one(self, s: Session, req_id: int, q: ContractQuery) -> Instrument | None:
@@ -75,23 +83,24 @@ class Handlers:
         if len(found) == 1:
             return found[0]
         if found:
-            s.send(msg.error(req_id, 200, f"The contract description specified for "
-                                          f"{q.symbol or q.local_symbol} is ambiguous."))
+            s.error(req_id, 200, f"The contract description specified for "
+                                          f"{q.symbol or q.local_symbol} is ambiguous.")
         else:
-            s.send(msg.error(req_id, 200, NO_SEC_DEF))
+            s.error(req_id, 200, NO_SEC_DEF)
         return None
 
     def contract_details(self, s: Session, r: ReqContractDetails) -> None:
         found = self.gw.resolve(r.contract)
         if not found:
-            s.send(msg.error(r.req_id, 200, NO_SEC_DEF))
+            s.error(r.req_id, 200, NO_SEC_DEF)
             return
+        today = self._today()
         for inst in found:
             c = inst.contract
             exchanges = "SMART,NASDAQ,NYSE,ARCA,BATS,IEX" if c.sec_type == "STK" else c.exchange
             s.send(msg.contract_details(
-                r.req_id, c, inst.tick, inst.spec.long_name, inst.industry, inst.category,
-                inst.spec.time_zone, _HOURS, exchanges, _ORDER_TYPES_TEXT, "26",
+                s.version, r.req_id, c, inst.tick, inst.spec.long_name, inst.industry, inst.category,
+                inst.spec.time_zone, hours_text(inst, today), exchanges, _ORDER_TYPES_TEXT, "26",
             ))
         s.send(msg.contract_details_end(r.req_id))
 
@@ -106,7 +115,7 @@ class Handlers:
         # one description per underlying (a future's months are one line), exact symbols first
         unique = list({(c.symbol, c.sec_type): c for c in reversed(found)}.values())[::-1]
         unique.sort(key=lambda c: c.symbol != pattern)
-        s.send(msg.symbol_samples(r.req_id, unique[:16]))
+        s.send(msg.symbol_samples(s.version, r.req_id, unique[:16]))
 
     # --- market data ------------------------------------------------------------
     def mkt_data(self, s: Session, r: ReqMktData) -> None:
@@ -114,19 +123,19 @@ class Handlers:
         if inst is None:
             return
         if r.req_id in s.l1 and not r.snapshot:
-            s.send(msg.error(r.req_id, 322, "Error processing request.-'bW' : cause - Duplicate ticker id"))
+            s.error(r.req_id, 322, "Error processing request.-'bW' : cause - Duplicate ticker id")
             return
         delayed = not inst.realtime
         if delayed and s.md_type in (1, 2):
-            s.send(msg.error(r.req_id, 354, "Requested market data is not subscribed.Delayed market data "
-                                            "is available.Error&BEST/STK/Top&BEST/STK/Top"))
+            s.error(r.req_id, 354, "Requested market data is not subscribed.Delayed market data "
+                                            "is available.Error&BEST/STK/Top&BEST/STK/Top")
             return
         mkt = self.gw.markets[inst.con_id]
         epoch = int(self.gw.clock.now())
         rid = str(r.req_id).encode()
         if delayed:
-            s.send(msg.error(r.req_id, 10167, "Requested market data is not subscribed. "
-                                              "Displaying delayed market data."))
+            s.error(r.req_id, 10167, "Requested market data is not subscribed. "
+                                              "Displaying delayed market data.")
         s.send(msg.tick_req_params(r.req_id, inst.tick, "9c0001"))
         if s.md_type_requested or delayed:
             s.send(msg.market_data_type(r.req_id, 3 if delayed else 1))
@@ -148,7 +157,7 @@ class Handlers:
     def cancel_mkt_data(self, s: Session, r: Cancel) -> None:
         entry = s.l1.pop(r.req_id, None)
         if entry is None:
-            s.send(msg.error(r.req_id, 300, f"Can't find EId with tickerId:{r.req_id}"))
+            s.error(r.req_id, 300, f"Can't find EId with tickerId:{r.req_id}")
             return
         self.gw.feed.remove_l1(entry[0])
 
@@ -157,7 +166,7 @@ class Handlers:
         if inst is None:
             return
         if r.req_id in s.depth:
-            s.send(msg.error(r.req_id, 322, "Error processing request.-'bX' : cause - Duplicate ticker id"))
+            s.error(r.req_id, 322, "Error processing request.-'bX' : cause - Duplicate ticker id")
             return
         rows = max(1, min(r.num_rows or DEPTH, DEPTH))
         maker = DEPTH_MAKERS.get(inst.contract.exchange, inst.contract.exchange)
@@ -173,7 +182,7 @@ class Handlers:
         if inst is None:
             return
         if r.tick_type not in ("Last", "AllLast", "BidAsk", "MidPoint"):
-            s.send(msg.error(r.req_id, 10189, f"Failed to request tick-by-tick data: unknown tick type {r.tick_type}"))
+            s.error(r.req_id, 10189, f"Failed to request tick-by-tick data: unknown tick type {r.tick_type}")
             return
         sub = TbtSub(s, r.req_id, r.tick_type)
         s.tbt[r.req_id] = sub
@@ -193,9 +202,15 @@ class Handlers:
         for req_id, (sub, _) in s.l1.items():
             s.send(msg.market_data_type(req_id, 3 if sub.delayed else 1))
 
+    def _today(self) -> dt.date:
+        return dt.datetime.fromtimestamp(self.gw.clock.now(), dt.UTC).date()
+
     def historical(self, s: Session, r: ReqHistoricalData) -> None:
         inst = self._one(s, r.req_id, r.contract)
         if inst is None:
+            return
+        if r.what_to_show.upper() == "SCHEDULE" and s.version >= V.HISTORICAL_SCHEDULE:
+            self._schedule(s, r, inst)
             return
         try:
             end = self.gw.clock.now()
@@ -203,12 +218,26 @@ class Handlers:
                              r.duration, r.format_date)
             seconds = bar_seconds(r.bar_size)
         except HistoryError as e:
-            s.send(msg.error(r.req_id, 162, f"Historical Market Data Service error message:{e}"))
+            s.error(r.req_id, 162, f"Historical Market Data Service error message:{e}")
             return
         start = format_bar_time(end - len(bars) * seconds, 1, 1)
-        s.send(msg.historical_data(r.req_id, start, format_bar_time(end, 1, 1), bars))
+        s.send(msg.historical_data(s.version, r.req_id, start, format_bar_time(end, 1, 1), bars))
         if r.keep_up_to_date:
             s.history[r.req_id] = (inst.con_id, seconds)
+
+    def _schedule(self, s: Session, r: ReqHistoricalData, inst: Instrument) -> None:
+        """whatToShow=SCHEDULE: the sessions of the trading days the duration covers."""
+        try:
+            days = max(1, duration_seconds(r.duration) // 86400)
+        except HistoryError as e:
+            s.error(r.req_id, 162, f"Historical Market Data Service error message:{e}")
+            return
+        last = self._today()
+        found = sessions(inst, last - dt.timedelta(days=days - 1), days, r.use_rth)
+        stamp = "%Y%m%d-%H:%M:%S"
+        rows = [(a.strftime(stamp), b.strftime(stamp), f"{ref:%Y%m%d}") for a, b, ref in found]
+        start, end = (rows[0][0], rows[-1][1]) if rows else ("", "")
+        s.send(msg.historical_schedule(r.req_id, start, end, inst.spec.time_zone, rows))
 
     def cancel_history(self, s: Session, r: Cancel) -> None:
         s.history.pop(r.req_id, None)
@@ -220,6 +249,12 @@ class Handlers:
 
     def current_time(self, s: Session, r: Simple) -> None:
         s.send(msg.current_time(int(self.gw.clock.now())))
+
+    def current_time_in_millis(self, s: Session, r: Simple) -> None:
+        s.send(msg.current_time_in_millis(int(self.gw.clock.now() * 1000)))
+
+    def user_info(self, s: Session, r: Simple) -> None:
+        s.send(msg.user_info(int(str(r.args[0])) if r.args else -1, ""))  # no white branding
 
     def positions(self, s: Session, r: Simple) -> None:
         acct = self.gw.account
@@ -319,11 +354,11 @@ class Handlers:
         if inst is None:
             return
         if r.bar_size != BAR_SECONDS:
-            s.send(msg.invalid_request(r.req_id, "bW", f"Invalid bar size {r.bar_size}: "
-                                                        "only 5 second bars are supported"))
+            s.invalid(r.req_id, "bW", f"Invalid bar size {r.bar_size}: "
+                                                        "only 5 second bars are supported")
             return
         if r.what_to_show not in KINDS:
-            s.send(msg.invalid_request(r.req_id, "bW", f"Invalid what to show {r.what_to_show!r}"))
+            s.invalid(r.req_id, "bW", f"Invalid what to show {r.what_to_show!r}")
             return
         self.gw.live_bars.setdefault(inst.con_id, LiveBars())
         s.rt_bars[r.req_id] = (inst.con_id, r.what_to_show)

@@ -3,7 +3,10 @@ completed orders, executions. Rejections use TWS's codes and texts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
+import zoneinfo
 from typing import TYPE_CHECKING
 
 from tui.sim.market.history import format_bar_time
@@ -18,7 +21,23 @@ if TYPE_CHECKING:
 
 NO_SEC_DEF = "No security definition has been found for the request"
 ORDER_TYPES = {"MKT", "LMT", "STP", "STP LMT", "TRAIL", "TRAIL LIMIT"}
-TIFS = {"DAY", "GTC", "IOC"}
+TIFS = {"DAY", "GTC", "IOC", "GTD", "FOK"}
+_GTD = re.compile(r"(\d{8})[ -](\d{2}):(\d{2}):(\d{2})(?: (\S+))?")
+
+
+def gtd_epoch(text: str) -> float:
+    """A good-till-date as TWS reads it: ``YYYYMMDD HH:MM:SS [time zone]`` (no zone: UTC) or
+    ``YYYYMMDD-HH:MM:SS`` (UTC). Raises ValueError naming what is wrong."""
+    m = _GTD.fullmatch(text.strip())
+    if not m:
+        raise ValueError(f"good-till-date {text!r} is not 'YYYYMMDD HH:MM:SS [time zone]'")
+    day, hh, mm, ss, zone = m.groups()
+    try:
+        tz = zoneinfo.ZoneInfo(zone) if zone and zone.upper() not in ("UTC", "GMT") else dt.UTC
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {zone!r} in good-till-date {text!r}") from None
+    when = dt.datetime.strptime(day, "%Y%m%d").replace(hour=int(hh), minute=int(mm), second=int(ss), tzinfo=tz)
+    return when.timestamp()
 MAX_QUANTITY = {"stock": 1_000_000, "future": 5_000, "fx": 100_000_000}
 
 
@@ -44,24 +63,24 @@ class OrderHandlers:
             self._modify(s, existing, r)
             return
         if r.order_id <= gw.last_order_ids.get(cid, 0):
-            s.send(msg.error(r.order_id, 103, "Duplicate order id"))
+            s.error(r.order_id, 103, "Duplicate order id")
             return
         gw.last_order_ids[cid] = r.order_id
         gw.schedule_save()
         found = gw.resolve(r.contract)
         if len(found) != 1:
-            s.send(msg.error(r.order_id, 200, NO_SEC_DEF if not found else
-                             f"The contract description specified for {r.contract.symbol} is ambiguous."))
+            s.error(r.order_id, 200, NO_SEC_DEF if not found else
+                             f"The contract description specified for {r.contract.symbol} is ambiguous.")
             return
         inst = found[0]
         problem = self._order_problem(r, inst)
         if problem is not None:
-            s.send(msg.error(r.order_id, *problem))
+            s.error(r.order_id, *problem)
             return
         if gw.reject_next is not None:
             code, text = gw.reject_next
             gw.reject_next = None
-            s.send(msg.error(r.order_id, code, text))
+            s.error(r.order_id, code, text)
             return
         if r.what_if:
             self._preview(s, r, inst)
@@ -70,35 +89,34 @@ class OrderHandlers:
         if r.parent_id:
             parent = gw.engine.orders.get((cid, r.parent_id))
             if parent is None or parent.status in ("Cancelled", "Inactive", "ApiCancelled"):
-                s.send(msg.error(r.order_id, 201, "Order rejected - reason:Parent order is not working"))
+                s.error(r.order_id, 201, "Order rejected - reason:Parent order is not working")
                 return
+        gw.engine.accept(self._sim_order(s, r, inst, gw.engine.new_perm_id()))
+
+    def _sim_order(self, s: Session, r: PlaceOrder, inst: Instrument, perm_id: int) -> SimOrder:
+        gw = self.gw
         o = SimOrder(
-            r.order_id, cid, gw.engine.new_perm_id(), inst, r.action, r.quantity, r.order_type,
+            r.order_id, s.client_id, perm_id, inst, r.action, r.quantity, r.order_type,
             gw.ticks(r.lmt_price, inst) if "LMT" in r.order_type else None,
             gw.ticks(r.aux_price, inst) if "STP" in r.order_type or r.order_type.startswith("TRAIL") else None,
             r.tif, r.account or gw.account.account_id, r.oca_group, r.oca_type, r.order_ref,
             r.parent_id, r.transmit, r.outside_rth, r.good_till_date,
         )
         _set_trail(o, r, gw)
-        gw.engine.accept(o)
+        if r.tif == "GTD":
+            o.expires_at = gtd_epoch(r.good_till_date)  # (validated in _order_problem)
+        return o
 
     def _preview(self, s: Session, r: PlaceOrder, inst: Instrument) -> None:
         """A what-if order: the account's margin and commission estimates, as TWS gives them in
         the open order's state; the order is not placed and no order status follows."""
         gw = self.gw
-        o = SimOrder(
-            r.order_id, s.client_id, 0, inst, r.action, r.quantity, r.order_type,
-            gw.ticks(r.lmt_price, inst) if "LMT" in r.order_type else None,
-            gw.ticks(r.aux_price, inst) if "STP" in r.order_type or r.order_type.startswith("TRAIL") else None,
-            r.tif, r.account or gw.account.account_id, r.oca_group, r.oca_type, r.order_ref,
-            r.parent_id, r.transmit, r.outside_rth, r.good_till_date,
-        )
-        _set_trail(o, r, gw)
+        o = self._sim_order(s, r, inst, 0)
         m = gw.markets[inst.con_id]
         price = r.lmt_price if r.lmt_price is not None and "LMT" in r.order_type else (
             m.price(m.ask) if o.buy else m.price(m.bid))
         before, change, after, commission = gw.account.what_if(inst, o.buy, r.quantity, price, gw.marks())
-        s.send(msg.open_order(o, "PreSubmitted", (before, change, after, commission, inst.contract.currency)))
+        s.send(msg.open_order(s.version, o, "PreSubmitted", (before, change, after, commission, inst.contract.currency)))
 
     def _order_problem(self, r: PlaceOrder, inst: Instrument) -> tuple[int, str] | None:
         if r.has_conditions or r.has_combo_legs:
@@ -116,6 +134,13 @@ class OrderHandlers:
             return 387, f"Unsupported order type for this exchange and security type: {r.order_type}"
         if r.tif not in TIFS:
             return 201, f"Order rejected - reason:Time in force {r.tif} is not supported"
+        if r.tif == "GTD":
+            try:
+                expires = gtd_epoch(r.good_till_date)
+            except ValueError as e:
+                return 201, f"Order rejected - reason:{e}"
+            if expires <= self.gw.clock.now():
+                return 201, f"Order rejected - reason:good-till-date {r.good_till_date} is in the past"
         if "LMT" in r.order_type and (r.lmt_price is None or r.lmt_price <= 0):
             return 201, "Order rejected - reason:Missing or invalid limit price"
         if "STP" in r.order_type and (r.aux_price is None or r.aux_price <= 0):
@@ -134,21 +159,21 @@ class OrderHandlers:
 
     def _modify(self, s: Session, o: SimOrder, r: PlaceOrder) -> None:
         if o.status == "Filled":
-            s.send(msg.error(o.order_id, 104, "Cannot modify a filled order."))
+            s.error(o.order_id, 104, "Cannot modify a filled order.")
             return
         if not o.working and o.status != "PendingSubmit":
-            s.send(msg.error(o.order_id, 10147, f"OrderId {o.order_id} that needs to be modified is not found."))
+            s.error(o.order_id, 10147, f"OrderId {o.order_id} that needs to be modified is not found.")
             return
         if r.action != o.action or r.order_type != o.order_type or (
             self.gw.resolve(r.contract) != [o.inst]
         ):
-            s.send(msg.error(o.order_id, 105, "Order being modified does not match original order."))
+            s.error(o.order_id, 105, "Order being modified does not match original order.")
             return
         problem = self._order_problem(r, o.inst)
         if problem is None and r.quantity < o.filled:
             problem = (201, "Order rejected - reason:Quantity is below the filled quantity")
         if problem is not None:
-            s.send(msg.error(o.order_id, *problem))
+            s.error(o.order_id, *problem)
             return
         self.gw.engine.modify(
             o, r.quantity,
@@ -156,6 +181,8 @@ class OrderHandlers:
             self.gw.ticks(r.aux_price, o.inst) if "STP" in o.order_type or o.trailing else None,
             r.tif, r.outside_rth,
         )
+        o.good_till_date = r.good_till_date
+        o.expires_at = gtd_epoch(r.good_till_date) if r.tif == "GTD" else None
         if not o.transmit and r.transmit:
             o.transmit = True
             self.gw.engine.accept(o)
@@ -163,11 +190,11 @@ class OrderHandlers:
     def cancel_order(self, s: Session, r: CancelOrder) -> None:
         o = self.gw.engine.orders.get((s.client_id, r.order_id))
         if o is None:
-            s.send(msg.error(r.order_id, 10147, f"OrderId {r.order_id} that needs to be cancelled is not found."))
+            s.error(r.order_id, 10147, f"OrderId {r.order_id} that needs to be cancelled is not found.")
             return
         if not o.working and o.status != "PendingSubmit":
-            s.send(msg.error(r.order_id, 10148, f"OrderId {r.order_id} that needs to be cancelled "
-                                                f"cannot be cancelled, state: {o.status}."))
+            s.error(r.order_id, 10148, f"OrderId {r.order_id} that needs to be cancelled "
+                                                f"cannot be cancelled, state: {o.status}.")
             return
         self.gw.engine.cancel(o)
 
@@ -179,7 +206,7 @@ class OrderHandlers:
 
     def _send_open(self, s: Session, orders: list[SimOrder]) -> None:
         for o in orders:
-            s.send(msg.open_order(o))
+            s.send(msg.open_order(s.version, o))
             s.send(msg.order_status(o))
         s.send(msg.open_order_end())
 
@@ -192,7 +219,7 @@ class OrderHandlers:
 
     def auto_open_orders(self, s: Session, r: Simple) -> None:
         if s.client_id != 0:
-            s.send(msg.invalid_request(-1, "bM", "auto bind of open orders is allowed for client id 0 only"))
+            s.invalid(-1, "bM", "auto bind of open orders is allowed for client id 0 only")
             return
         s.auto_bind = bool(r.args and str(r.args[0]) not in ("0", ""))
 
@@ -200,11 +227,17 @@ class OrderHandlers:
         for o in self.gw.engine.orders.values():
             if o.status in ("Filled", "Cancelled", "ApiCancelled", "Inactive"):
                 stamp = format_bar_time(o.completed_at, 1, 1)
-                s.send(msg.completed_order(o, stamp))
+                s.send(msg.completed_order(s.version, o, stamp))
         s.send(msg.completed_orders_end())
 
     def executions(self, s: Session, r: ReqExecutions) -> None:
+        days: set[str] = set(r.specific_dates)  # from version 200: "the last N days", given dates
+        if r.last_n_days > 0:
+            today = dt.datetime.fromtimestamp(self.gw.clock.now(), dt.UTC).date()
+            days |= {f"{today - dt.timedelta(days=i):%Y%m%d}" for i in range(r.last_n_days)}
         for ex in self.gw.engine.executions:
+            if days and ex.time_text[:8] not in days:
+                continue
             o = ex.order
             if s.client_id != 0 and o.client_id != s.client_id:
                 continue
@@ -222,7 +255,7 @@ class OrderHandlers:
                 continue
             if r.time and ex.time_text.replace("  ", " ") < r.time.replace("-", " ")[:17]:
                 continue
-            s.send(msg.exec_details(r.req_id, o, ex.exec_id, ex.time_text, ex.shares, ex.price,
+            s.send(msg.exec_details(s.version, r.req_id, o, ex.exec_id, ex.time_text, ex.shares, ex.price,
                                     ex.cum_qty, ex.avg_price))
             s.send(msg.commission_report(ex.exec_id, ex.commission, "USD", ex.realized))
         s.send(msg.exec_details_end(r.req_id))

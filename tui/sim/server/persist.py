@@ -26,7 +26,7 @@ _ORDER_FIELDS = (
     "triggered", "why_held", "placed_at", "completed_at", "completed_status", "children",
 )
 # added later: a state file written before them loads with their defaults
-_NEWER_FIELDS = ("trail_stop", "trail_percent", "lmt_offset")
+_NEWER_FIELDS = ("trail_stop", "trail_percent", "lmt_offset", "expires_at")
 
 
 def save_state(gw: Gateway, path: Path) -> None:

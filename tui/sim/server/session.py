@@ -20,6 +20,7 @@ from tui.sim.protocol import messages as msg
 from tui.sim.protocol.codec import API_PREFIX, FrameBuffer, ProtocolError
 from tui.sim.protocol.parsers import parse_request
 from tui.sim.protocol.requests import StartApi
+from tui.sim.protocol.versions import NEWEST, OLDEST, negotiate
 
 if TYPE_CHECKING:
     from tui.sim.server.feed import DepthSub, L1Sub, TbtSub
@@ -42,6 +43,7 @@ class Session(asyncio.Protocol):
         self.buffer = FrameBuffer()
         self.state = PREFIX
         self.client_id = -1
+        self.version = OLDEST  # the server version negotiated at the handshake
         self.peer = "?"
         self.out: list[bytes] = []
         self.paused = False
@@ -101,6 +103,14 @@ class Session(asyncio.Protocol):
         if not self.out:
             self.wake()
         self.out.append(frame)
+
+    def error(self, req_id: int, code: int, text: str) -> None:
+        """An error or notice, in this session's layout (stamped from 194 on)."""
+        self.send(msg.error(self.version, req_id, code, text, int(self.gw.clock.now() * 1000)))
+
+    def invalid(self, req_id: int, request: str, cause: str) -> None:
+        """TWS's error 321 for a request it can read but will not serve."""
+        self.error(req_id, 321, msg.invalid_request_text(request, cause))
 
     def flush(self) -> None:
         self._flush_scheduled = False
@@ -167,14 +177,14 @@ class Session(asyncio.Protocol):
             if self.state == VERSION:
                 self._handshake(payload)
             elif self.state == START:
-                request = parse_request(payload)
+                request = parse_request(payload, self.version)
                 if isinstance(request, StartApi):
                     self._start(request)
                 else:
                     log.info("client at %s sent a request before startApi; ignored", self.peer)
             elif self.over_rate():
-                self.send(msg.error(-1, 100, "Max rate of messages per second has been exceeded:"
-                                             f"max=50 rec={len(self._rate_window)} (1)"))
+                self.error(-1, 100, "Max rate of messages per second has been exceeded:"
+                                             f"max=50 rec={len(self._rate_window)} (1)")
             else:
                 self.gw.handle(self, payload)
 
@@ -187,21 +197,23 @@ class Session(asyncio.Protocol):
             raise ProtocolError(f"unreadable version range {text[:40]!r}")
         low = int(m.group(1))
         high = int(m.group(2) or low)
-        if not low <= msg.SERVER_VERSION <= high:
-            log.info("client at %s offers versions %d..%d; this gateway speaks %d only; closing",
-                     self.peer, low, high, msg.SERVER_VERSION)
+        version = negotiate(low, high)
+        if version is None:
+            log.info("client at %s offers versions %d..%d; this gateway speaks %d..%d; closing",
+                     self.peer, low, high, OLDEST, NEWEST)
             self.close()
             return
+        self.version = version
         # the reply must travel alone: ibapi discards whatever follows it in the same read
         assert self.transport is not None
-        self.transport.write(msg.handshake_reply(msg.SERVER_VERSION, self.gw.connection_time()))
+        self.transport.write(msg.handshake_reply(version, self.gw.connection_time()))
         self.state = START
 
     def _start(self, request: StartApi) -> None:
         self.client_id = request.client_id
         if not self.gw.register(self):
             self.transport.write(msg.error(  # type: ignore[union-attr]
-                -1, 326,
+                self.version, -1, 326,
                 "Unable to connect as the client id is already in use. Retry with a unique client id.",
             ))
             log.info("client id %d from %s is already in use; refused", self.client_id, self.peer)

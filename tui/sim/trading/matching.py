@@ -197,8 +197,21 @@ class Engine:
         self.book(o.inst.con_id).add(o)
         self.reporter.order_update(o, True)
         if not stop:
+            if o.tif == "FOK" and self._short_of_liquidity(o):
+                self.cancel(o)  # all or nothing, at once: nothing
+                return
             self._match_book(o)
-            if o.tif == "IOC" and o.working:
+            if o.tif in ("IOC", "FOK") and o.working:
+                self.cancel(o)
+
+    def _short_of_liquidity(self, o: SimOrder) -> bool:
+        mkt = self.markets[o.inst.con_id]
+        return mkt.available(o.buy, None if o.at_market_once_triggered else o.lmt) < o.remaining
+
+    def expire(self, now: float) -> None:
+        """Cancel the good-till-date orders whose time has come (TWS reports them Cancelled)."""
+        for book in list(self.working.values()):
+            for o in [o for o in book.by_seq.values() if o.expires_at is not None and o.expires_at <= now]:
                 self.cancel(o)
 
     # --- trailing stops ------------------------------------------------------------

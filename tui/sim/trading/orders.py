@@ -50,6 +50,7 @@ class SimOrder:
     trail_stop: int | None = None  # TRAIL / TRAIL LIMIT: the stop now (ticks); aux is the amount
     trail_percent: float | None = None  # trailing by percent of the price instead of aux
     lmt_offset: int | None = None  # TRAIL LIMIT: the limit this many ticks beyond the stop
+    expires_at: float | None = None  # GTD: the epoch second it is cancelled at
 
     @property
     def trailing(self) -> bool:
