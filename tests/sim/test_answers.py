@@ -175,3 +175,15 @@ def test_delayed_data_where_the_account_has_no_live_subscription(paused, connect
     client.sync()
     streamed = {t for r, t, *_ in client.calls("tickPrice")[n:] if r == 42}
     assert streamed and streamed <= {66, 67, 68, 72, 73, 75, 76}, streamed
+
+
+def test_a_histogram_is_volume_at_each_price_on_the_tick_grid(paused, connect) -> None:
+    client = connect(paused.port)
+    client.reqHistogramData(41, future("ES"), True, "3 days")
+    (req, items), = client.wait_for("histogramData")
+    prices = [i.price for i in items]
+    assert req == 41 and len(items) > 10 and prices == sorted(prices)
+    sizes = [getattr(i, "size", None) or i.count for i in items]  # 9.81 calls it count
+    assert all(p % 0.25 == 0 for p in prices) and all(whole(n) and n > 0 for n in sizes)
+    client.reqHistogramData(42, future("ES"), True, "yesterday")
+    assert client.wait_for("error", lambda r, c, t: r == 42)[0][1] == 162

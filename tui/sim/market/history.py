@@ -49,6 +49,19 @@ def format_bar_time(epoch: float, bar: int, format_date: int) -> str:
     return time.strftime("%Y%m%d  %H:%M:%S", time.gmtime(epoch))
 
 
+def histogram(mkt: InstrumentMarket, seed: int, end: float, period: str) -> list[tuple[float, int]]:
+    """reqHistogramData: volume traded at each price over ``period`` ("3 days", "1 week", "2 months"),
+    from the same history the bars give (5-minute bars, each bar's volume at its close)."""
+    m = re.fullmatch(r"\s*(\d+)\s+(day|days|week|weeks|month|months)\s*", period.lower())
+    if not m or int(m.group(1)) < 1:
+        raise HistoryError(f"Invalid time period: {period!r} (say '3 days', '1 week' or '2 months')")
+    unit = {"day": "D", "week": "W", "month": "M"}[m.group(2).rstrip("s")]
+    volume: dict[float, int] = {}
+    for bar in make_bars(mkt, seed, end, "5 mins", f"{m.group(1)} {unit}", 1):
+        volume[bar[4]] = volume.get(bar[4], 0) + bar[5]
+    return sorted(volume.items())
+
+
 def make_bars(mkt: InstrumentMarket, seed: int, end: float, bar_size: str, duration: str,
               format_date: int) -> list[Bar]:
     bar = bar_seconds(bar_size)

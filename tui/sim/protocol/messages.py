@@ -411,6 +411,13 @@ def historical_data(v: int, req_id: int, start: str, end: str,
     return data
 
 
+def histogram_data(req_id: int, items: list[tuple[float, int]]) -> bytes:
+    fields: list[object] = [Out.HISTOGRAM_DATA, req_id, len(items)]
+    for price, size in items:
+        fields += [price, size]
+    return encode(*fields)
+
+
 def historical_schedule(req_id: int, start: str, end: str, tz: str,
                         sessions: list[tuple[str, str, str]]) -> bytes:
     """whatToShow=SCHEDULE: the trading sessions in a range, each (start, end, reference date)."""

@@ -16,8 +16,8 @@ from tui.sim.protocol.versions import OLDEST, V
 from tui.sim.protocol.requests import (
     Cancel, CancelOrder, ContractQuery, PlaceOrder, ReqAccountSummary, ReqAccountUpdates,
     ReqAccountUpdatesMulti, ReqContractDetails, ReqExecutions, ReqHistoricalData,
-    ReqHeadTimestamp, ReqMatchingSymbols, ReqMktData, ReqMktDepth, ReqPnL, ReqRealTimeBars,
-    ReqTickByTick, Simple, StartApi, Unsupported,
+    ReqHeadTimestamp, ReqHistogramData, ReqMatchingSymbols, ReqMktData, ReqMktDepth, ReqPnL,
+    ReqRealTimeBars, ReqTickByTick, Simple, StartApi, Unsupported,
 )
 
 
@@ -266,6 +266,13 @@ def _req_head_timestamp(f: Fields) -> ReqHeadTimestamp:
     return ReqHeadTimestamp(req_id, c, what, format_date)
 
 
+def _req_histogram(f: Fields) -> ReqHistogramData:
+    req_id = f.int()
+    c = read_contract(f)
+    f.skip()  # includeExpired
+    return ReqHistogramData(req_id, c, f.bool(), f.str())
+
+
 def _req_tick_by_tick(f: Fields) -> ReqTickByTick:
     req_id = f.int()
     c = read_contract(f)
@@ -359,8 +366,8 @@ PARSERS: dict[int, Callable[[Fields], object]] = {  # keyed by In
     In.REQ_NEWS_ARTICLE: _unsupported("reqNewsArticle", 0),
     In.REQ_NEWS_PROVIDERS: _unsupported("reqNewsProviders", None),
     In.REQ_HISTORICAL_NEWS: _unsupported("reqHistoricalNews", 0),
-    In.REQ_HISTOGRAM_DATA: _unsupported("reqHistogramData", 0),
-    In.CANCEL_HISTOGRAM_DATA: _unsupported("cancelHistogramData", 0),
+    In.REQ_HISTOGRAM_DATA: _req_histogram,
+    In.CANCEL_HISTOGRAM_DATA: _plain_cancel,
     In.REQ_MARKET_RULE: _unsupported("reqMarketRule", 0),
     In.REQ_HISTORICAL_TICKS: _unsupported("reqHistoricalTicks", 0),
     In.REQ_WSH_META_DATA: _unsupported("reqWshMetaData", 0),

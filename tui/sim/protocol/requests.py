@@ -175,6 +175,16 @@ class ReqPnL:
 
 
 @dataclass(slots=True)
+class ReqHistogramData:
+    """reqHistogramData: volume at each price over a period."""
+
+    req_id: int
+    contract: ContractQuery
+    use_rth: bool
+    period: str
+
+
+@dataclass(slots=True)
 class ReqHistoricalData:
     """reqHistoricalData."""
 

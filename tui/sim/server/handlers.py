@@ -13,15 +13,17 @@ from tui.sim.protocol.ids import In
 from tui.sim.protocol.versions import V
 from tui.sim.server.order_handlers import NO_SEC_DEF, OrderHandlers
 from tui.sim.server.feed import DEPTH_MAKERS, L1Sub, TbtSub
-from tui.sim.market.history import HistoryError, bar_seconds, duration_seconds, format_bar_time, make_bars
+from tui.sim.market.history import (
+    HistoryError, bar_seconds, duration_seconds, format_bar_time, histogram, make_bars,
+)
 from tui.sim.market.hours import hours_text, sessions
 from tui.sim.market.instruments import Instrument
 from tui.sim.market.book import DEPTH
 from tui.sim.protocol.requests import (
     Cancel, ContractQuery, ReqAccountSummary, ReqAccountUpdates,
     ReqAccountUpdatesMulti, ReqContractDetails, ReqHistoricalData,
-    ReqHeadTimestamp, ReqMatchingSymbols, ReqMktData, ReqMktDepth, ReqPnL, ReqRealTimeBars,
-    ReqTickByTick, Simple, Unsupported,
+    ReqHeadTimestamp, ReqHistogramData, ReqMatchingSymbols, ReqMktData, ReqMktDepth, ReqPnL,
+    ReqRealTimeBars, ReqTickByTick, Simple, Unsupported,
 )
 
 if TYPE_CHECKING:
@@ -60,6 +62,7 @@ class Handlers:
             In.REQ_REAL_TIME_BARS: self.real_time_bars, In.CANCEL_REAL_TIME_BARS: self.cancel_real_time_bars,
             In.REQ_HEAD_TIMESTAMP: self.head_timestamp, In.CANCEL_HEAD_TIMESTAMP: _ignore,
             In.REQ_PNL_SINGLE: self.pnl, In.CANCEL_PNL_SINGLE: self.cancel_pnl,
+            In.REQ_HISTOGRAM_DATA: self.histogram, In.CANCEL_HISTOGRAM_DATA: _ignore,
             In.CANCEL_WSH_META_DATA: _ignore, In.CANCEL_WSH_EVENT_DATA: _ignore,
             In.REQ_USER_INFO: self.user_info, In.REQ_CURRENT_TIME_IN_MILLIS: self.current_time_in_millis,
         }
@@ -238,6 +241,17 @@ class Handlers:
         rows = [(a.strftime(stamp), b.strftime(stamp), f"{ref:%Y%m%d}") for a, b, ref in found]
         start, end = (rows[0][0], rows[-1][1]) if rows else ("", "")
         s.send(msg.historical_schedule(r.req_id, start, end, inst.spec.time_zone, rows))
+
+    def histogram(self, s: Session, r: ReqHistogramData) -> None:
+        inst = self._one(s, r.req_id, r.contract)
+        if inst is None:
+            return
+        try:
+            items = histogram(self.gw.markets[inst.con_id], self.gw.seed, self.gw.clock.now(), r.period)
+        except HistoryError as e:
+            s.error(r.req_id, 162, f"Historical Market Data Service error message:{e}")
+            return
+        s.send(msg.histogram_data(r.req_id, items))
 
     def cancel_history(self, s: Session, r: Cancel) -> None:
         s.history.pop(r.req_id, None)
