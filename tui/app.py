@@ -33,8 +33,9 @@ from tui.theming import SEMANTIC_DEFAULTS, shipped_themes
 from tui.widgets.blotter import Blotter
 from tui.widgets.ladder import Ladder
 from tui.widgets.panes import Messages, Positions, StatusBar, Watchlist
+from tui.widgets.tape import TimeAndSales
 
-LAYOUTS = ("full", "ladder", "positions", "orders", "watchlist")
+LAYOUTS = ("full", "ladder", "positions", "orders", "watchlist", "tape")
 COMPACT_BELOW = 100  # columns: narrower terminals show one pane at a time
 
 
@@ -53,6 +54,8 @@ class IBTuiApp(LadderKeys, App[int]):
         self.settings = settings
         c = settings.connection
         self.desk = Desk(broker, settings.risk, journal, c.read_only, c.live, c.port, clock)
+        self.desk.trades_window = settings.ui.trades_window
+        self.desk.queue.cancel_weight = settings.ui.queue_cancel_weight
         self.layout_name = layout if layout in LAYOUTS else "full"
         self.ladder_query = (symbol or (settings.watchlist[0] if settings.watchlist else "ES")).upper()
         self.ladder_spec: ContractSpec | None = None
@@ -76,6 +79,7 @@ class IBTuiApp(LadderKeys, App[int]):
                 with Vertical(id="left"):
                     yield from self._pane_box("watchlist-pane", "Watchlist", Watchlist(id="watchlist"))
                     yield from self._pane_box("positions-pane", "Positions", Positions(id="positions"))
+                    yield from self._pane_box("tape-pane", "Time & sales", TimeAndSales(id="tape"))
                 with Vertical(id="center"):
                     yield from self._pane_box("ladder-pane", "Ladder", Ladder(id="ladder"))
             with Horizontal(id="bottom"):
@@ -83,9 +87,11 @@ class IBTuiApp(LadderKeys, App[int]):
                 yield from self._pane_box("messages-pane", "Messages", Messages(id="messages"))
         else:
             widget: Widget = {"ladder": Ladder(id="ladder"), "positions": Positions(id="positions"),
-                      "orders": Blotter(id="orders"), "watchlist": Watchlist(id="watchlist")}[layout]
+                              "orders": Blotter(id="orders"), "watchlist": Watchlist(id="watchlist"),
+                              "tape": TimeAndSales(id="tape")}[layout]
+            title = {"tape": "Time & sales"}.get(layout, layout.title())
             with Vertical(id="body"):
-                yield from self._pane_box(f"{layout}-pane", layout.title(), widget)
+                yield from self._pane_box(f"{layout}-pane", title, widget)
             yield from self._pane_box("messages-pane", "Messages", Messages(id="messages"))
         yield StatusBar(id="status")
         yield Footer()
@@ -163,7 +169,7 @@ class IBTuiApp(LadderKeys, App[int]):
 
     @staticmethod
     def _clear_shown(screen: Screen) -> None:
-        for name in ("watchlist", "positions", "orders"):
+        for name in ("watchlist", "positions", "orders", "tape"):
             screen.remove_class(f"show-{name}")
 
     # --- actions: panes ------------------------------------------------------------------------
@@ -211,7 +217,8 @@ class IBTuiApp(LadderKeys, App[int]):
             self.screen.focus_next()  # inside a modal (the ticket) tab moves between fields
             return
         f = self.frames
-        panes: list[Widget] = [w for w in (f.watchlist, f.ladder, f.positions, f.blotter) if w is not None]
+        panes: list[Widget] = [w for w in (f.watchlist, f.ladder, f.positions, f.blotter, f.tape)
+                               if w is not None]
         if not panes:
             return
         self._pane = (self._pane + 1) % len(panes)
@@ -226,7 +233,8 @@ class IBTuiApp(LadderKeys, App[int]):
             return
         self._clear_shown(screen)
         kind = ("watchlist" if isinstance(target, Watchlist) else "positions" if isinstance(target, Positions)
-                else "orders" if isinstance(target, Blotter) else "")
+                else "orders" if isinstance(target, Blotter) else "tape" if isinstance(target, TimeAndSales)
+                else "")
         if kind:
             screen.add_class(f"show-{kind}")
 
@@ -242,7 +250,7 @@ class IBTuiApp(LadderKeys, App[int]):
         screen = self.screen
         if screen.maximized is not None:
             screen.minimize()
-        elif isinstance(self.focused, (Ladder, Watchlist, Positions, Blotter)):
+        elif isinstance(self.focused, (Ladder, Watchlist, Positions, Blotter, TimeAndSales)):
             screen.maximize(self.focused, container=False)
 
     def on_blotter_history_requested(self, message: Blotter.HistoryRequested) -> None:

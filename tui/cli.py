@@ -39,7 +39,7 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     g.add_argument("--client-id", type=int, default=d, dest="client_id", help="API client id")
     g.add_argument("--read-only", action="store_true", default=d if suppress else False,
                    dest="read_only", help="block every order action")
-    g.add_argument("--layout", choices=("full", "ladder", "positions", "orders", "watchlist"),
+    g.add_argument("--layout", choices=("full", "ladder", "positions", "orders", "watchlist", "tape"),
                    default=d, help="full screen, or a single pane for a tmux split")
     g.add_argument("--symbol", default=d, help="the ladder's instrument, e.g. ES or AAPL")
 
@@ -85,7 +85,7 @@ def _client_id_tries(args: argparse.Namespace, settings: cfg.Settings, layout: s
         return 1
     if layout != "full":
         settings.connection.client_id += {"ladder": 10, "positions": 20, "orders": 30,
-                                          "watchlist": 40}[layout]
+                                          "watchlist": 40, "tape": 50}[layout]
     return 10
 
 

@@ -58,6 +58,8 @@ class UI:
     ladder_rows: int = 0  # 0: fit the window
     auto_center: bool = True
     show_stats: bool = False
+    trades_window: float = 60.0  # seconds of trades summed per price in the ladder's trades column
+    queue_cancel_weight: float = 1.0  # queue position: share of cancels assumed ahead (1 in proportion)
 
 
 @dataclass
@@ -144,6 +146,8 @@ _RANGES = {
     ("connection", "connect_timeout"): (0.1, 300),
     ("ui", "frame_rate"): (1, 120),
     ("ui", "ladder_rows"): (0, 500),
+    ("ui", "trades_window"): (1, 86_400),
+    ("ui", "queue_cancel_weight"): (0, 2),
     ("orders", "default_quantity"): (1, 10**9),
     ("orders", "bracket_take_profit_ticks"): (1, 100_000),
     ("orders", "bracket_stop_loss_ticks"): (1, 100_000),

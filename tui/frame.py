@@ -19,6 +19,7 @@ from tui.tuning import settle_garbage_collector
 from tui.widgets.blotter import Blotter
 from tui.widgets.ladder import Ladder
 from tui.widgets.panes import Messages, Positions, StatusBar, Watchlist
+from tui.widgets.tape import TimeAndSales
 
 if TYPE_CHECKING:
     from tui.app import IBTuiApp
@@ -43,6 +44,7 @@ class Frame:
         self.blotter: Blotter | None = None
         self.messages: Messages | None = None
         self.status_bar: StatusBar | None = None
+        self.tape: TimeAndSales | None = None
         self._subscribed: set[int] = set()
         self._changed: set[int] = set()  # instruments with news since the watchlist was drawn
         self._portfolio_dirty = True
@@ -59,6 +61,7 @@ class Frame:
         self.blotter = self._one(Blotter)
         self.messages = self._one(Messages)
         self.status_bar = self._one(StatusBar)
+        self.tape = self._one(TimeAndSales)
 
     def _one(self, kind: type[W]) -> W | None:
         found = self.app.query(kind)
@@ -71,6 +74,9 @@ class Frame:
         self.follow()
         var = app.theme_variables
         self._draw_ladder()
+        if self.tape is not None:
+            spec = app.ladder_spec
+            self.tape.show(spec, desk.tapes.get(spec.contract.con_id) if spec else None)
         self._changed |= {u.con_id for u in updates}
         now = time.monotonic()
         if now - self._watch_drawn >= TABLE_INTERVAL:
@@ -129,8 +135,15 @@ class Frame:
             pnl = (m.last - avg) * position * spec.multiplier
         selected = frozenset(to_ticks(r.price, spec.tick) for r in app.selected_orders()
                              if r.price is not None)
+        tape = desk.tapes.get(con)
+        traded = None
+        if tape is not None:
+            tape.expire(desk.clock())
+            traded = tape.recent()
+        ahead = {oid: p.ahead for oid, p in desk.queue.places.items() if p.con_id == con}
         t0 = time.perf_counter()
-        ladder.update_view(m, desk.orders.working(con), position, avg, app.quantity, pnl, selected)
+        ladder.update_view(m, desk.orders.working(con), position, avg, app.quantity, pnl, selected,
+                           ahead, traded)
         # the ladder's cost this frame: last frame's painting plus this update
         self.ladder_ms.append((time.perf_counter() - t0 + ladder.paint_seconds) * 1000)
         ladder.paint_seconds = 0.0

@@ -14,6 +14,7 @@ BINDINGS: list[Binding] = [
     B("pagedown", "page(-1)", "Page down", show=False, id="page_down"),
     B("space", "recenter", "Centre", id="recenter"),
     B("h", "toggle_hold", "Hold", show=False, id="hold"),
+    B("d", "clear_trades", "Clear the trades column", show=False, id="clear_trades"),
     # orders at the cursor
     B("b", "order('BUY', 'LMT')", "Buy lmt", id="buy_limit"),
     B("s", "order('SELL', 'LMT')", "Sell lmt", id="sell_limit"),

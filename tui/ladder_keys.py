@@ -128,6 +128,13 @@ class LadderKeys(_AppBase):
             ladder.hold = not ladder.hold
             self.desk.say("ladder held: it will not re-centre" if ladder.hold else "ladder follows the market")
 
+    def action_clear_trades(self) -> None:
+        spec = self.ladder_spec
+        tape = self.desk.tapes.get(spec.contract.con_id) if spec is not None else None
+        if tape is not None:
+            tape.clear(self.desk.clock())
+            self.desk.say(f"trades column cleared; it sums the next {tape.window:g}s from now")
+
     # --- orders -------------------------------------------------------------------------------
     def action_order(self, side: str, order_type: str) -> None:
         spec = self._spec_or_say()

@@ -212,6 +212,11 @@ async def test_help_tab_and_quit_with_working_orders(paused, tmp_path) -> None:
         await pilot.pause(0.1)
         assert app.query_one("#orders-pane").region.height > 5
         assert app.query_one("#positions-pane").region.height == 0
+        await pilot.press("tab")
+        await pilot.pause(0.1)
+        tape = app.query_one("#tape-pane").region
+        assert tape.height > 5 and tape.width > 60, "time & sales fills the screen"
+        assert app.query_one("#orders-pane").region.height == 0
         await pilot.press("tab", "tab")
         await pilot.pause(0.1)
         assert app.query_one("#ladder-pane").region.height > 5, "back to the ladder"

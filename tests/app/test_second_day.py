@@ -28,7 +28,8 @@ def other() -> Iterator[GatewayThread]:
 
 
 def ladder_marks(app) -> list[str]:
-    return [r.buys + r.sells for r in app.query_one(Ladder).rows if r.buys or r.sells]
+    """My orders' marks on the ladder, without their queue positions (``1L·30`` reads ``1L``)."""
+    return [(r.buys + r.sells).split("·")[0] for r in app.query_one(Ladder).rows if r.buys or r.sells]
 
 
 def blotter_rows(app) -> list[list[str]]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.app.harness import FIXED_NOW, make_app, ready
+from tests.app.harness import FIXED_NOW, make_app, ready, until
 from tui.widgets.panes import Messages
 
 pytestmark = pytest.mark.timeout(120)
@@ -41,6 +42,41 @@ def test_main_screen(snap_compare, paused, tmp_path, size) -> None:
 def test_order_ticket(snap_compare, paused, tmp_path, size) -> None:
     app = snapshot_app(paused, tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=prepare(app, "o"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_ladder_with_queue_positions_and_recent_trades(snap_compare, paused, tmp_path, size,
+                                                       monkeypatch) -> None:
+    """Two resting buys with their places in the queue, the trades column and time & sales."""
+    monkeypatch.setenv("TZ", "UTC")  # time & sales shows local times
+    time.tzset()
+    app = snapshot_app(paused, tmp_path)
+
+    async def run_before(pilot) -> None:
+        await prepare(app)(pilot)
+        paused.call(paused.gateway.run_steps, 300, 0.01)
+        await quiet(pilot, app)
+        await pilot.press("space", "j", "b", "j", "b")  # at and below the bid, where the market is
+        await until(pilot, lambda: len(app.desk.queue.places) == 2)
+        paused.call(paused.gateway.run_steps, 100, 0.01)
+        await quiet(pilot, app)
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+async def quiet(pilot, app) -> None:
+    """Until the feed has gone still and the last of it is drawn."""
+    h = app.desk.broker.h
+    seen, still = -1, 0
+    while still < 3:
+        await pilot.pause(0.1)
+        still = still + 1 if h.received == seen and not h.pending else 0
+        seen = h.received
+    await pilot.pause(0.2)
 
 
 def test_help(snap_compare, paused, tmp_path) -> None:

@@ -7,6 +7,7 @@ Textual or ibapi. Every order goes: intent -> risk check -> journal (fsynced)
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import deque
 from collections.abc import Callable
@@ -25,6 +26,8 @@ from tui.core.ports import BrokerPort
 from tui.core.order_path import OrderPath
 from tui.core.reconcile import Reconciliation
 from tui.core.prices import format_price
+from tui.core.queue import QueueModel
+from tui.core.tape import Tape
 from tui.core.risk import Limits
 from tui.core import session
 
@@ -60,6 +63,9 @@ class Desk(OrderPath, Reconciliation):
         self.trips = RoundTrips()  # for the guardrails
         self.portfolio = Portfolio()
         self.markets: dict[int, ev.MarketUpdate] = {}
+        self.tapes: dict[int, Tape] = {}  # time & sales and recent trades, per instrument
+        self.trades_window = 60.0
+        self.queue = QueueModel()  # place in the queue of each resting limit
         self.market_seen: dict[int, float] = {}
         self.specs: dict[int, ContractSpec] = {}
         self.by_query: dict[str, ContractSpec] = {}
@@ -90,14 +96,42 @@ class Desk(OrderPath, Reconciliation):
         """Drain the hand-off and fold everything in; returns what changed."""
         events, updates = self.broker.h.drain()
         now = self.clock()
+        for e in events:
+            self.apply(e)
+        self._requeue(events, {u.con_id for u in updates})
         for u in updates:
             self.markets[u.con_id] = u
             self.market_seen[u.con_id] = now
             if u.last:
                 self._triggered(u)
-        for e in events:
-            self.apply(e)
+            spec = self.specs.get(u.con_id)
+            if spec is not None:
+                if u.prints:
+                    self.tape(spec).add(u.prints, now)
+                self.queue.update(u, self.orders.working(u.con_id), spec.tick)
         return events, updates
+
+    def _requeue(self, events: list[object], updating: set[int]) -> None:
+        """Orders that changed where the market did not: place them in the queue now."""
+        changed = set()
+        for e in events:
+            if isinstance(e, ev.OpenOrder):
+                changed.add(e.contract.con_id)
+            elif isinstance(e, ev.OrderStatus):
+                rec = self.orders.get(e.order_id)
+                if rec is not None and rec.contract is not None:
+                    changed.add(rec.contract.con_id)
+        for con_id in changed - updating:
+            market, spec = self.markets.get(con_id), self.specs.get(con_id)
+            if market is not None and spec is not None:
+                self.queue.update(dataclasses.replace(market, prints=()), self.orders.working(con_id), spec.tick)
+
+    def tape(self, spec: ContractSpec) -> Tape:
+        """The instrument's tape (made on first use)."""
+        tape = self.tapes.get(spec.contract.con_id)
+        if tape is None:
+            tape = self.tapes[spec.contract.con_id] = Tape(spec.tick, self.trades_window)
+        return tape
 
     def apply(self, e: object) -> None:
         """Fold one broker event into the state (and journal what TWS said about orders)."""

@@ -244,6 +244,17 @@ class SymbolMatches:
 
 
 @dataclass(frozen=True, slots=True)
+class Print:
+    """One trade on the tape: when (epoch seconds), price, size, and who took liquidity:
+    +1 a buyer lifting the offer, -1 a seller hitting the bid, 0 not known."""
+
+    time: float
+    price: float
+    size: int
+    side: int
+
+
+@dataclass(frozen=True, slots=True)
 class MarketUpdate:
     """The latest market state of one instrument, as of this frame."""
 
@@ -266,6 +277,7 @@ class MarketUpdate:
     has_depth: bool
     updates: int  # raw messages folded into this update
     delayed: bool = False  # prices come from IB's delayed feed (no live subscription)
+    prints: tuple[Print, ...] = ()  # trades since the last update, oldest first
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,10 @@ import threading
 from collections import deque
 from enum import IntEnum
 
-from tui.core.events import MarketUpdate
+from tui.core.events import MarketUpdate, Print
 
 MAX_DEPTH_ROWS = 50
+MAX_PRINTS = 5000  # trades kept per instrument between two frames (a stalled app loses the oldest)
 
 
 class Quote(IntEnum):
@@ -40,7 +41,7 @@ class MarketState:
     __slots__ = (
         "con_id", "bid", "bid_size", "ask", "ask_size", "last", "last_size", "volume", "high",
         "low", "close", "open", "bids", "asks", "vap", "last_time", "has_depth", "updates",
-        "delayed",
+        "delayed", "prints", "last_print", "last_side",
     )
 
     def __init__(self, con_id: int) -> None:
@@ -54,13 +55,30 @@ class MarketState:
         self.has_depth = False
         self.updates = 0
         self.delayed = False
+        self.prints: list[Print] = []  # since the last drain
+        self.last_print = 0.0
+        self.last_side = 0
+
+    def aggressor(self, price: float) -> int:
+        """Who took liquidity: at or through the offer a buyer, the bid a seller; inside the
+        spread the tick rule (up from the last trade a buyer, down a seller, same: as before)."""
+        if self.ask and price >= self.ask:
+            return 1
+        if self.bid and price <= self.bid:
+            return -1
+        if self.last_print and price != self.last_print:
+            return 1 if price > self.last_print else -1
+        return self.last_side
 
     def snapshot(self) -> MarketUpdate:
+        prints = tuple(self.prints)
+        self.prints.clear()
         return MarketUpdate(
             self.con_id, self.bid, self.bid_size, self.ask, self.ask_size, self.last,
             self.last_size, self.volume, self.high, self.low, self.close, self.open,
             tuple((p, int(s)) for p, s in self.bids), tuple((p, int(s)) for p, s in self.asks),
             tuple(self.vap.items()), self.last_time, self.has_depth, self.updates, self.delayed,
+            prints,
         )
 
 
@@ -76,6 +94,7 @@ class Handoff:
         self.coalesced = 0  # of those, how many never reached the app on their own
         self.max_pending = 0
         self.dropped_depth_ops = 0
+        self.dropped_prints = 0
 
     # --- reliable events ------------------------------------------------------
     def put(self, event: object) -> None:
@@ -130,6 +149,17 @@ class Handoff:
                 if m.volume and size > m.volume and m.last:
                     m.vap[m.last] = m.vap.get(m.last, 0) + size - m.volume
                 m.volume = size
+
+    def trade(self, con_id: int, price: float, size: int, epoch: float) -> None:
+        """One trade of the tape (RTVolume), classified by aggressor against the current quote."""
+        with self._lock:
+            m = self._state(con_id)
+            side = m.aggressor(price)
+            m.last_print, m.last_side = price, side
+            if len(m.prints) >= MAX_PRINTS:
+                del m.prints[: MAX_PRINTS // 10]
+                self.dropped_prints += MAX_PRINTS // 10
+            m.prints.append(Print(epoch, price, size, side))
 
     def tick_time(self, con_id: int, epoch: float) -> None:
         with self._lock:

@@ -24,11 +24,24 @@ class LadderRow:
     sells: str
     volume: int
     flags: int
+    traded_buy: int = 0  # recent buyer-initiated volume at this price (the trades column)
+    traded_sell: int = 0
 
 
-def order_marks(orders: list[OrderRecord], tick: float) -> dict[int, tuple[str, str]]:
-    """Working orders by price: ``{ticks: (buys text, sells text)}`` such as ``2L`` or ``1L+3S``."""
+def short_number(ahead: float) -> str:
+    """A quantity in at most four characters: ``0``, ``85``, ``1.2k``, ``15k``."""
+    n = round(ahead)
+    if n < 1000:
+        return str(n)
+    return f"{n / 1000:.1f}k" if n < 10_000 else f"{n // 1000}k"
+
+
+def order_marks(orders: list[OrderRecord], tick: float,
+                ahead: dict[int, float] | None = None) -> dict[int, tuple[str, str]]:
+    """Working orders by price: ``{ticks: (buys text, sells text)}`` such as ``2L`` or ``1L+3S``;
+    with queue positions, the least ahead of my orders there after a dot: ``2L·85``."""
     acc: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
+    first: dict[tuple[int, bool], float] = {}
     for rec in orders:
         price = rec.price  # the one rule the cursor keys use too
         if price is None:
@@ -38,16 +51,26 @@ def order_marks(orders: list[OrderRecord], tick: float) -> dict[int, tuple[str, 
         side = buys if rec.buy else sells
         letter = type_letter(rec.order_type)
         side[letter] = side.get(letter, 0.0) + rec.remaining
+        place = ahead.get(rec.order_id) if ahead else None
+        if place is not None:
+            key = (t, rec.buy)
+            first[key] = min(place, first.get(key, place))
     out = {}
     for t, (buys, sells) in acc.items():
-        out[t] = ("+".join(f"{q:g}{k}" for k, q in buys.items()),
-                  "+".join(f"{q:g}{k}" for k, q in sells.items()))
+        texts = []
+        for buy, side in ((True, buys), (False, sells)):
+            text = "+".join(f"{q:g}{k}" for k, q in side.items())
+            if (t, buy) in first:
+                text += "·" + short_number(first[(t, buy)])
+            texts.append(text)
+        out[t] = (texts[0], texts[1])
     return out
 
 
 def build_rows(top: int, count: int, tick: float, market: MarketUpdate | None,
                marks: dict[int, tuple[str, str]], cursor: int, avg: int | None,
-               selected: frozenset[int] = frozenset()) -> list[LadderRow]:
+               selected: frozenset[int] = frozenset(),
+               traded: dict[int, tuple[int, int]] | None = None) -> list[LadderRow]:
     """``count`` rows from the price ``top`` (in ticks) downwards."""
     bids: dict[int, int] = {}
     asks: dict[int, int] = {}
@@ -89,8 +112,9 @@ def build_rows(top: int, count: int, tick: float, market: MarketUpdate | None,
         if best_bid is not None and best_ask is not None and best_bid < t < best_ask:
             flags |= IN_SPREAD
         buys, sells = marks.get(t, ("", ""))
+        bought, sold = traded.get(t, (0, 0)) if traded else (0, 0)
         rows.append(LadderRow(t, format_price(from_ticks(t, tick), tick), bids.get(t, 0),
-                              asks.get(t, 0), buys, sells, vap.get(t, 0), flags))
+                              asks.get(t, 0), buys, sells, vap.get(t, 0), flags, bought, sold))
     return rows
 
 

@@ -20,7 +20,7 @@ from tui.core.contracts import Contract, ContractSpec
 from tui.core.events import ConnState
 from tui.core.handoff import Handoff
 from tui.core.intents import Bracket, OrderIntent
-from tui.ib import compat
+from tui.ib import compat, ticks
 from tui.ib.client import Client
 from tui.ib.convert import contract_to_ib, order_to_ib
 from tui.ib.orders import BrokerError, OrderIds, bracket_legs
@@ -221,7 +221,7 @@ class Broker:
             self.h.clear_market(sub.contract.con_id)  # the new depth stream rebuilds the book
         self.subscriptions.renew(sub)
         rid, drid, rows = sub.l1_req, sub.depth_req, sub.depth_rows
-        self._data(lambda: client.reqMktData(rid, contract, "", False, False, []))
+        self._data(lambda: client.reqMktData(rid, contract, ticks.GENERIC_TICKS, False, False, []))
         if rows:
             self._data(lambda: client.reqMktDepth(drid, contract, rows, False, []))
 

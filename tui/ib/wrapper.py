@@ -66,7 +66,12 @@ class Wrapper(EWrapper):
             self.h.size(con, field, int(size))
 
     def tickString(self, reqId: int, tickType: int, value: str) -> None:  # noqa: N802,N803
-        if tickType in ticks.LAST_TIMESTAMPS:
+        if tickType in ticks.RT_VOLUMES:
+            con = self.subs.market.get(reqId)
+            trade = ticks.parse_rt_volume(value) if con is not None else None
+            if con is not None and trade is not None:
+                self.h.trade(con, *trade)
+        elif tickType in ticks.LAST_TIMESTAMPS:
             con = self.subs.market.get(reqId)
             if con is not None:
                 try:

@@ -18,14 +18,15 @@ from textual.widget import Widget
 from tui.core.contracts import ContractSpec
 from tui.core.events import MarketUpdate
 from tui.core.ladder import (AVG, BEST_ASK, BEST_BID, CURSOR, IN_SPREAD, LAST, SELECTED, LadderRow,
-                             build_rows, mid_ticks, order_marks)
+                             build_rows, mid_ticks, order_marks, short_number)
 from tui.core.orders import OrderRecord
 from tui.core.prices import format_price, from_ticks, to_ticks
 from tui.widgets.styles import ThemeStyles
 
 HEADER_LINES = 2
-# column widths: my buys | bid size + bar | price | ask size + bar | my sells | volume
-W_ORD, W_SIZE, W_BAR, W_PRICE, W_VOL = 7, 6, 5, 11, 8
+# column widths: my buys | bid size + bar | price | ask size + bar | my sells | trades | volume
+W_ORD, W_SIZE, W_BAR, W_PRICE, W_VOL, W_TRD = 7, 6, 5, 11, 8, 9
+W_CORE = W_ORD * 2 + (W_SIZE + W_BAR) * 2 + W_PRICE + 4  # the columns always shown
 
 
 class Ladder(Widget, can_focus=True):
@@ -106,7 +107,8 @@ class Ladder(Widget, can_focus=True):
     # --- per frame ------------------------------------------------------------------------
     def update_view(self, market: MarketUpdate | None, working: list[OrderRecord], position: float,
                     avg_price: float | None, quantity: int, pnl: float | None,
-                    selected: frozenset[int] = frozenset()) -> None:
+                    selected: frozenset[int] = frozenset(), ahead: dict[int, float] | None = None,
+                    traded: dict[int, tuple[int, int]] | None = None) -> None:
         spec = self.spec
         if spec is None:
             return
@@ -120,8 +122,8 @@ class Ladder(Widget, can_focus=True):
             if not (self.top - n + n // 4 <= mid <= self.top - n // 4):
                 self.top = mid + n // 2
         avg = to_ticks(avg_price, tick) if avg_price else None
-        rows = build_rows(self.top, n, tick, market, order_marks(working, tick),
-                          self.cursor if self.cursor is not None else -1, avg, selected)
+        rows = build_rows(self.top, n, tick, market, order_marks(working, tick, ahead),
+                          self.cursor if self.cursor is not None else -1, avg, selected, traded)
         header = self._header(market, position, avg_price, quantity, pnl)
         width = self.size.width
         if header != self.header:
@@ -178,6 +180,8 @@ class Ladder(Widget, can_focus=True):
         if y == 1:
             title = (f"{'BUY':>{W_ORD}} {'BID':>{W_SIZE + W_BAR}} {'PRICE':^{W_PRICE}} "
                      f"{'ASK':<{W_SIZE + W_BAR}} {'SELL':<{W_ORD}}")
+            if self._show_trades(width):
+                title += f" {'TRADES':^{W_TRD}}"
             if self._show_volume(width):
                 title += f" {'VOL':>{W_VOL}}"
             return Strip([Segment(title.ljust(width)[:width], self._style("title"))], width)
@@ -193,8 +197,11 @@ class Ladder(Widget, can_focus=True):
             strip = self._cache[key] = self._paint(row, width)
         return strip
 
+    def _show_trades(self, width: int) -> bool:
+        return width >= W_CORE + W_TRD + 1
+
     def _show_volume(self, width: int) -> bool:
-        return width >= W_ORD * 2 + (W_SIZE + W_BAR) * 2 + W_PRICE + W_VOL + 5
+        return width >= W_CORE + W_TRD + W_VOL + 2
 
     def _paint(self, row: LadderRow, width: int) -> Strip:
         s = self._style
@@ -206,7 +213,7 @@ class Ladder(Widget, can_focus=True):
             return style + s("cursor") if cursor else style
 
         segs: list[Segment] = []
-        segs.append(Segment(f"{row.buys:>{W_ORD}}", st("order")))
+        segs.append(Segment(f"{row.buys[:W_ORD]:>{W_ORD}}", st("order")))
         segs.append(Segment(" ", st("base")))
         bars = round(row.bid_size / max_size * W_BAR) if row.bid_size else 0
         size = f"{row.bid_size:>{W_SIZE}}" if row.bid_size else " " * W_SIZE
@@ -234,8 +241,18 @@ class Ladder(Widget, can_focus=True):
         segs.append(Segment(" " * bars, s("ask_bar")))
         segs.append(Segment(" " * (W_BAR - bars), st("base")))
         segs.append(Segment(" ", st("base")))
-        segs.append(Segment(f"{row.sells:<{W_ORD}}", st("order")))
-        used = W_ORD * 2 + (W_SIZE + W_BAR) * 2 + W_PRICE + 4
+        segs.append(Segment(f"{row.sells[:W_ORD]:<{W_ORD}}", st("order")))
+        used = W_CORE
+        if self._show_trades(width):
+            # what printed here lately: buyers lifting the offer | sellers hitting the bid
+            half = (W_TRD - 1) // 2
+            bought = short_number(row.traded_buy) if row.traded_buy else ""
+            sold = short_number(row.traded_sell) if row.traded_sell else ""
+            segs.append(Segment(" ", st("base")))
+            segs.append(Segment(f"{bought:>{half}}", st("bid")))
+            segs.append(Segment("│" if bought or sold else " ", st("dim")))
+            segs.append(Segment(f"{sold:<{half}}", st("ask")))
+            used += W_TRD + 1
         if self._show_volume(width):
             segs.append(Segment(" ", st("base")))
             segs.append(Segment(f"{row.volume:>{W_VOL}}" if row.volume else " " * W_VOL, st("dim")))
