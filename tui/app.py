@@ -56,6 +56,8 @@ class IBTuiApp(LadderKeys, App[int]):
         self.desk = Desk(broker, settings.risk, journal, c.read_only, c.live, c.port, clock)
         self.desk.trades_window = settings.ui.trades_window
         self.desk.queue.cancel_weight = settings.ui.queue_cancel_weight
+        self.desk.breakeven_ticks = settings.orders.breakeven_ticks
+        self.desk.breakeven_offset_ticks = settings.orders.breakeven_offset_ticks
         self.layout_name = layout if layout in LAYOUTS else "full"
         self.ladder_query = (symbol or (settings.watchlist[0] if settings.watchlist else "ES")).upper()
         self.ladder_spec: ContractSpec | None = None

@@ -71,6 +71,11 @@ class Orders:
     tif: str = "DAY"
     bracket_take_profit_ticks: int = 8
     bracket_stop_loss_ticks: int = 8
+    # several take-profits per bracket: [[share, ticks], ...]; each with its own stop (empty: one)
+    bracket_targets: list[list[int]] = field(default_factory=list)
+    breakeven_ticks: int = 0  # auto-breakeven: move a bracket's stops to the entry this far in profit (0 off)
+    breakeven_offset_ticks: int = 0  # .. and this many ticks beyond the entry, on the profit side
+    chase_max_ticks: int = 10  # g / G: a chasing limit follows the market at most this far (and this often)
     trail_ticks: int = 8  # r / R: a trailing stop this many ticks behind the market
     confirm: str = "live"  # never | live | always
     instruments: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -152,6 +157,9 @@ _RANGES = {
     ("orders", "bracket_take_profit_ticks"): (1, 100_000),
     ("orders", "bracket_stop_loss_ticks"): (1, 100_000),
     ("orders", "trail_ticks"): (1, 100_000),
+    ("orders", "breakeven_ticks"): (0, 100_000),
+    ("orders", "breakeven_offset_ticks"): (0, 100_000),
+    ("orders", "chase_max_ticks"): (1, 50),
     **{("risk", name): span for name, span in LIMIT_RANGES.items()},
 }
 _TYPE_WORDS = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
@@ -181,6 +189,17 @@ def _int_list(where: str, value: object) -> list[int]:
     return list(value)
 
 
+def _targets(where: str, value: object) -> list[list[int]]:
+    ok = isinstance(value, list) and len(value) <= 5 and all(
+        isinstance(t, list) and len(t) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+                                                     for v in t) for t in value)
+    if not ok:
+        raise ConfigError(f"{where}: expected up to 5 [share, ticks] pairs of positive integers, "
+                          f"such as [[1, 8], [1, 16]], got {value!r}")
+    assert isinstance(value, list)
+    return [list(t) for t in value]
+
+
 def _section(obj: Any, name: str, data: object, path: str) -> None:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: [{name}] must be a table")
@@ -192,6 +211,8 @@ def _section(obj: Any, name: str, data: object, path: str) -> None:
         current = getattr(obj, key)
         if key == "quantity_presets":
             setattr(obj, key, _int_list(where, value))
+        elif key == "bracket_targets":
+            setattr(obj, key, _targets(where, value))
         elif key == "instruments":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: expected a table of symbols")

@@ -26,6 +26,8 @@ BINDINGS: list[Binding] = [
     B("L", "order('SELL', 'STP LMT')", "Sell stop-limit", show=False, id="sell_stop_limit"),
     B("r", "trail('SELL')", "Sell trailing stop", show=False, id="sell_trailing_stop"),
     B("R", "trail('BUY')", "Buy trailing stop", show=False, id="buy_trailing_stop"),
+    B("g", "chase('BUY')", "Buy, chasing the bid", show=False, id="buy_chase"),
+    B("G", "chase('SELL')", "Sell, chasing the offer", show=False, id="sell_chase"),
     B("e", "bracket('BUY')", "Buy bracket", show=False, id="buy_bracket"),
     B("E", "bracket('SELL')", "Sell bracket", show=False, id="sell_bracket"),
     # working orders
@@ -37,6 +39,7 @@ BINDINGS: list[Binding] = [
     B("x", "cancel_instrument", "Cancel instrument", show=False, id="cancel_instrument"),
     B("X", "cancel_all", "Cancel ALL", show=False, id="cancel_all"),
     B("f", "flatten", "Flatten", id="flatten"),
+    B("F", "reverse", "Reverse the position", show=False, id="reverse"),
     B("K", "kill_switch", "Kill switch", show=False, id="kill_switch"),
     # quantity
     B("plus,equals_sign", "quantity(1)", "Qty +", show=False, id="quantity_up"),

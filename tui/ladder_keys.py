@@ -156,6 +156,19 @@ class LadderKeys(_AppBase):
         o = self.settings.orders
         self._send(trailing_stop(spec, side, self.quantity, o.trail_ticks, o.tif))
 
+    def action_chase(self, side: str) -> None:
+        """A limit at the best bid (buy) or offer (sell) that follows it until filled."""
+        spec = self._spec_or_say()
+        if spec is None:
+            return
+        o = self.settings.orders
+        if self._needs_confirm():
+            self.ask(f"Send {'LIVE ' if self.desk.is_live else ''}chasing {side} {self.quantity:g} "
+                     f"{spec.contract.key} (follows the market up to {o.chase_max_ticks} ticks)?",
+                     lambda: self.desk.chase(spec, side, self.quantity, o.chase_max_ticks, o.tif))
+        else:
+            self.desk.chase(spec, side, self.quantity, o.chase_max_ticks, o.tif)
+
     def action_bracket(self, side: str) -> None:
         spec = self._spec_or_say()
         price = self._cursor_price()
@@ -163,11 +176,10 @@ class LadderKeys(_AppBase):
             return
         o = self.settings.orders
         b = bracket_at(spec, side, self.quantity, price, o.bracket_take_profit_ticks,
-                       o.bracket_stop_loss_ticks, o.tif)
+                       o.bracket_stop_loss_ticks, o.tif,
+                       [(share, ticks) for share, ticks in o.bracket_targets])
         if self._needs_confirm():
-            self.ask(f"Send bracket: {b.entry.describe()} tp {b.take_profit:g} "
-                     f"sl {b.stop_loss:g}?",
-                     lambda: self.desk.submit_bracket(b))
+            self.ask(f"Send bracket: {b.describe()}?", lambda: self.desk.submit_bracket(b))
         else:
             self.desk.submit_bracket(b)
 
@@ -229,6 +241,21 @@ class LadderKeys(_AppBase):
         self.ask(f"Flatten {spec.contract.key}: cancel its orders and "
                  f"{'SELL' if qty > 0 else 'BUY'} {abs(qty):g} at market?",
                  lambda: self.desk.flatten(spec))
+
+    def action_reverse(self) -> None:
+        spec = self._spec_or_say()
+        if spec is None:
+            return
+        qty = self.desk.portfolio.position(spec.contract.con_id)
+        if not qty:
+            self.desk.say(f"{spec.contract.key}: no position to reverse")
+            return
+        if self._needs_confirm():
+            side = "SELL" if qty > 0 else "BUY"
+            self.ask(f"Reverse {spec.contract.key}: cancel its orders and {side} {2 * abs(qty):g} at market "
+                     f"(position {qty:+g} becomes {-qty:+g})?", lambda: self.desk.reverse(spec))
+        else:
+            self.desk.reverse(spec)
 
     def action_kill_switch(self) -> None:
         if not self.desk.killed:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tui.core import events as ev
+from tui.core.chase import Chase
 from tui.core.contracts import Contract, ContractSpec, parse_symbol
 from tui.core.errors import Kind, meaning
 from tui.core.events import ConnState
@@ -66,6 +67,10 @@ class Desk(OrderPath, Reconciliation):
         self.tapes: dict[int, Tape] = {}  # time & sales and recent trades, per instrument
         self.trades_window = 60.0
         self.queue = QueueModel()  # place in the queue of each resting limit
+        self.breakeven_ticks = 0  # orders.breakeven_ticks: 0 is off
+        self.breakeven_offset_ticks = 0
+        self.broken_even: set[int] = set()
+        self.chases: dict[int, Chase] = {}
         self.market_seen: dict[int, float] = {}
         self.specs: dict[int, ContractSpec] = {}
         self.by_query: dict[str, ContractSpec] = {}
@@ -109,6 +114,9 @@ class Desk(OrderPath, Reconciliation):
                 if u.prints:
                     self.tape(spec).add(u.prints, now)
                 self.queue.update(u, self.orders.working(u.con_id), spec.tick)
+                self.breakeven(u, spec)
+        if self.chases:  # every frame, not only on news: a move held back by the pacing goes later
+            self.chase_step()
         return events, updates
 
     def _requeue(self, events: list[object], updating: set[int]) -> None:

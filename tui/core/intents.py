@@ -47,11 +47,41 @@ class OrderIntent:
 
 @dataclass(frozen=True, slots=True)
 class Bracket:
-    """An entry with a take-profit and a stop-loss that cancel each other."""
+    """An entry with its exits: a take-profit and a stop-loss that cancel each other, or, with
+    several ``targets`` (quantity, price), one such pair per target (each pair its own OCA group,
+    so a target filling cancels only its own stop)."""
 
     entry: OrderIntent
     take_profit: float
     stop_loss: float
+    targets: tuple[tuple[float, float], ...] = ()
+
+    def exits(self) -> list[tuple[OrderIntent, OrderIntent]]:
+        """(take-profit, stop-loss) per target, good till cancelled; ids, parent and groups are
+        the broker's to fill in."""
+        e = self.entry
+        side = "SELL" if e.buy else "BUY"
+        return [(OrderIntent(e.spec, side, q, OrderType.LMT, price, None, "GTC", e.outside_rth),
+                 OrderIntent(e.spec, side, q, OrderType.STP, None, self.stop_loss, "GTC", e.outside_rth))
+                for q, price in (self.targets or ((e.quantity, self.take_profit),))]
+
+    def describe(self) -> str:
+        if not self.targets:
+            return f"{self.entry.describe()} tp {self.take_profit:g} sl {self.stop_loss:g}"
+        tps = ", ".join(f"{q:g}@{p:g}" for q, p in self.targets)
+        return f"{self.entry.describe()} tp {tps} sl {self.stop_loss:g}"
+
+
+def split(quantity: float, shares: list[int]) -> list[int]:
+    """``quantity`` in whole parts proportional to ``shares`` (largest remainders first); parts
+    that round to nothing are dropped."""
+    total = sum(shares)
+    exact = [quantity * s / total for s in shares]
+    parts = [int(x) for x in exact]
+    left = int(quantity) - sum(parts)
+    for i in sorted(range(len(shares)), key=lambda i: exact[i] - parts[i], reverse=True)[:left]:
+        parts[i] += 1
+    return parts
 
 
 
@@ -78,10 +108,23 @@ def order_at(spec: ContractSpec, side: str, quantity: float, order_type: str, pr
 
 
 def bracket_at(spec: ContractSpec, side: str, quantity: float, price: float, take_profit_ticks: int,
-               stop_loss_ticks: int, tif: str = "DAY") -> Bracket:
-    """A limit entry at ``price`` with its take-profit and stop-loss the given ticks away."""
+               stop_loss_ticks: int, tif: str = "DAY",
+               targets: list[tuple[int, int]] | None = None) -> Bracket:
+    """A limit entry at ``price`` with its take-profit and stop-loss the given ticks away; with
+    ``targets`` [(share, ticks), ...], the quantity split over several take-profits, each with
+    its own stop (a quantity too small to split takes the first target whole)."""
     sign = 1 if side == "BUY" else -1
     base = to_ticks(price, spec.tick)
     tp = from_ticks(base + sign * take_profit_ticks, spec.tick)
     sl = from_ticks(base - sign * stop_loss_ticks, spec.tick)
-    return Bracket(OrderIntent(spec, side, quantity, OrderType.LMT, price, None, tif), tp, sl)
+    entry = OrderIntent(spec, side, quantity, OrderType.LMT, price, None, tif)
+    if not targets or len(targets) < 2:
+        if targets:
+            tp = from_ticks(base + sign * targets[0][1], spec.tick)
+        return Bracket(entry, tp, sl)
+    parts = split(quantity, [share for share, _ in targets])
+    legs = tuple((float(q), from_ticks(base + sign * ticks, spec.tick))
+                 for q, (_, ticks) in zip(parts, targets) if q > 0)
+    if len(legs) < 2:
+        return Bracket(entry, legs[0][1] if legs else tp, sl)
+    return Bracket(entry, legs[0][1], sl, legs)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from tui.core import events as ev
+from tui.core.chase import Chase
 from tui.core.contracts import ContractSpec
 from tui.core.events import ConnState
 from tui.core.guardrails import RoundTrips
@@ -39,6 +40,11 @@ class OrderPath:
     read_only: bool
     killed: bool
     changed_orders: set[int]
+    specs: dict[int, ContractSpec]
+    breakeven_ticks: int  # auto-breakeven (0: off) and the stop's offset from the entry
+    breakeven_offset_ticks: int
+    broken_even: set[int]  # stops already moved
+    chases: dict[int, Chase]  # chasing orders by order id
     clock: Callable[[], float]
     say: Callable[..., None]
     describe: Callable[[OrderRecord], str]
@@ -111,12 +117,11 @@ class OrderPath:
             self.changed_orders.add(rec.order_id)
         return oid
 
-    def submit_bracket(self, b: Bracket) -> tuple[int, int, int] | None:
-        """Check, journal and send a bracket; its three ids, or None when refused."""
+    def submit_bracket(self, b: Bracket) -> list[int] | None:
+        """Check, journal and send a bracket; its ids (entry, then take-profit and stop-loss per
+        target), or None when refused."""
         spec = b.entry.spec
-        exit_side = "SELL" if b.entry.buy else "BUY"
-        legs = [b.entry, OrderIntent(spec, exit_side, b.entry.quantity, OrderType.LMT, b.take_profit),
-                OrderIntent(spec, exit_side, b.entry.quantity, OrderType.STP, None, b.stop_loss)]
+        legs = [b.entry, *(leg for pair in b.exits() for leg in pair)]
         for leg in legs:
             verdict = self.verdict(leg)
             # the exits reduce the position the entry builds: size them against it
@@ -131,8 +136,7 @@ class OrderPath:
                                        verdict=verdict.rule, reason=verdict.message)
                 return None
         if self.journal:
-            self.journal.write("intent", sync=True, intent=f"bracket {b.entry.describe()} "
-                               f"tp {b.take_profit:g} sl {b.stop_loss:g}", verdict="ok")
+            self.journal.write("intent", sync=True, intent=f"bracket {b.describe()}", verdict="ok")
         try:
             ids = self.broker.place_bracket(b)
         except Exception as e:
@@ -143,6 +147,68 @@ class OrderPath:
                                    leg.lmt_price, leg.aux_price, leg.tif, ids[0] if oid != ids[0] else 0)
             self.changed_orders.add(rec.order_id)
         return ids
+
+    def chase(self, spec: ContractSpec, side: str, quantity: float, max_ticks: int,
+              tif: str = "DAY") -> int | None:
+        """A limit at the best bid (buy) or offer (sell) that follows it until filled, within the
+        bounds of ``tui.core.chase``. The order id, or None when refused."""
+        m = self.markets.get(spec.contract.con_id)
+        best = (m.bid if side == "BUY" else m.ask) if m is not None else 0.0
+        if not best:
+            self.say(f"{spec.contract.key}: no {'bid' if side == 'BUY' else 'offer'} to chase", "error")
+            return None
+        oid = self.submit(OrderIntent(spec, side, quantity, OrderType.LMT, best, None, tif, order_ref="chase"))
+        if oid is not None:
+            start = to_ticks(best, spec.tick)
+            self.chases[oid] = Chase(oid, side == "BUY", start, max_ticks, start, last_move=self.clock())
+        return oid
+
+    def chase_step(self) -> None:
+        """Re-price the chasing orders to their markets (see ``tui.core.chase``)."""
+        for oid, c in list(self.chases.items()):
+            rec = self.orders.get(oid)
+            if rec is None or not rec.working or rec.contract is None:
+                del self.chases[oid]
+                continue
+            market = self.markets.get(rec.contract.con_id)
+            spec = self.specs.get(rec.contract.con_id)
+            if market is None or spec is None:
+                continue
+            acked = to_ticks(rec.lmt_price, spec.tick) if rec.lmt_price is not None and \
+                rec.status in ("Submitted", "PreSubmitted") else None
+            target = c.next_price(market, spec.tick, acked, self.clock())
+            if c.stopped:
+                del self.chases[oid]
+                self.say(f"chase of order {oid} stopped: {c.stopped}; it rests at "
+                         f"{from_ticks(c.sent, spec.tick):g}", "warning")
+            elif target is not None:
+                self.modify_price(rec, spec, to_price=from_ticks(target, spec.tick))
+
+    def breakeven(self, market: ev.MarketUpdate, spec: ContractSpec) -> None:
+        """Auto-breakeven: once the last trade is ``breakeven_ticks`` in profit from a bracket's
+        filled entry, its stops move to the entry (plus ``breakeven_offset_ticks`` of profit).
+        Only ever tightens a stop; each stop is moved once."""
+        ticks, offset = self.breakeven_ticks, self.breakeven_offset_ticks
+        if ticks <= 0 or not market.last:
+            return
+        tick = spec.tick
+        for rec in self.orders.working(spec.contract.con_id):
+            if rec.order_type != OrderType.STP or not rec.parent_id or rec.aux_price is None \
+                    or rec.order_id in self.broken_even:
+                continue
+            entry = self.orders.get(rec.parent_id)
+            if entry is None or entry.status != "Filled" or not entry.avg_price:
+                continue
+            sign = 1 if entry.buy else -1
+            if (to_ticks(market.last, tick) - to_ticks(entry.avg_price, tick)) * sign < ticks:
+                continue
+            self.broken_even.add(rec.order_id)
+            target = from_ticks(to_ticks(entry.avg_price, tick) + sign * offset, tick)
+            if (target - rec.aux_price) * sign <= 0:
+                continue  # already at or beyond it
+            self.say(f"breakeven: order {rec.order_id}'s stop to {target:g} "
+                     f"({ticks} ticks in profit from {entry.avg_price:g})", "order")
+            self.modify_price(rec, spec, to_price=target)
 
     def modify_price(self, rec: OrderRecord, spec: ContractSpec, ticks: int = 0,
                      to_price: float | None = None) -> int | None:
@@ -213,6 +279,20 @@ class OrderPath:
             return None
         self.cancel(self.orders.working(spec.contract.con_id), "flatten")
         return self.submit(OrderIntent(spec, "SELL" if qty > 0 else "BUY", abs(qty), OrderType.MKT))
+
+    def reverse(self, spec: ContractSpec) -> int | None:
+        """Cancel the instrument's orders and turn the position around at market: one order of
+        twice the position, so long 3 becomes short 3. The order id or None (refused, or flat)."""
+        qty = self.portfolio.position(spec.contract.con_id)
+        if not qty:
+            self.say(f"{spec.contract.key}: no position to reverse", "info")
+            return None
+        intent = OrderIntent(spec, "SELL" if qty > 0 else "BUY", 2 * abs(qty), OrderType.MKT, order_ref="reverse")
+        verdict = self.verdict(intent)
+        if not verdict.ok:  # refused before anything is cancelled: the position keeps its exits
+            return self.submit(intent)
+        self.cancel(self.orders.working(spec.contract.con_id), "reverse")
+        return self.submit(intent)
 
     def kill(self) -> None:
         """The kill switch: cancel everything now and refuse new orders until re-armed."""

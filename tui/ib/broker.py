@@ -265,13 +265,14 @@ class Broker:
         self._urgent(lambda: client.placeOrder(oid, contract, order))
         return oid
 
-    def place_bracket(self, b: Bracket) -> tuple[int, int, int]:
-        """Entry, take-profit and stop-loss; only the last transmits, so none works alone."""
+    def place_bracket(self, b: Bracket) -> list[int]:
+        """Entry, then a take-profit and stop-loss per target; only the last transmits, so none
+        works alone. The ids in that order."""
         self._check_can_send()
-        parent, tp, sl = self.order_ids.take(3)
-        for oid, intent in bracket_legs(b, parent, tp, sl):
+        ids = self.order_ids.take(1 + 2 * len(b.exits()))
+        for oid, intent in bracket_legs(b, ids):
             self.place(intent, oid)
-        return parent, tp, sl
+        return ids
 
     def cancel(self, order_id: int) -> None:
         client = self._check_can_send()

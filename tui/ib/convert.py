@@ -73,6 +73,8 @@ def order_to_ib(intent: OrderIntent, account: str = "") -> IBOrder:
     o.parentId = intent.parent_id
     o.transmit = intent.transmit
     o.ocaGroup = intent.oca_group
+    if intent.oca_group:
+        o.ocaType = 1  # the others are cancelled when one fills
     o.orderRef = intent.order_ref
     o.account = account
     # ibapi 9.81 defaults these to True; TWS rejects them for most accounts (error 10268/10269)

@@ -37,13 +37,16 @@ class OrderIds:
             return ids
 
 
-def bracket_legs(b: Bracket, parent: int, tp: int, sl: int) -> list[tuple[int, OrderIntent]]:
-    """Entry, take-profit and stop-loss; only the last transmits, so none works alone."""
-    e = b.entry
-    exit_action = "SELL" if e.buy else "BUY"
-    entry = dataclasses.replace(e, transmit=False)
-    take = OrderIntent(e.spec, exit_action, e.quantity, "LMT", b.take_profit, None, "GTC",
-                       e.outside_rth, parent, False)
-    stop = OrderIntent(e.spec, exit_action, e.quantity, "STP", None, b.stop_loss, "GTC",
-                       e.outside_rth, parent, True)
-    return [(parent, entry), (tp, take), (sl, stop)]
+def bracket_legs(b: Bracket, ids: list[int]) -> list[tuple[int, OrderIntent]]:
+    """Entry, then each take-profit and its stop-loss, children of the entry; only the last
+    transmits, so none works alone. Several targets: each pair is an OCA group of its own."""
+    parent = ids[0]
+    legs = [(parent, dataclasses.replace(b.entry, transmit=False))]
+    exits = b.exits()
+    pair_ids = iter(ids[1:])
+    for i, (take, stop) in enumerate(exits):
+        group = f"ibtui-{parent}-{i + 1}" if len(exits) > 1 else ""
+        last = i == len(exits) - 1
+        legs.append((next(pair_ids), dataclasses.replace(take, parent_id=parent, transmit=False, oca_group=group)))
+        legs.append((next(pair_ids), dataclasses.replace(stop, parent_id=parent, transmit=last, oca_group=group)))
+    return legs
