@@ -77,6 +77,7 @@ class Orders:
     breakeven_offset_ticks: int = 0  # .. and this many ticks beyond the entry, on the profit side
     chase_max_ticks: int = 10  # g / G: a chasing limit follows the market at most this far (and this often)
     trail_ticks: int = 8  # r / R: a trailing stop this many ticks behind the market
+    trail_limit_offset_ticks: int = 2  # u / U: a trailing stop-limit's limit this far beyond its stop
     confirm: str = "live"  # never | live | always
     instruments: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -157,6 +158,7 @@ _RANGES = {
     ("orders", "bracket_take_profit_ticks"): (1, 100_000),
     ("orders", "bracket_stop_loss_ticks"): (1, 100_000),
     ("orders", "trail_ticks"): (1, 100_000),
+    ("orders", "trail_limit_offset_ticks"): (0, 100_000),
     ("orders", "breakeven_ticks"): (0, 100_000),
     ("orders", "breakeven_offset_ticks"): (0, 100_000),
     ("orders", "chase_max_ticks"): (1, 50),

@@ -143,7 +143,7 @@ class Frame:
         ahead = {oid: p.ahead for oid, p in desk.queue.places.items() if p.con_id == con}
         t0 = time.perf_counter()
         ladder.update_view(m, desk.orders.working(con), position, avg, app.quantity, pnl, selected,
-                           ahead, traded)
+                           ahead, traded, desk.freshness(spec))
         # the ladder's cost this frame: last frame's painting plus this update
         self.ladder_ms.append((time.perf_counter() - t0 + ladder.paint_seconds) * 1000)
         ladder.paint_seconds = 0.0

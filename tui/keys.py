@@ -26,6 +26,8 @@ BINDINGS: list[Binding] = [
     B("L", "order('SELL', 'STP LMT')", "Sell stop-limit", show=False, id="sell_stop_limit"),
     B("r", "trail('SELL')", "Sell trailing stop", show=False, id="sell_trailing_stop"),
     B("R", "trail('BUY')", "Buy trailing stop", show=False, id="buy_trailing_stop"),
+    B("u", "trail('SELL', True)", "Sell trailing stop-limit", show=False, id="sell_trailing_stop_limit"),
+    B("U", "trail('BUY', True)", "Buy trailing stop-limit", show=False, id="buy_trailing_stop_limit"),
     B("g", "chase('BUY')", "Buy, chasing the bid", show=False, id="buy_chase"),
     B("G", "chase('SELL')", "Sell, chasing the offer", show=False, id="sell_chase"),
     B("e", "bracket('BUY')", "Buy bracket", show=False, id="buy_bracket"),

@@ -147,14 +147,16 @@ class LadderKeys(_AppBase):
         self._send(order_at(spec, side, self.quantity, order_type, price, self.settings.orders.tif,
                             STOP_LIMIT_OFFSET_TICKS))
 
-    def action_trail(self, side: str) -> None:
-        """A trailing stop (IB's TRAIL) ``orders.trail_ticks`` behind the market; the ladder draws
-        it where the gateway says its stop is, and it moves as the gateway reports it."""
+    def action_trail(self, side: str, limit: bool = False) -> None:
+        """A trailing stop (IB's TRAIL, or TRAIL LIMIT ``orders.trail_limit_offset_ticks`` beyond
+        it) ``orders.trail_ticks`` behind the market; the ladder draws it where the gateway says
+        its stop is, and it moves as the gateway reports it."""
         spec = self._spec_or_say()
         if spec is None:
             return
         o = self.settings.orders
-        self._send(trailing_stop(spec, side, self.quantity, o.trail_ticks, o.tif))
+        self._send(trailing_stop(spec, side, self.quantity, o.trail_ticks, o.tif,
+                                 o.trail_limit_offset_ticks if limit else None))
 
     def action_chase(self, side: str) -> None:
         """A limit at the best bid (buy) or offer (sell) that follows it until filled."""

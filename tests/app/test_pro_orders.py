@@ -117,3 +117,46 @@ async def test_two_targets_each_with_its_own_stop_and_the_stops_move_to_breakeve
                     what="the other stop at breakeven")
         assert app.desk.orders.get(tp2.order_id).working and app.desk.portfolio.position(con) == 1
         assert any("breakeven" in m.text for m in app.desk.messages)
+
+
+async def test_trailing_stop_limits_from_the_ticket_and_the_u_key(paused, tmp_path) -> None:
+    from textual.widgets import Select
+
+    from tui.screens.ticket import Ticket
+
+    app = make_app(paused, tmp_path, orders__trail_limit_offset_ticks=3)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        spec = app.ladder_spec
+        con, tick = spec.contract.con_id, spec.tick
+        await pilot.press("B")
+        await until(pilot, lambda: app.desk.portfolio.position(con) == 1)
+        await pilot.press("u")  # sell trailing stop-limit: 8 ticks behind, limit 3 beyond the stop
+        await until(pilot, lambda: len(gateway_orders(paused)) == 2, what="the trail at the gateway")
+        trail = gateway_orders(paused)[1]
+        assert (trail.action, trail.order_type) == ("SELL", "TRAIL LIMIT")
+        assert (trail.price(trail.aux), trail.price(trail.lmt_offset)) == (8 * tick, 3 * tick)
+        rec = app.desk.orders.get(trail.order_id)
+        await until(pilot, lambda: rec.trail_stop is not None, what="its stop reported")
+        await settle(pilot)
+        assert any("TL" in r.sells for r in app.query_one(Ladder).rows), "drawn TL at its stop"
+
+        await pilot.press("o")
+        ticket = app.screen
+        assert isinstance(ticket, Ticket)
+        ticket.query_one("#side", Select).value = "SELL"
+        ticket.query_one("#type", Select).value = "TRAIL LIMIT"
+        await settle(pilot, 0.1)
+        assert str(ticket.query_one("#stop-label").render()) == "Trailing amount"
+        assert str(ticket.query_one("#limit-label").render()) == "Limit offset"
+        ticket.query_one("#stop").value = "2.10"
+        ticket.query_one("#limit").value = "0.5"
+        await settle(pilot, 0.1)
+        assert "trailing amount 2.1 is off the 0.25 tick grid" in str(ticket.query_one("#verdict").render())
+        ticket.query_one("#stop").value = "2.00"
+        await settle(pilot, 0.1)
+        assert "passes the risk checks" in str(ticket.query_one("#verdict").render())
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 3)
+        o = gateway_orders(paused)[2]
+        assert (o.order_type, o.price(o.aux), o.price(o.lmt_offset)) == ("TRAIL LIMIT", 2.0, 0.5)

@@ -39,6 +39,7 @@ class ContractSpec:
     multiplier: float = 1.0
     long_name: str = ""
     time_zone: str = "US/Eastern"
+    trading_hours: str = ""  # IB's tradingHours: ``20261123:0400-20261123:2000;20261128:CLOSED``
 
 
 # futures a trader names by their root alone, and where they trade

@@ -20,9 +20,10 @@ from tui.core.errors import Kind, meaning
 from tui.core.events import ConnState
 from tui.core.journal import Journal
 from tui.core.orders import OrderRecord, Orders
-from tui.core.ordertypes import OrderType, has_limit, has_stop
+from tui.core.ordertypes import OrderType, has_limit, has_stop, is_trailing
 from tui.core.portfolio import Portfolio
 from tui.core.guardrails import RoundTrips
+from tui.core.hours import is_open
 from tui.core.ports import BrokerPort
 from tui.core.order_path import OrderPath
 from tui.core.reconcile import Reconciliation
@@ -195,7 +196,7 @@ class Desk(OrderPath, Reconciliation):
         parts = [rec.action, f"{rec.quantity:g}", self.key(rec), rec.order_type]
         if has_stop(rec.order_type) and rec.aux_price is not None:
             parts.append(f"stop {self.fmt(rec, rec.aux_price)}")
-        if rec.order_type == OrderType.TRAIL and rec.aux_price is not None:
+        if is_trailing(rec.order_type) and rec.aux_price is not None:
             parts.append(f"trailing {self.fmt(rec, rec.aux_price)}"
                          + (f" stop {self.fmt(rec, rec.trail_stop)}" if rec.trail_stop is not None else ""))
         if has_limit(rec.order_type) and rec.lmt_price is not None:
@@ -295,14 +296,20 @@ class Desk(OrderPath, Reconciliation):
         return h.received, h.coalesced
 
     def freshness(self, spec: ContractSpec | None) -> str:
-        """The data badge of an instrument: RT, DLY (delayed), STALE, NONE, or … (not resolved)."""
+        """The data badge of an instrument: RT, DLY (delayed), STALE, CLOSED (quiet outside its
+        trading hours), NONE, or … (not resolved)."""
         if spec is None:
             return "…"
         seen = self.market_seen.get(spec.contract.con_id)
         if seen is None:
             return "NONE"
-        if self.broker.stale or self.clock() - seen > self.limits.stale_data_seconds:
+        if self.broker.stale:
             return "STALE"
+        now = self.clock()
+        if now - seen > self.limits.stale_data_seconds:
+            # quiet, and outside its trading hours: closed, not broken
+            closed = is_open(spec.trading_hours, spec.time_zone, now) is False
+            return "CLOSED" if closed else "STALE"
         market = self.markets.get(spec.contract.con_id)
         return "DLY" if market is not None and market.delayed else "RT"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tui.core.contracts import ContractSpec
-from tui.core.ordertypes import OrderType, drawn_price
+from tui.core.ordertypes import OrderType, drawn_price, is_trailing
 from tui.core.prices import from_ticks, to_ticks
 
 
@@ -25,6 +25,7 @@ class OrderIntent:
     transmit: bool = True
     oca_group: str = ""
     order_ref: str = ""
+    lmt_offset: float | None = None  # TRAIL LIMIT: the limit this far beyond the stop
 
     @property
     def buy(self) -> bool:
@@ -40,8 +41,10 @@ class OrderIntent:
         if self.lmt_price is not None:
             parts.append(f"@{self.lmt_price:g}")
         if self.aux_price is not None:
-            parts.append(f"trailing {self.aux_price:g}" if self.order_type == OrderType.TRAIL
+            parts.append(f"trailing {self.aux_price:g}" if is_trailing(self.order_type)
                          else f"stop {self.aux_price:g}")
+        if self.lmt_offset is not None:
+            parts.append(f"limit offset {self.lmt_offset:g}")
         return " ".join(parts)
 
 
@@ -86,9 +89,14 @@ def split(quantity: float, shares: list[int]) -> list[int]:
 
 
 def trailing_stop(spec: ContractSpec, side: str, quantity: float, trail_ticks: int,
-                  tif: str = "DAY") -> OrderIntent:
-    """A trailing stop ``trail_ticks`` behind the market (the gateway places its first stop)."""
-    return OrderIntent(spec, side, quantity, OrderType.TRAIL, None, from_ticks(trail_ticks, spec.tick), tif)
+                  tif: str = "DAY", limit_offset_ticks: int | None = None) -> OrderIntent:
+    """A trailing stop ``trail_ticks`` behind the market (the gateway places its first stop);
+    with ``limit_offset_ticks`` a TRAIL LIMIT, working at a limit that far beyond the stop."""
+    amount = from_ticks(trail_ticks, spec.tick)
+    if limit_offset_ticks is None:
+        return OrderIntent(spec, side, quantity, OrderType.TRAIL, None, amount, tif)
+    return OrderIntent(spec, side, quantity, OrderType.TRAIL_LIMIT, None, amount, tif,
+                       lmt_offset=from_ticks(limit_offset_ticks, spec.tick))
 
 
 def order_at(spec: ContractSpec, side: str, quantity: float, order_type: str, price: float | None,

@@ -18,7 +18,7 @@ from tui.core.guardrails import RoundTrips
 from tui.core.intents import Bracket, OrderIntent
 from tui.core.journal import Journal
 from tui.core.orders import OrderRecord, Orders
-from tui.core.ordertypes import OrderType
+from tui.core.ordertypes import OrderType, is_trailing
 from tui.core.portfolio import Portfolio
 from tui.core.ports import BrokerPort
 from tui.core.prices import from_ticks, to_ticks
@@ -221,7 +221,7 @@ class OrderPath:
                 return None
             target = to_price if to_price is not None else from_ticks(to_ticks(p, spec.tick) + ticks, spec.tick)
             return target
-        if rec.order_type == OrderType.TRAIL:
+        if is_trailing(rec.order_type):
             self.say(f"order {rec.order_id}: a trailing stop moves itself with the market; cancel it "
                      "(c) and place another to change it", "warning")
             return None

@@ -19,6 +19,7 @@ class OrderType(StrEnum):
     STP = "STP"
     STP_LMT = "STP LMT"
     TRAIL = "TRAIL"  # a stop that follows the market by an amount (aux) and never moves back
+    TRAIL_LIMIT = "TRAIL LIMIT"  # the same stop, then a limit this offset beyond it (lmtPriceOffset)
 
     @property
     def has_limit(self) -> bool:
@@ -41,8 +42,15 @@ class OrderType(StrEnum):
 
 _BY_VALUE: dict[str, OrderType] = {t.value: t for t in OrderType}
 _LETTERS = {OrderType.MKT: "M", OrderType.LMT: "L", OrderType.STP: "S", OrderType.STP_LMT: "SL",
-            OrderType.TRAIL: "T"}
-ORDER_TYPES = tuple(t.value for t in (OrderType.LMT, OrderType.MKT, OrderType.STP, OrderType.STP_LMT))
+            OrderType.TRAIL: "T", OrderType.TRAIL_LIMIT: "TL"}
+ORDER_TYPES = tuple(t.value for t in (OrderType.LMT, OrderType.MKT, OrderType.STP, OrderType.STP_LMT,
+                                      OrderType.TRAIL, OrderType.TRAIL_LIMIT))
+TRAILING = frozenset({OrderType.TRAIL.value, OrderType.TRAIL_LIMIT.value})
+
+
+def is_trailing(order_type: str) -> bool:
+    """TRAIL or TRAIL LIMIT: the stop is the gateway's to move; ``aux`` is the trailing amount."""
+    return order_type in TRAILING
 
 
 def has_limit(order_type: str) -> bool:
@@ -65,7 +73,7 @@ def drawn_price(order_type: str, lmt: float | None, aux: float | None,
     """Where an order is drawn, targeted and checked: its stop until the stop has
     triggered (STP, STP LMT), its limit otherwise; None for a market order. A trailing
     stop is drawn at its current stop, as the gateway last reported it (None until then)."""
-    if order_type == OrderType.TRAIL:
+    if order_type in TRAILING:
         return trail_stop
     if has_stop(order_type) and not triggered:
         return aux

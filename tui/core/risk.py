@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tui.core.ordertypes import OrderType, has_limit, has_stop
+from tui.core.ordertypes import OrderType, has_limit, has_stop, is_trailing
 from tui.core.intents import OrderIntent
 from tui.core.prices import format_price, from_ticks, on_grid, to_ticks
 
@@ -115,18 +115,24 @@ def check(intent: OrderIntent, ctx: Context, limits: Limits) -> Verdict:
         return _no("action", f"action {intent.action!r} must be BUY or SELL")
     needs_lmt = has_limit(intent.order_type)
     needs_aux = has_stop(intent.order_type)
-    trailing = intent.order_type == OrderType.TRAIL
-    for label, price, needed in (("limit", intent.lmt_price, needs_lmt),
-                                 ("stop", intent.aux_price, needs_aux),
+    trailing = is_trailing(intent.order_type)
+    if intent.order_type == OrderType.TRAIL_LIMIT:
+        offset = intent.lmt_offset
+        if offset is None or offset < 0:
+            return _no("price", "TRAIL LIMIT order needs a limit offset of 0 or more")
+        if offset and not on_grid(offset, tick):
+            return _no("tick_grid", f"limit offset {offset:g} is off the {tick:g} tick grid of {name}")
+    for label, price, needed in (("limit price", intent.lmt_price, needs_lmt),
+                                 ("stop price", intent.aux_price, needs_aux),
                                  ("trailing amount", intent.aux_price, trailing)):
         if not needed:
             continue
         if price is None or not price > 0:
-            return _no("price", f"{intent.order_type} order needs a positive {label} price")
+            return _no("price", f"{intent.order_type} order needs a positive {label}")
         if not on_grid(price, tick):
             below = from_ticks(math.floor(price / tick + 1e-9), tick)
             above = from_ticks(to_ticks(below, tick) + 1, tick)
-            return _no("tick_grid", f"{label} price {price:g} is off the {tick:g} tick grid of {name} "
+            return _no("tick_grid", f"{label} {price:g} is off the {tick:g} tick grid of {name} "
                                     f"(nearest {format_price(below, tick)} or {format_price(above, tick)})")
     # is the market there to price it?
     if ctx.data_age is None or (ctx.bid is None and ctx.ask is None and ctx.last is None):

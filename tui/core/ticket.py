@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tui.core.contracts import ContractSpec
 from tui.core.intents import OrderIntent
-from tui.core.ordertypes import ORDER_TYPES, has_limit, has_stop
+from tui.core.ordertypes import ORDER_TYPES, OrderType, has_limit, has_stop, is_trailing
 
 
 def _number(text: str, label: str, required: bool) -> tuple[float | None, str]:
@@ -20,18 +20,36 @@ def _number(text: str, label: str, required: bool) -> tuple[float | None, str]:
     return value, ""
 
 
+def field_labels(order_type: str) -> tuple[str, str]:
+    """What the ticket's two price fields mean for an order type: (limit field, stop field)."""
+    if is_trailing(order_type):
+        return ("limit offset" if order_type == OrderType.TRAIL_LIMIT else "limit price"), "trailing amount"
+    return "limit price", "stop price"
+
+
+def uses_fields(order_type: str) -> tuple[bool, bool]:
+    """Whether the type takes the ticket's limit field and its stop field."""
+    return (has_limit(order_type) or order_type == OrderType.TRAIL_LIMIT,
+            has_stop(order_type) or is_trailing(order_type))
+
+
 def parse_ticket(spec: ContractSpec, side: str, order_type: str, quantity: str, limit: str,
                  stop: str, tif: str, outside_rth: bool) -> tuple[OrderIntent | None, str]:
-    """An intent when every field reads, else the first problem in words."""
+    """An intent when every field reads, else the first problem in words. For trailing types the
+    stop field is the trailing amount, and TRAIL LIMIT's limit field its limit offset."""
     if side not in ("BUY", "SELL"):
         return None, f"side {side!r} must be BUY or SELL"
     if order_type not in ORDER_TYPES:
         return None, f"order type {order_type!r} must be one of {', '.join(ORDER_TYPES)}"
     qty, problem = _number(quantity, "quantity", True)
-    lmt, problem_l = _number(limit, "limit price", has_limit(order_type))
-    aux, problem_s = _number(stop, "stop price", has_stop(order_type))
+    limit_label, stop_label = field_labels(order_type)
+    takes_limit, takes_stop = uses_fields(order_type)
+    lmt, problem_l = _number(limit, limit_label, takes_limit)
+    aux, problem_s = _number(stop, stop_label, takes_stop)
     problem = problem or problem_l or problem_s
     if problem or qty is None:
         return None, problem
+    if order_type == OrderType.TRAIL_LIMIT:
+        return OrderIntent(spec, side, qty, order_type, None, aux, tif, outside_rth, lmt_offset=lmt), ""
     return OrderIntent(spec, side, qty, order_type, lmt if has_limit(order_type) else None,
-                       aux if has_stop(order_type) else None, tif, outside_rth), ""
+                       aux if takes_stop else None, tif, outside_rth), ""

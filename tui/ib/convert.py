@@ -55,7 +55,7 @@ def spec_from_details(d: ContractDetails) -> ContractSpec:
         mult = float(c.multiplier or 1)
     except ValueError:
         mult = 1.0
-    return ContractSpec(c, float(d.minTick) or 0.01, mult, d.longName, d.timeZoneId)
+    return ContractSpec(c, float(d.minTick) or 0.01, mult, d.longName, d.timeZoneId, d.tradingHours or "")
 
 
 def order_to_ib(intent: OrderIntent, account: str = "") -> IBOrder:
@@ -69,6 +69,8 @@ def order_to_ib(intent: OrderIntent, account: str = "") -> IBOrder:
     if intent.aux_price is not None:
         o.auxPrice = intent.aux_price
     o.tif = intent.tif
+    if intent.lmt_offset is not None:
+        o.lmtPriceOffset = intent.lmt_offset
     o.outsideRth = intent.outside_rth
     o.parentId = intent.parent_id
     o.transmit = intent.transmit

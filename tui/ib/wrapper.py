@@ -15,7 +15,7 @@ from ibapi.wrapper import EWrapper
 from tui.core import events as ev
 from tui.core.contracts import Contract, ContractSpec
 from tui.core.handoff import Handoff
-from tui.core.ordertypes import has_limit, has_stop
+from tui.core.ordertypes import has_limit, has_stop, is_trailing
 from tui.ib import compat, ticks
 from tui.ib.compat import is_unset
 from tui.ib.convert import contract_from_ib, num, price_or_none, spec_from_details
@@ -145,11 +145,11 @@ class Wrapper(EWrapper):
         self.h.put(ev.OpenOrder(
             orderId, contract_from_ib(contract), order.action, num(order.totalQuantity),
             order.orderType, price_or_none(order.lmtPrice) if has_limit(order.orderType) else None,
-            price_or_none(order.auxPrice) if has_stop(order.orderType) or order.orderType == "TRAIL"
+            price_or_none(order.auxPrice) if has_stop(order.orderType) or is_trailing(order.orderType)
             else None, order.tif,
             orderState.status, order.permId, order.clientId, order.parentId, order.ocaGroup,
             order.orderRef, order.account,
-            price_or_none(order.trailStopPrice) if order.orderType == "TRAIL" else None,
+            price_or_none(order.trailStopPrice) if is_trailing(order.orderType) else None,
         ))
 
     def openOrderEnd(self) -> None:  # noqa: N802

@@ -13,10 +13,10 @@ from textual.widgets import Checkbox, Input, Label, Select
 
 from tui.core.contracts import ContractSpec
 from tui.core.intents import OrderIntent
-from tui.core.ordertypes import ORDER_TYPES, has_limit, has_stop
+from tui.core.ordertypes import ORDER_TYPES
 from tui.core.prices import format_price
 from tui.core.risk import Verdict
-from tui.core.ticket import parse_ticket
+from tui.core.ticket import field_labels, parse_ticket, uses_fields
 from tui.keys import TICKET_BINDINGS
 
 
@@ -62,9 +62,9 @@ class Ticket(ModalScreen[OrderIntent | None]):
                 yield Select([(t, t) for t in ORDER_TYPES], value="LMT", allow_blank=False, id="type")
                 yield Label("Quantity", classes="field")
                 yield Input(str(self.quantity), id="quantity")
-                yield Label("Limit price", classes="field")
+                yield Label("Limit price", classes="field", id="limit-label")
                 yield Input(p, id="limit")
-                yield Label("Stop price", classes="field")
+                yield Label("Stop price", classes="field", id="stop-label")
                 yield Input("", id="stop")
                 yield Label("Time in force", classes="field")
                 yield Select([(t, t) for t in ("DAY", "GTC", "IOC")], value=self.tif, allow_blank=False, id="tif")
@@ -88,8 +88,12 @@ class Ticket(ModalScreen[OrderIntent | None]):
     def revalidate(self) -> None:
         verdict = self.query_one("#verdict", Label)
         order_type = str(self.query_one("#type", Select).value)
-        self.query_one("#limit", Input).disabled = not has_limit(order_type)
-        self.query_one("#stop", Input).disabled = not has_stop(order_type)
+        takes_limit, takes_stop = uses_fields(order_type)
+        self.query_one("#limit", Input).disabled = not takes_limit
+        self.query_one("#stop", Input).disabled = not takes_stop
+        limit_label, stop_label = field_labels(order_type)
+        self.query_one("#limit-label", Label).update(limit_label.capitalize())
+        self.query_one("#stop-label", Label).update(stop_label.capitalize())
         self.intent, problem = parse_ticket(
             self.spec, str(self.query_one("#side", Select).value), order_type,
             self.query_one("#quantity", Input).value, self.query_one("#limit", Input).value,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from textual.message import Message
 
 from tui.core.orders import OrderRecord
-from tui.core.ordertypes import UNKNOWN, has_limit, has_stop, status_word
+from tui.core.ordertypes import UNKNOWN, has_limit, has_stop, is_trailing, status_word
 from tui.widgets.table import Column, Row, RowTable, cell
 
 STATUS_STYLE = {"Filled": "profit", "Cancelled": "stale", "ApiCancelled": "stale", "Inactive": "loss",
@@ -25,7 +25,7 @@ def order_row(rec: OrderRecord, fmt: Callable[[OrderRecord, float | None], str])
     stamp = time.strftime("%H:%M:%S", time.localtime(rec.updated)) if rec.updated else ""
     limit = fmt(rec, rec.lmt_price) if has_limit(rec.order_type) else ""
     stop = fmt(rec, rec.aux_price) if has_stop(rec.order_type) else (
-        fmt(rec, rec.trail_stop) if rec.order_type == "TRAIL" else "")  # a trailing stop: where it is now
+        fmt(rec, rec.trail_stop) if is_trailing(rec.order_type) else "")  # a trailing stop: where it is now
     if rec.triggered and stop:
         stop += "*"  # triggered: it works at its limit now
     filled = f"{rec.filled:g}@{fmt(rec, rec.avg_price)}" if rec.filled else ""

@@ -108,7 +108,7 @@ class Ladder(Widget, can_focus=True):
     def update_view(self, market: MarketUpdate | None, working: list[OrderRecord], position: float,
                     avg_price: float | None, quantity: int, pnl: float | None,
                     selected: frozenset[int] = frozenset(), ahead: dict[int, float] | None = None,
-                    traded: dict[int, tuple[int, int]] | None = None) -> None:
+                    traded: dict[int, tuple[int, int]] | None = None, badge: str = "") -> None:
         spec = self.spec
         if spec is None:
             return
@@ -124,7 +124,7 @@ class Ladder(Widget, can_focus=True):
         avg = to_ticks(avg_price, tick) if avg_price else None
         rows = build_rows(self.top, n, tick, market, order_marks(working, tick, ahead),
                           self.cursor if self.cursor is not None else -1, avg, selected, traded)
-        header = self._header(market, position, avg_price, quantity, pnl)
+        header = self._header(market, position, avg_price, quantity, pnl, badge)
         width = self.size.width
         if header != self.header:
             self.header = header
@@ -142,10 +142,10 @@ class Ladder(Widget, can_focus=True):
                 self.refresh(Region(0, HEADER_LINES + i, width, 1))
 
     def _header(self, market: MarketUpdate | None, position: float, avg: float | None,
-                quantity: int, pnl: float | None) -> str:
+                quantity: int, pnl: float | None, badge: str = "") -> str:
         spec = self.spec
         assert spec is not None
-        parts = [spec.contract.key]
+        parts = [f"{spec.contract.key} {badge}" if badge else spec.contract.key]
         if position:
             parts.append(f"pos {position:+g} @ {format_price(avg or 0, spec.tick)}")
             if pnl is not None and market is not None and market.last and avg:
