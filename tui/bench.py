@@ -168,6 +168,7 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
             app.frames.ms.clear()
             pauses.clear()
             control.put("begin")
+            wall0 = time.time()
             t0, m0, cpu0 = time.monotonic(), broker.stats()["messages"], sum(os.times()[:2])
             presses: dict[int, float] = {}  # order id -> when its key was pressed
             pressed_at: float | None = None
@@ -194,7 +195,15 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
                 await asyncio.sleep(0.005)
             control.put("end")
             t1, m1 = time.monotonic(), broker.stats()["messages"]
+            if pressed_at is not None and time.monotonic() - pressed_at > 0.5:
+                refused += 1
+            reasons: dict[str, int] = {}
+            for m in app.desk.messages:  # why a press sent nothing, in the desk's words
+                if m.time >= wall0 and m.text.startswith(("refused", "not sent")):
+                    reason = m.text.split(": ", 2)[-1]
+                    reasons[reason] = reasons.get(reason, 0) + 1
             result.update(
+                refusals=reasons,
                 sustained=(m1 - m0) / (t1 - t0), coalesced=broker.h.coalesced,
                 max_queue=broker.h.max_pending, presses=presses,
                 ladder_ms=sorted(app.frames.ladder_ms), cpu=sum(os.times()[:2]) - cpu0, refused=refused,
@@ -252,6 +261,8 @@ def measure(mode: str, rate: float, seconds: float) -> dict[str, Any]:
         "peak_rss_mb": result["rss_mb"],
         "cpu_seconds": result["cpu"],
         "first_paint_s": result["first_paint"],
+        "cpu_us_per_msg": result["cpu"] / max(1.0, result["sustained"] * seconds) * 1e6,
+        "refusals": result["refusals"],
     }
 
 
@@ -289,6 +300,107 @@ def table(ours: dict[str, Any], base: dict[str, Any] | None, rate: float, second
         if b and isinstance(a, (int, float)) and key not in ("orders_sent",) and b == b and a == a and b:
             ratio = f"{a / b:.2f}x"
         lines.append(f"{label:<28}{text_a:>14}{text_b:>14}{ratio:>9}")
+    return "\n".join(lines)
+
+
+def calibration() -> float:
+    """Seconds for a fixed pure-Python workload (ten million loop iterations) on this machine,
+    now: a reader compares machines by it."""
+    started = time.perf_counter()
+    x = 0
+    for i in range(10_000_000):
+        x += i & 7
+    return time.perf_counter() - started
+
+
+SWEEP = [("idle", 10.0), ("2k", 2_000.0), ("10k", 10_000.0), ("25k", 25_000.0), ("50k", 50_000.0),
+         ("max", 100_000.0)]  # market events/s asked of the gateway ("max": its storm setting)
+
+
+def targets(rows: list[dict[str, Any]]) -> list[tuple[str, bool, str]]:
+    """Issue 13's targets, each (what, met, the numbers), from one sweep's rows."""
+    out: list[tuple[str, bool, str]] = []
+    by = {r["name"]: r for r in rows}
+    idle_p99 = by["idle"]["ibtui"]["key_to_wire_ms_p99"]
+    for name in ("idle", "2k", "10k"):
+        o = by[name]["ibtui"]
+        out.append((f"{name}: key-to-wire p50 <= 1 ms, p99 <= 5 ms",
+                    o["key_to_wire_ms_p50"] <= 1 and o["key_to_wire_ms_p99"] <= 5,
+                    f"{o['key_to_wire_ms_p50']:.2f} / {o['key_to_wire_ms_p99']:.2f} ms"))
+    o = by["50k"]["ibtui"]
+    out.append(("50k: key-to-wire p99 <= 10 ms", o["key_to_wire_ms_p99"] <= 10, f"{o['key_to_wire_ms_p99']:.2f} ms"))
+    for r in rows:
+        o, b = r["ibtui"], r["baseline"]
+        p99 = o["key_to_wire_ms_p99"]
+        if r["name"] != "idle":
+            out.append((f"{r['name']}: p99 <= 3x idle p99", p99 <= 3 * idle_p99,
+                        f"{p99:.2f} vs 3 x {idle_p99:.2f} ms"))
+        out.append((f"{r['name']}: p99 <= 0.25x stock p99", p99 <= 0.25 * b["key_to_wire_ms_p99"],
+                    f"{p99:.2f} vs stock {b['key_to_wire_ms_p99']:.2f} ms"))
+        out.append((f"{r['name']}: ladder frame p99 <= 8 ms", o["ladder_frame_ms_p99"] <= 8,
+                    f"{o['ladder_frame_ms_p99']:.2f} ms"))
+        out.append((f"{r['name']}: CPU per message <= 1/4 of stock's",
+                    o["cpu_us_per_msg"] <= 0.25 * b["cpu_us_per_msg"],
+                    f"{o['cpu_us_per_msg']:.1f} vs {b['cpu_us_per_msg']:.1f} us"))
+        unexplained = o["key_presses"] - o["orders_sent"] - sum(o["refusals"].values())
+        out.append((f"{r['name']}: every key press on the wire or refused with a reason", unexplained <= 0,
+                    f"{o['orders_sent']} sent, {sum(o['refusals'].values())} refused, of {o['key_presses']}"))
+    top = by["max"]
+    out.append(("gateway offers >= 150k msg/s", top["ibtui"]["offered_msgs_s"] >= 150_000,
+                f"{top['ibtui']['offered_msgs_s']:,.0f} msg/s"))
+    out.append(("client sustains what is offered (>= 98%) at every rate",
+                all(r["ibtui"]["sustained_msgs_s"] >= 0.98 * r["ibtui"]["offered_msgs_s"] for r in rows),
+                ", ".join(f"{r['ibtui']['sustained_msgs_s'] / max(1, r['ibtui']['offered_msgs_s']):.0%}"
+                          for r in rows)))
+    return out
+
+
+def sweep(seconds: float, as_json: bool) -> int:
+    """Every rate of ``SWEEP``, ibtui beside the stock path, one table, the targets and a
+    calibration figure measured before and after."""
+    before = calibration()
+    rows: list[dict[str, Any]] = []
+    for name, rate in SWEEP:
+        rows.append({"name": name, "rate": rate, "ibtui": measure("ibtui", rate, seconds),
+                     "baseline": measure("baseline", rate, seconds)})
+    after = calibration()
+    met = targets(rows)
+    if as_json:
+        print(json.dumps({"seconds": seconds, "calibration_s": [before, after], "rows": rows,
+                          "targets": [{"target": t, "met": ok, "measured": m} for t, ok, m in met]}))
+    else:
+        print(sweep_report(rows, seconds, before, after))
+    return 0
+
+
+def sweep_report(rows: list[dict[str, Any]], seconds: float, before: float, after: float) -> str:
+    """The sweep as one table, the refusals with their reasons, and the targets met or missed."""
+    lines = [
+        f"ibtui bench --sweep: {seconds:g}s per run, app at 120x40, {os.cpu_count()} CPUs; calibration "
+        f"(10M-iteration Python loop) {before:.2f}s before, {after:.2f}s after",
+        f"{'rate':<6}{'offered':>10}{'sustained':>11}{'key-to-wire p50':>18}{'key-to-wire p99':>18}"
+        f"{'p99 ratio':>10}{'ladder p99':>11}{'CPU/msg':>14}{'keys':>10}",
+        f"{'':<6}{'msg/s':>10}{'msg/s':>11}{'ibtui / stock':>18}{'ibtui / stock':>18}{'':>10}{'ms':>11}"
+        f"{'us, ibtui/stk':>14}{'sent/all':>10}",
+    ]
+    for r in rows:
+        o, b = r["ibtui"], r["baseline"]
+        ratio = o["key_to_wire_ms_p99"] / b["key_to_wire_ms_p99"] if b["key_to_wire_ms_p99"] else float("nan")
+        lines.append(
+            f"{r['name']:<6}{o['offered_msgs_s']:>10,.0f}{o['sustained_msgs_s']:>11,.0f}"
+            f"{o['key_to_wire_ms_p50']:>9.2f} /{b['key_to_wire_ms_p50']:>6.2f}"
+            f"{o['key_to_wire_ms_p99']:>9.2f} /{b['key_to_wire_ms_p99']:>6.2f}"
+            f"{ratio:>9.2f}x{o['ladder_frame_ms_p99']:>11.2f}"
+            f"{o['cpu_us_per_msg']:>7.1f} /{b['cpu_us_per_msg']:>5.1f}"
+            f"{o['orders_sent']:>5}/{o['key_presses']}")
+    refusals: dict[str, int] = {}
+    for r in rows:
+        for why, n in r["ibtui"]["refusals"].items():
+            refusals[why] = refusals.get(why, 0) + n
+    lines.append("refusals: " + ("; ".join(f"{n} x {why}" for why, n in refusals.items()) or "none"))
+    met = targets(rows)
+    lines.append(f"targets met: {sum(ok for _, ok, _ in met)} of {len(met)}")
+    lines += [f"  {'met ' if ok else 'MISS'} {what}: {measured}" for what, ok, measured in met]
     return "\n".join(lines)
 
 

@@ -219,7 +219,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"connecting to {c.host}:{c.port} as client {c.client_id} (IB's Python client: ibapi {CLIENT}) ...")
     broker.start()
     try:
-        if not broker.wait_connected(c.connect_timeout + 1):
+        if not broker.wait_connected(c.connect_timeout + 1, give_up_when_refused=True):
             print(f"FAIL: {broker.reason or 'no connection'}")
             return 1
         accounts = ", ".join(broker.accounts)
@@ -325,6 +325,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.seconds <= 0:
         print("ibtui bench: --seconds must be positive", file=sys.stderr)
         return 2
+    if args.sweep:
+        return bench.sweep(args.seconds, args.json)
     return bench.run(args.seconds, rate, args.json, baseline=not args.no_baseline)
 
 
@@ -381,6 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--rate", default="50000", help="market events/s offered (default 50000)")
     bench.add_argument("--json", action="store_true", help="one JSON object instead of the table")
     bench.add_argument("--no-baseline", action="store_true", help="skip the stock-ibapi run")
+    bench.add_argument("--sweep", action="store_true",
+                       help="idle, 2k, 10k, 25k, 50k and the gateway's maximum, each beside the stock path, "
+                            "with the targets and a machine calibration figure")
     bench.set_defaults(func=cmd_bench)
     return parser
 

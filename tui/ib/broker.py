@@ -103,12 +103,16 @@ class Broker:
         self.pacer.close()
         self.session.set_state(ConnState.DISCONNECTED, "stopped")
 
-    def wait_connected(self, timeout: float = 10.0, reconciled: bool = True) -> bool:
-        """Block until connected (and reconciled); False after ``timeout`` seconds."""
+    def wait_connected(self, timeout: float = 10.0, reconciled: bool = True,
+                       give_up_when_refused: bool = False) -> bool:
+        """Block until connected (and reconciled); False after ``timeout`` seconds, or at once
+        when nothing listens on the port and ``give_up_when_refused``."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.state == ConnState.CONNECTED and not (reconciled and self.reconciling):
                 return True
+            if give_up_when_refused and self.reason.startswith("nothing listens on"):
+                return False
             time.sleep(0.01)
         return False
 
