@@ -211,7 +211,8 @@ class Broker:
 
     # --- market data ----------------------------------------------------------------------------
     def subscribe(self, contract: Contract, depth_rows: int = 0) -> None:
-        """Stream L1 (and depth when ``depth_rows``) for a resolved contract; kept across reconnects."""
+        """Stream L1 (and depth and every trade when ``depth_rows``) for a resolved contract; kept
+        across reconnects."""
         if not contract.con_id:
             raise BrokerError(f"{contract.symbol}: resolve the contract before subscribing")
         sub = self.subscriptions.want(contract, depth_rows)
@@ -225,7 +226,10 @@ class Broker:
             self.h.clear_market(sub.contract.con_id)  # the new depth stream rebuilds the book
         self.subscriptions.renew(sub)
         rid, drid, rows = sub.l1_req, sub.depth_req, sub.depth_rows
-        self._data(lambda: client.reqMktData(rid, contract, ticks.GENERIC_TICKS, False, False, []))
+        # every trade (RTVolume) only where the screen shows trades: the ladder's instruments,
+        # the ones streamed with depth; a watchlist quote needs none of that traffic
+        generic = ticks.GENERIC_TICKS if rows else ""
+        self._data(lambda: client.reqMktData(rid, contract, generic, False, False, []))
         if rows:
             self._data(lambda: client.reqMktDepth(drid, contract, rows, False, []))
 

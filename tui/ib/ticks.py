@@ -16,7 +16,7 @@ DELAYED_FIRST, DELAYED_LAST = 66, 76
 LAST_TIMESTAMPS = frozenset({45, 88})
 # tickString types of RTVolume (generic tick 233): "price;size;epoch ms;total volume;vwap;single"
 RT_VOLUMES = frozenset({48, 77})
-GENERIC_TICKS = "233"  # what every quote stream asks for: RTVolume, one string per trade
+GENERIC_TICKS = "233"  # what the ladder's quote stream asks for: RTVolume, one string per trade
 
 
 def parse_rt_volume(value: str) -> tuple[float, int, float] | None:
