@@ -25,11 +25,15 @@ def test_a_chase_moves_once_acknowledged_at_most_per_second_and_max_ticks_in_all
     assert c.next_price(bid(6001.25), 0.25, 24002, 12.0) is None and "ran more than 3" in c.stopped
 
 
-def test_a_chase_stops_after_max_ticks_moves_even_back_and_forth() -> None:
+def test_a_chase_follows_the_market_away_only_and_stops_after_max_ticks_moves() -> None:
     c = Chase(1, True, 24000, 2, 24000)
     assert c.next_price(bid(6000.25), 0.25, 24000, 1.0) == 24001
-    assert c.next_price(bid(5999.75), 0.25, 24001, 2.0) == 23999  # the bid fell: cheaper
-    assert c.next_price(bid(6000.0), 0.25, 23999, 3.0) is None and "re-priced 2 times" in c.stopped
+    assert c.next_price(bid(5999.75), 0.25, 24001, 2.0) is None, "the bid fell: it is the best bid"
+    assert c.next_price(bid(6000.50), 0.25, 24001, 3.0) == 24002
+    assert c.next_price(bid(6000.50), 0.25, 24002, 4.0) is None and not c.stopped
+    s = Chase(2, False, 24000, 1, 24000)  # a chasing sell follows the offer down
+    assert s.next_price(bid(5999.50), 0.25, 24000, 1.0) == 23999  # offer 5999.75
+    assert s.next_price(bid(5999.25), 0.25, 23999, 2.0) is None and "more than 1 tick from" in s.stopped
 
 
 def test_split_is_whole_and_proportional() -> None:

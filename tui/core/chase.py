@@ -1,5 +1,9 @@
 """Chase: a limit that re-prices itself to the best bid (buy) or offer (sell) until it fills.
 
+It follows the market away from it only: when the bid falls under a chasing buy, the buy is the
+best bid there is (a feed that does not show one's own order makes the bid look lower), and
+moving down would only spend modifies and the order's place in the queue.
+
 Bounds, so that a chase never trips IB's pacing (error 100 at 50 messages a second) nor
 its order-efficiency ratio (order messages per execution):
 - one modify at a time: the next waits until the gateway reports the last one;
@@ -42,11 +46,12 @@ class Chase:
         if not best:
             return None
         target = to_ticks(best, tick)
-        if target == self.sent:
-            return None
+        if (target - self.sent) * (1 if self.buy else -1) <= 0:
+            return None  # the market came to it, or stayed: it is the best price already
         adverse = (target - self.start) * (1 if self.buy else -1)
         if adverse > self.max_ticks:
-            self.stopped = f"the market ran more than {self.max_ticks} ticks from where it started"
+            self.stopped = (f"the market ran more than {self.max_ticks} tick{'s' if self.max_ticks != 1 else ''} "
+                            "from where it started")
             return None
         if self.moves >= self.max_ticks:
             self.stopped = f"it was re-priced {self.moves} times"
