@@ -232,26 +232,31 @@ class LadderKeys(_AppBase):
         self.ask(f"Cancel EVERY open order in the account ({n} of them from here)?",
                  lambda: self.desk.cancel_everything("cancel all"))
 
-    def action_flatten(self) -> None:
+    def _position_or_say(self, what: str) -> tuple[ContractSpec, float] | None:
+        """The ladder's instrument and its position, or None (said) when there is none to ``what``."""
         spec = self._spec_or_say()
         if spec is None:
-            return
+            return None
         qty = self.desk.portfolio.position(spec.contract.con_id)
         if not qty:
-            self.desk.say(f"{spec.contract.key}: no position to flatten")
+            self.desk.say(f"{spec.contract.key}: no position to {what}")
+            return None
+        return spec, qty
+
+    def action_flatten(self) -> None:
+        held = self._position_or_say("flatten")
+        if held is None:
             return
+        spec, qty = held
         self.ask(f"Flatten {spec.contract.key}: cancel its orders and "
                  f"{'SELL' if qty > 0 else 'BUY'} {abs(qty):g} at market?",
                  lambda: self.desk.flatten(spec))
 
     def action_reverse(self) -> None:
-        spec = self._spec_or_say()
-        if spec is None:
+        held = self._position_or_say("reverse")
+        if held is None:
             return
-        qty = self.desk.portfolio.position(spec.contract.con_id)
-        if not qty:
-            self.desk.say(f"{spec.contract.key}: no position to reverse")
-            return
+        spec, qty = held
         if self._needs_confirm():
             side = "SELL" if qty > 0 else "BUY"
             self.ask(f"Reverse {spec.contract.key}: cancel its orders and {side} {2 * abs(qty):g} at market "

@@ -197,14 +197,17 @@ Preview = tuple[tuple[float, float, float], tuple[float, float, float], tuple[fl
                 float, str]
 
 
+def _since(v: int, *fields: tuple[int, object]) -> list[object]:
+    """The fields a layout has at version ``v``: each given as (first version, value)."""
+    return [value for first, value in fields if v >= first]
+
+
 def _fa_params(v: int) -> list[object]:
     """faGroup, faMethod, faPercentage (, faProfile before 177)."""
     return ["", "", ""] if v >= V.FA_PROFILE_GONE else ["", "", "", ""]
 
 
-def _peg_best_mid(v: int) -> list[object]:
-    """minTradeQty, minCompeteSize, competeAgainstBestOffset, midOffsetAtWhole, midOffsetAtHalf."""
-    return ["", "", "", "", ""] if v >= V.PEGBEST_PEGMID else []
+_PEG_BEST_MID = [(V.PEGBEST_PEGMID, "")] * 5  # minTradeQty .. midOffsetAtHalf: pegged orders only
 
 
 def open_order(v: int, o: SimOrder, status: str | None = None, preview: Preview | None = None) -> bytes:
@@ -228,27 +231,13 @@ def open_order(v: int, o: SimOrder, status: str | None = None, preview: Preview 
         o.price(o.lmt_offset) if o.lmt_offset is not None else U, U, U, U, 0,  # lmtPriceOffset .. unit
         "", "", "", U, False, False, False, "",  # softDollarTier .. usePriceMgmtAlgo
     ]
-    if v >= V.DURATION:
-        fields.append("")
-    if v >= V.POST_TO_ATS:
-        fields.append("")
-    if v >= V.AUTO_CANCEL_PARENT:
-        fields.append(False)
-    fields += _peg_best_mid(v)
-    if v >= V.CUSTOMER_ACCOUNT:
-        fields.append("")
-    if v >= V.PROFESSIONAL_CUSTOMER:
-        fields.append(False)
-    if v >= V.BOND_ACCRUED_INTEREST:
-        fields.append("")
-    if v >= V.INCLUDE_OVERNIGHT:
-        fields.append(False)
-    if v >= V.CME_TAGGING_IN_OPEN_ORDER:
-        fields += ["", ""]  # extOperator, manualOrderIndicator
-    if v >= V.SUBMITTER:
-        fields.append("")
-    if v >= V.IMBALANCE_ONLY:
-        fields.append(False)
+    fields += _since(
+        v, (V.DURATION, ""), (V.POST_TO_ATS, ""), (V.AUTO_CANCEL_PARENT, False), *_PEG_BEST_MID,
+        (V.CUSTOMER_ACCOUNT, ""), (V.PROFESSIONAL_CUSTOMER, False), (V.BOND_ACCRUED_INTEREST, ""),
+        (V.INCLUDE_OVERNIGHT, False),
+        (V.CME_TAGGING_IN_OPEN_ORDER, ""), (V.CME_TAGGING_IN_OPEN_ORDER, ""),  # extOperator, indicator
+        (V.SUBMITTER, ""), (V.IMBALANCE_ONLY, False),
+    )
     return encode(*fields)
 
 
@@ -297,14 +286,9 @@ def completed_order(v: int, o: SimOrder, completed_time: str) -> bytes:
         U, U, U, False, False,  # trailStopPrice, lmtPriceOffset, cashQty, dontUse.., isOms
         "", o.filled, 0, False, "", False, False, 0,  # autoCancelDate .. parentPermId
         completed_time, o.completed_status or o.status,
-        *_peg_best_mid(v),
     ]
-    if v >= V.CUSTOMER_ACCOUNT:
-        fields.append("")
-    if v >= V.PROFESSIONAL_CUSTOMER:
-        fields.append(False)
-    if v >= V.SUBMITTER:
-        fields.append("")
+    fields += _since(v, *_PEG_BEST_MID, (V.CUSTOMER_ACCOUNT, ""), (V.PROFESSIONAL_CUSTOMER, False),
+                     (V.SUBMITTER, ""))
     return encode(*fields)
 
 
@@ -322,10 +306,7 @@ def exec_details(v: int, req_id: int, o: SimOrder, exec_id: str, time: str, shar
         o.account, c.exchange, side, shares, price, o.perm_id, o.client_id, 0, cum_qty,
         avg_price, o.order_ref, "", "", "", 1,
     ]
-    if v >= V.PENDING_PRICE_REVISION:
-        fields.append(False)
-    if v >= V.SUBMITTER:
-        fields.append("")
+    fields += _since(v, (V.PENDING_PRICE_REVISION, False), (V.SUBMITTER, ""))
     return encode(*fields)
 
 
