@@ -51,9 +51,9 @@ async def test_time_and_sales_and_the_trades_column_move_with_the_market_and_cle
         trade(paused, 300)
         await until(pilot, lambda: tape.tape is not None and len(tape.tape.prints) >= 5)
         await settle(pilot)
-        newest = tape.tape.prints[-1]
+        _, _, size, side = tape.tape.prints[-1]
         line = tape.render_line(1).text
-        assert f"{newest.size:>6} {'B' if newest.side > 0 else 'S' if newest.side < 0 else ' '}" in line, line
+        assert f"{size:>6} {'B' if side > 0 else 'S' if side < 0 else ' '}" in line, line
         ladder = app.query_one(Ladder)
         assert sum(r.traded_buy + r.traded_sell for r in ladder.rows) > 0
         assert "TRADES" in ladder.render_line(1).text

@@ -14,6 +14,10 @@ from tui.core.events import Print
 from tui.core.prices import to_ticks
 
 TAPE_LENGTH = 1000  # prints kept for the time & sales pane
+# A kept print is a plain (time, price, size, side) tuple: the garbage collector stops tracking a
+# tuple of numbers, so a thousand long-lived prints cost a full collection nothing (Print objects
+# would be scanned at every one, and a busy tape promotes them by the thousand).
+Kept = tuple[float, float, int, int]
 
 
 class Tape:
@@ -22,7 +26,7 @@ class Tape:
     def __init__(self, tick: float, window: float) -> None:
         self.tick = tick
         self.window = window
-        self.prints: deque[Print] = deque(maxlen=TAPE_LENGTH)
+        self.prints: deque[Kept] = deque(maxlen=TAPE_LENGTH)
         self._window: deque[tuple[float, int, int, int]] = deque()  # (time, ticks, buy qty, sell qty)
         self._at: dict[int, list[int]] = {}  # ticks -> [buy volume, sell volume] in the window
         self.cleared_at = 0.0
@@ -31,7 +35,7 @@ class Tape:
     def add(self, prints: Iterable[Print], now: float) -> None:
         tick = self.tick
         for p in prints:
-            self.prints.append(p)
+            self.prints.append((p.time, p.price, p.size, p.side))
             self.seq += 1
             t = to_ticks(p.price, tick)
             buy = p.size if p.side > 0 else 0

@@ -192,7 +192,9 @@ class Ladder(Widget, can_focus=True):
         key = (row, width, self.max_size)
         strip = self._cache.get(key)
         if strip is None:
-            if len(self._cache) > 1024:
+            # small: painted strips that outlive a few frames are promoted to the oldest GC generation,
+            # and a busy market's churn of them lengthened full collections (and a key's wait)
+            if len(self._cache) > max(256, 4 * len(self.rows)):
                 self._cache.clear()
             strip = self._cache[key] = self._paint(row, width)
         return strip

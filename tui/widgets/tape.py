@@ -49,8 +49,8 @@ class TimeAndSales(Widget, can_focus=True):
         if tape is None or spec is None or i < 0:
             text = "no trades yet" if y == 1 and spec is not None else ""
             return Strip([Segment(text.ljust(width)[:width], style("dim"))], width)
-        p = tape.prints[i]
-        letter, name = SIDE.get(p.side, SIDE[0])
-        stamp = time.strftime("%H:%M:%S", time.localtime(p.time)) if p.time else "--:--:--"
-        line = f"{stamp} {format_price(p.price, spec.tick):>10} {p.size:>6} {letter}"
+        when, price, size, side = tape.prints[i]
+        letter, name = SIDE.get(side, SIDE[0])
+        stamp = time.strftime("%H:%M:%S", time.localtime(when)) if when else "--:--:--"
+        line = f"{stamp} {format_price(price, spec.tick):>10} {size:>6} {letter}"
         return Strip([Segment(line.ljust(width)[:width], style(name))], width)
