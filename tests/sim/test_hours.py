@@ -38,3 +38,11 @@ def test_sessions_skip_weekends_and_name_their_trading_day() -> None:
     found = sessions(BY_SYMBOL["AAPL"], dt.date(2026, 11, 20), 4, regular=True)  # Fri .. Mon
     assert [(a.strftime("%a %H:%M"), b.strftime("%H:%M"), ref.isoformat()) for a, b, ref in found] == [
         ("Fri 09:30", "16:00", "2026-11-20"), ("Mon 09:30", "16:00", "2026-11-23")]
+
+
+def test_a_day_whose_session_starts_in_the_evening_is_not_closed() -> None:
+    es = next(i for i in BY_SYMBOL.values() if i.contract.symbol == "ES")
+    saturday = dt.date(2026, 11, 21)
+    trading, _ = hours_text(es, saturday)
+    assert trading.startswith("20261121:CLOSED;20261122:1700-20261123:1600;"), trading
+    assert "20261122:CLOSED" not in trading

@@ -69,18 +69,16 @@ def sessions(inst: Instrument, first: dt.date, days: int, regular: bool = False)
 
 
 def hours_text(inst: Instrument, today: dt.date, days: int = 7) -> tuple[str, str]:
-    """(tradingHours, liquidHours) as TWS writes them: ``20260105:0930-20260105:1600;20260110:CLOSED``."""
+    """(tradingHours, liquidHours) as TWS writes them: each session from its start
+    (``20261122:1700-20261123:1600`` for a future's Monday), and ``20261128:CLOSED`` for a day
+    no session touches."""
 
     def text(regular: bool) -> str:
-        open_days = {ref: (a, b) for a, b, ref in sessions(inst, today, days, regular)}
-        parts = []
-        for i in range(days):
-            day = today + dt.timedelta(days=i)
-            if day in open_days:
-                a, b = open_days[day]
-                parts.append(f"{a:%Y%m%d:%H%M}-{b:%Y%m%d:%H%M}")
-            else:
-                parts.append(f"{day:%Y%m%d}:CLOSED")
-        return ";".join(parts)
+        found = sessions(inst, today, days, regular)
+        touched = {a.date() for a, _, _ in found} | {b.date() for _, b, _ in found}
+        parts = [(a, f"{a:%Y%m%d:%H%M}-{b:%Y%m%d:%H%M}") for a, b, _ in found]
+        parts += [(dt.datetime.combine(day, dt.time()), f"{day:%Y%m%d}:CLOSED")
+                  for day in (today + dt.timedelta(days=i) for i in range(days)) if day not in touched]
+        return ";".join(t for _, t in sorted(parts))
 
     return text(False), text(True)
