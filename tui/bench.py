@@ -276,7 +276,8 @@ def measure(mode: str, rate: float, seconds: float) -> dict[str, Any]:
         "key_to_wire_ms_p99": _pct(latencies, 99),
         "key_to_gateway_ms_p50": _pct(to_gateway, 50),
         "key_to_gateway_ms_p99": _pct(to_gateway, 99),
-        "orders_sent": len(to_gateway),
+        "orders_sent": len(latencies),  # on the wire: handed to the kernel's socket
+        "orders_at_gateway": len(to_gateway),  # of those, read by the gateway before the run ended
         "key_presses": len(presses) + result["refused"],
         "peak_rss_mb": result["rss_mb"],
         "cpu_seconds": result["cpu"],
