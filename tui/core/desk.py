@@ -114,8 +114,11 @@ class Desk(OrderPath, Reconciliation):
             if spec is not None:
                 if u.prints:
                     self.tape(spec).add(u.prints, now)
-                self.queue.update(u, self.orders.working(u.con_id), spec.tick)
-                self.breakeven(u, spec)
+                working = self.orders.working(u.con_id)
+                if working or self.queue.places:  # (most updates are of instruments with no orders)
+                    self.queue.update(u, working, spec.tick)
+                if working:
+                    self.breakeven(u, spec, working)
         if self.chases:  # every frame, not only on news: a move held back by the pacing goes later
             self.chase_step()
         return events, updates

@@ -184,7 +184,7 @@ class OrderPath:
             elif target is not None:
                 self.modify_price(rec, spec, to_price=from_ticks(target, spec.tick))
 
-    def breakeven(self, market: ev.MarketUpdate, spec: ContractSpec) -> None:
+    def breakeven(self, market: ev.MarketUpdate, spec: ContractSpec, working: list[OrderRecord]) -> None:
         """Auto-breakeven: once the last trade is ``breakeven_ticks`` in profit from a bracket's
         filled entry, its stops move to the entry (plus ``breakeven_offset_ticks`` of profit).
         Only ever tightens a stop; each stop is moved once."""
@@ -192,7 +192,7 @@ class OrderPath:
         if ticks <= 0 or not market.last:
             return
         tick = spec.tick
-        for rec in self.orders.working(spec.contract.con_id):
+        for rec in working:
             if rec.order_type != OrderType.STP or not rec.parent_id or rec.aux_price is None \
                     or rec.order_id in self.broken_even:
                 continue

@@ -66,9 +66,10 @@ class QueueModel:
     def update(self, market: MarketUpdate, orders: Iterable[OrderRecord], tick: float) -> None:
         """Fold one instrument's update into the places of its orders (and forget the others)."""
         traded: dict[int, int] = {}
-        for p in market.prints:
-            t = to_ticks(p.price, tick)
-            traded[t] = traded.get(t, 0) + p.size
+        if any(resting_limit(r) for r in orders):
+            for p in market.prints:
+                t = to_ticks(p.price, tick)
+                traded[t] = traded.get(t, 0) + p.size
         seen = set()
         for rec in orders:
             if not resting_limit(rec):
