@@ -162,13 +162,15 @@ class Ladder(Widget, can_focus=True):
 
     # --- painting ---------------------------------------------------------------------------
     def _style(self, name: str) -> Style:
-        if self._theme.sync(self.app):
-            self._cache.clear()
         return self._theme.get(name)
 
     def render_line(self, y: int) -> Strip:
         started = perf_counter()
         try:
+            # the theme is checked once a line, not once a style: asking Textual for the current
+            # theme was half of a busy frame's painting
+            if self._theme.sync(self.app):
+                self._cache.clear()
             return self._line(y)
         finally:
             self.paint_seconds += perf_counter() - started
