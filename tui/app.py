@@ -14,6 +14,8 @@ from typing import ClassVar
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
+from textual.driver import Driver
+from textual.message import Message
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.theme import Theme
@@ -26,9 +28,11 @@ from tui.core.desk import Desk
 from tui.core.journal import Journal, describe, order_history, read
 from tui.core.ports import BrokerPort
 from tui.frame import Frame
+from tui.key_lane import KeyLane, keys_first
 from tui.keys import BINDINGS, MODAL_BINDING_IDS, MODAL_BINDINGS, help_rows
 from tui.ladder_keys import LadderKeys
 from tui.screens.modals import Help, OrderHistory, Search
+from tui.screens.trading import TradingScreen
 from tui.theming import SEMANTIC_DEFAULTS, shipped_themes
 from tui.widgets.blotter import Blotter
 from tui.widgets.ladder import Ladder
@@ -69,6 +73,19 @@ class IBTuiApp(LadderKeys, App[int]):
         self.frames = Frame(self)
         self._pane = 1  # the ladder: tab goes on from there
         self.exit_note = ""
+        # the trading screen's keys run at once; with a table focused Textual routes them
+        self.key_lane = KeyLane(self, lambda focused: focused is None or isinstance(focused, Ladder))
+
+    def get_default_screen(self) -> Screen:
+        return TradingScreen(first=(Ladder,))
+
+    def get_driver_class(self) -> type[Driver]:
+        return keys_first(super().get_driver_class())
+
+    def post_message(self, message: Message) -> bool:
+        if type(message) is events.Key and not message.is_forwarded and self.key_lane.take(message):
+            return True
+        return super().post_message(message)
 
     # --- composition -------------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -103,6 +120,7 @@ class IBTuiApp(LadderKeys, App[int]):
         yield Vertical(Static(title, classes="title"), widget, id=box_id, classes="pane")
 
     def on_mount(self) -> None:
+        self.key_lane.bind_thread()
         for theme in shipped_themes():
             self.register_theme(theme)
         if self.settings.ui.theme in self.available_themes:
@@ -140,6 +158,7 @@ class IBTuiApp(LadderKeys, App[int]):
         if unknown:
             self.desk.say(f"keymap: unknown binding ids {', '.join(unknown)} (see ? for the ids)", "warning")
         self.set_keymap({k: v for k, v in self.settings.keymap.items() if k in known})
+        self.key_lane.forget()
 
     def _theme_changed(self, theme: Theme) -> None:
         if theme.name != self.settings.ui.theme:

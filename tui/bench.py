@@ -123,9 +123,39 @@ def _stock_client_factory(app_ref: list[Any]) -> Any:
 
 
 # --- the app process ---------------------------------------------------------------------------
-def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
-    from textual.events import Key
+class _Keyboard:
+    """A key press as the terminal driver makes one: read on a thread of its own, handed to the
+    loop as a callback (what ibtui's driver does), and stamped on that thread as it is read."""
 
+    def __init__(self, loop: asyncio.AbstractEventLoop, post: Any) -> None:
+        self._loop, self._post = loop, post
+        self._go = threading.Event()
+        self.stamp: float | None = None  # when the last press was read
+        self._closed = False
+        threading.Thread(target=self._run, name="keyboard", daemon=True).start()
+
+    def press(self) -> None:
+        """Press ``b`` (the thread wakes, reads it, stamps it and posts it; the loop goes on)."""
+        self.stamp = None
+        self._go.set()
+
+    def close(self) -> None:
+        self._closed = True
+        self._go.set()
+
+    def _run(self) -> None:
+        from textual.events import Key
+
+        while True:
+            self._go.wait()
+            self._go.clear()
+            if self._closed:
+                return
+            self.stamp = time.monotonic()
+            self._loop.call_soon_threadsafe(self._post, Key("b", "b"))
+
+
+def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
     from tui import config as cfg
     from tui.app import IBTuiApp
     from tui.ib.broker import Broker, BrokerConfig
@@ -171,11 +201,12 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
                 send = conn.sendMsg
 
                 def stamped(data: bytes) -> Any:
-                    n = send(data)
                     if data[4:6] == b"3\0":  # placeOrder, text protocol: "3\0<order id>\0..."
+                        # stamped as the bytes go to the kernel: after the call the thread may
+                        # wait for the interpreter lock, which is not the order's delay
                         end = data.index(b"\0", 6)
                         sent_at.setdefault(int(data[6:end]), time.monotonic())
-                    return n
+                    return send(data)
 
                 conn.sendMsg = stamped  # type: ignore[method-assign]
             app.action_cursor(-40)  # resting orders, well under the market
@@ -187,31 +218,37 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
             wall0 = time.time()
             t0, m0, cpu0 = time.monotonic(), broker.stats()["messages"], sum(os.times()[:2])
             presses: dict[int, float] = {}  # order id -> when its key was pressed
-            pressed_at: float | None = None
+            pressed = False  # a press is out, its order not seen yet
+            keyboard = _Keyboard(asyncio.get_running_loop(), app.post_message)
             known = set(app.desk.orders.by_id)
             refused = 0
             next_press = t0 + 0.5
+            next_cancel = next_press + 0.05
             while time.monotonic() - t0 < seconds:
                 now = time.monotonic()
                 new = set(app.desk.orders.by_id) - known
-                if new and pressed_at is not None:
-                    presses[min(new)] = pressed_at
-                    pressed_at = None
+                if new and pressed and keyboard.stamp is not None:
+                    presses[min(new)] = keyboard.stamp
+                    pressed = False
                 known |= new
-                if now >= next_press:
-                    if pressed_at is not None:
-                        refused += 1  # the last press sent nothing (a risk refusal)
+                if now >= next_cancel:
                     # as a trader would: a few orders working, each cancelled after a second
+                    # (half-way between presses, so a press never queues behind the cancels)
                     wall = time.time()  # order records stamp wall time
                     stale = [r for r in app.desk.orders.working() if r.updated and wall - r.updated > 1.0]
                     app.desk.cancel(stale[:2], "bench")
-                    pressed_at = time.monotonic()
-                    app.post_message(Key("b", "b"))
+                    next_cancel = next_press + 0.05
+                if now >= next_press:
+                    if pressed:
+                        refused += 1  # the last press sent nothing (a risk refusal)
+                    keyboard.press()
+                    pressed = True
                     next_press = now + 0.1
                 await asyncio.sleep(0.005)
+            keyboard.close()
             control.put("end")
             t1, m1 = time.monotonic(), broker.stats()["messages"]
-            if pressed_at is not None and time.monotonic() - pressed_at > 0.5:
+            if pressed and keyboard.stamp is not None and time.monotonic() - keyboard.stamp > 0.5:
                 refused += 1
             reasons: dict[str, int] = {}
             for m in app.desk.messages:  # why a press sent nothing, in the desk's words

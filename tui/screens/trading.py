@@ -1,0 +1,57 @@
+"""The trading screen: draws what changed in slices, so a key never waits for a whole screen.
+
+Textual paints every widget that changed in one go: under a busy market that was
+4-15 ms on this machine class (the ladder, the time and sales, two tables and the
+blotter in one callback), and a key pressed meanwhile waited for all of it. Here
+each update paints the ladder first, then further changed panes only while a
+small budget lasts; the rest are painted on the loop's next turn, after any key
+that arrived. Nothing is skipped or reordered within a pane: a pane is painted
+whole, just not necessarily in the same callback as the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from textual.screen import Screen
+from textual.widget import Widget
+
+SLICE_SECONDS = 0.0015  # paint more panes in one turn only while under this
+
+
+class TradingScreen(Screen[None]):
+    """The app's main screen; ``first`` are painted before other panes."""
+
+    def __init__(self, first: tuple[type[Widget], ...] = ()) -> None:
+        super().__init__()
+        self.first = first
+        self.slices = 0  # turns that left panes for the next (tests read it)
+        self._continuing = False
+
+    def _on_timer_update(self) -> None:
+        dirty = self._dirty_widgets
+        if (len(dirty) < 2 or self in dirty or not self.is_current or self.app._batch_count
+                or self._layout_required or self._scroll_required or self._repaint_required
+                or self._recompose_required):
+            super()._on_timer_update()
+            return
+        waiting = sorted(dirty, key=lambda w: not isinstance(w, self.first))
+        started = time.perf_counter()
+        while waiting:
+            dirty.clear()
+            dirty.add(waiting.pop(0))
+            super()._on_timer_update()  # paints it (and clears the set)
+            if time.perf_counter() - started > SLICE_SECONDS:
+                break
+        if waiting:
+            dirty.update(waiting)
+            self.slices += 1
+            if not self._continuing:
+                self._continuing = True
+                asyncio.get_running_loop().call_soon(self._continue)
+
+    def _continue(self) -> None:
+        self._continuing = False
+        if self._dirty_widgets and self.is_attached:
+            self._on_timer_update()
