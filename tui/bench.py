@@ -10,8 +10,9 @@ and the gateway getting round to reading it (it stamps each arrival;
 CLOCK_MONOTONIC is shared by processes), which at high rates is mostly the
 gateway's own busy loop. Each order is
 cancelled about a second after it is placed, so a handful work at any time. The
-baseline is the same app fed by ibapi's stock EReader and EClient.run(), with
-one UI call per message.
+baseline is the stock path: the same screens fed by ibapi's stock EReader and
+EClient.run() with one UI call per message, keys routed and panes painted by
+Textual's own machinery (no key lane, no sliced painting).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ import threading
 import time
 from typing import Any
 
+# seconds between key presses; with each order cancelled a second later that is 20 order messages
+# a second, well inside IB's 50: faster, the pacer would hold orders back and the bench measure it
+PRESS_EVERY = 0.1
 WATCH = ["ES", "NQ", "CL", "AAPL", "MSFT", "NVDA", "TSLA", "EUR.USD"]
 
 
@@ -122,13 +126,36 @@ def _stock_client_factory(app_ref: list[Any]) -> Any:
     return StockClient
 
 
+def _stock_app() -> Any:
+    """The app as the stock parts make it: Textual routes every key through its queues and
+    paints every changed pane in one go (ibtui's key lane and sliced painting are off)."""
+    from textual.app import App
+    from textual.screen import Screen
+
+    from tui.app import IBTuiApp
+
+    class StockApp(IBTuiApp):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            self.key_lane.lane_for = lambda focused: False
+
+        def get_default_screen(self) -> Screen:
+            return Screen()
+
+        def get_driver_class(self) -> Any:
+            return App.get_driver_class(self)
+
+    return StockApp
+
+
 # --- the app process ---------------------------------------------------------------------------
 class _Keyboard:
     """A key press as the terminal driver makes one: read on a thread of its own, handed to the
-    loop as a callback (what ibtui's driver does), and stamped on that thread as it is read."""
+    loop as a callback (what ibtui's driver does; ``stock``: as a coroutine, Textual's way), and
+    stamped on that thread as it is read."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, post: Any) -> None:
-        self._loop, self._post = loop, post
+    def __init__(self, loop: asyncio.AbstractEventLoop, post: Any, stock: bool = False) -> None:
+        self._loop, self._post, self._stock = loop, post, stock
         self._go = threading.Event()
         self.stamp: float | None = None  # when the last press was read
         self._closed = False
@@ -152,7 +179,10 @@ class _Keyboard:
             if self._closed:
                 return
             self.stamp = time.monotonic()
-            self._loop.call_soon_threadsafe(self._post, Key("b", "b"))
+            if self._stock:  # Textual's own driver: a coroutine run on the loop
+                asyncio.run_coroutine_threadsafe(self._post(Key("b", "b")), self._loop)
+            else:
+                self._loop.call_soon_threadsafe(self._post, Key("b", "b"))
 
 
 def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
@@ -183,7 +213,7 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
     factory = _stock_client_factory(app_ref) if mode == "baseline" else None
     broker = Broker(BrokerConfig(port=port, client_id=5, stale_after=3600),
                     **({"client_factory": factory} if factory else {}))
-    app = IBTuiApp(s, broker, None, "full", "ES", "never")
+    app = (_stock_app() if mode == "baseline" else IBTuiApp)(s, broker, None, "full", "ES", "never")
     app_ref[0] = app
     result: dict[str, Any] = {}
 
@@ -219,11 +249,12 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
             t0, m0, cpu0 = time.monotonic(), broker.stats()["messages"], sum(os.times()[:2])
             presses: dict[int, float] = {}  # order id -> when its key was pressed
             pressed = False  # a press is out, its order not seen yet
-            keyboard = _Keyboard(asyncio.get_running_loop(), app.post_message)
+            keyboard = (_Keyboard(asyncio.get_running_loop(), app._post_message, stock=True)
+                        if mode == "baseline" else _Keyboard(asyncio.get_running_loop(), app.post_message))
             known = set(app.desk.orders.by_id)
             refused = 0
             next_press = t0 + 0.5
-            next_cancel = next_press + 0.05
+            next_cancel = next_press + PRESS_EVERY / 2
             while time.monotonic() - t0 < seconds:
                 now = time.monotonic()
                 new = set(app.desk.orders.by_id) - known
@@ -237,13 +268,13 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
                     wall = time.time()  # order records stamp wall time
                     stale = [r for r in app.desk.orders.working() if r.updated and wall - r.updated > 1.0]
                     app.desk.cancel(stale[:2], "bench")
-                    next_cancel = next_press + 0.05
+                    next_cancel = next_press + PRESS_EVERY / 2
                 if now >= next_press:
                     if pressed:
                         refused += 1  # the last press sent nothing (a risk refusal)
                     keyboard.press()
                     pressed = True
-                    next_press = now + 0.1
+                    next_press = now + PRESS_EVERY
                 await asyncio.sleep(0.005)
             keyboard.close()
             control.put("end")

@@ -36,6 +36,18 @@ def short_number(ahead: float) -> str:
     return f"{n / 1000:.1f}k" if n < 10_000 else f"{n // 1000}k"
 
 
+def bar_scale(largest: int) -> int:
+    """The size a full depth bar stands for: the first of 1, 2, 5, 10, 20, 50, ... not below
+    ``largest``. A busy book's largest size changes nearly every frame, and every row's bar
+    with it; a stepped scale changes only when sizes cross a step, so rows stay painted."""
+    scale = 1
+    while True:
+        for step in (1, 2, 5):
+            if scale * step >= largest:
+                return scale * step
+        scale *= 10
+
+
 def order_marks(orders: list[OrderRecord], tick: float,
                 ahead: dict[int, float] | None = None) -> dict[int, tuple[str, str]]:
     """Working orders by price: ``{ticks: (buys text, sells text)}`` such as ``2L`` or ``1L+3S``;

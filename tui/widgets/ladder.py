@@ -18,7 +18,7 @@ from textual.widget import Widget
 from tui.core.contracts import ContractSpec
 from tui.core.events import MarketUpdate
 from tui.core.ladder import (AVG, BEST_ASK, BEST_BID, CURSOR, IN_SPREAD, LAST, SELECTED, LadderRow,
-                             build_rows, mid_ticks, order_marks, short_number)
+                             bar_scale, build_rows, mid_ticks, order_marks, short_number)
 from tui.core.orders import OrderRecord
 from tui.core.prices import format_price, from_ticks, to_ticks
 from tui.widgets.styles import ThemeStyles
@@ -50,7 +50,7 @@ class Ladder(Widget, can_focus=True):
         self.header = ""
         self.header_style = Style()
         self._cache: dict[tuple[LadderRow, int, int], Strip] = {}
-        self.max_size = 1  # the largest size in view: depth bars are drawn against it
+        self.max_size = 1  # a full depth bar's size (a step above the largest size in view)
         self._theme = ThemeStyles()
         self.paint_seconds = 0.0  # time spent painting lines, for the benchmark
 
@@ -131,8 +131,8 @@ class Ladder(Widget, can_focus=True):
             self.refresh(Region(0, 0, width, 1))
         old = self.rows
         self.rows = rows
-        max_size = max(max((r.bid_size for r in rows), default=0),
-                       max((r.ask_size for r in rows), default=0), 1)
+        max_size = bar_scale(max(max((r.bid_size for r in rows), default=0),
+                                 max((r.ask_size for r in rows), default=0), 1))
         if len(old) != len(rows) or max_size != self.max_size:
             self.max_size = max_size
             self.refresh()
