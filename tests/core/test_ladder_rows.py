@@ -5,9 +5,11 @@ from __future__ import annotations
 from tui.core.ladder import bar_scale, short_number
 
 
-def test_bar_scale_steps_one_two_five() -> None:
+def test_bar_scale_steps_by_a_quarter_and_the_largest_bar_stays_long() -> None:
     assert [bar_scale(n) for n in (0, 1, 2, 3, 5, 6, 11, 20, 21, 499, 501, 12_000)] == \
-        [1, 1, 2, 5, 5, 10, 20, 20, 50, 500, 1000, 20_000]
+        [1, 1, 2, 3, 5, 7, 13, 20, 25, 500, 640, 12_500]
+    # the largest size in view fills at least four of a bar's five cells
+    assert min(round(n / bar_scale(n) * 5) for n in range(1, 100_000)) == 4
 
 
 def test_short_number_fits_four_characters() -> None:

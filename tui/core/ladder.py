@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from tui.core.events import MarketUpdate
@@ -36,16 +37,23 @@ def short_number(ahead: float) -> str:
     return f"{n / 1000:.1f}k" if n < 10_000 else f"{n // 1000}k"
 
 
+# a full bar's size steps by about a quarter (Renard's R10 series): the largest size in view
+# always fills at least four of a bar's five cells
+BAR_STEPS = (1.0, 1.25, 1.6, 2.0, 2.5, 3.2, 4.0, 5.0, 6.4, 8.0)
+
+
 def bar_scale(largest: int) -> int:
-    """The size a full depth bar stands for: the first of 1, 2, 5, 10, 20, 50, ... not below
-    ``largest``. A busy book's largest size changes nearly every frame, and every row's bar
-    with it; a stepped scale changes only when sizes cross a step, so rows stay painted."""
-    scale = 1
+    """The size a full depth bar stands for: the first step of ``BAR_STEPS`` (times a power of
+    ten, rounded up) not below ``largest``. A busy book's largest size changes nearly every
+    frame, and every row's bar with it; a stepped scale changes only when sizes cross a step,
+    so rows stay painted."""
+    decade = 1
     while True:
-        for step in (1, 2, 5):
-            if scale * step >= largest:
-                return scale * step
-        scale *= 10
+        for step in BAR_STEPS:
+            scale = math.ceil(step * decade)
+            if scale >= largest:
+                return scale
+        decade *= 10
 
 
 def order_marks(orders: list[OrderRecord], tick: float,
