@@ -1,4 +1,5 @@
-"""The ladder paints its own lines: what it sends out is what Textual's styling would."""
+"""The ladder, the tables and time & sales send their lines out directly: what Textual's
+styling would have made of them, without its cost."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from textual.geometry import Region
 from textual.widget import Widget
 
 from tests.app.harness import make_app, ready
+from tui.widgets.blotter import Blotter
 from tui.widgets.ladder import Ladder
+from tui.widgets.panes import Watchlist
+from tui.widgets.tape import TimeAndSales
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -34,16 +38,17 @@ async def test_direct_lines_match_textuals_styling(paused, tmp_path, monochrome)
         await ready(pilot, app)
         if monochrome:  # as under NO_COLOR: the app's filters still reach the ladder
             app._filters.append(Monochrome())
-        await pilot.press("j", "j", "b")
-        await pilot.pause(0.3)
-        ladder = app.query_one(Ladder)
-        ladder._cache.clear()
-        w, h = ladder.size
-        for crop in (Region(0, 0, w, h), Region(3, 5, w - 10, 6)):
-            ladder._styles_cache.clear()
-            theirs = Widget.render_lines(ladder, crop)
-            ours = ladder.render_lines(crop)
-            assert cells(ours) == cells(theirs)
-        if monochrome:
-            colours = {c[1] for line in cells(ours) for c in line if c[1]}
-            assert all(r == g == b for r, g, b in colours), colours
+        await pilot.press("j", "j", "b", "B")  # a working order, a fill, a trade on the tape
+        await pilot.pause(0.5)
+        for kind in (Ladder, Watchlist, Blotter, TimeAndSales):
+            widget = app.query_one(kind)
+            w, h = widget.size
+            for crop in (Region(0, 0, w, h), Region(3, 1, w - 10, 2)):
+                widget._styles_cache.clear()
+                theirs = Widget.render_lines(widget, crop)
+                ours = widget.render_lines(crop)
+                assert cells(ours) == cells(theirs), kind.__name__
+                assert any(ch != " " for line in cells(ours) for ch, *_ in line), kind.__name__
+            if monochrome:
+                colours = {c[1] for line in cells(ours) for c in line if c[1]}
+                assert all(r == g == b for r, g, b in colours), (kind.__name__, colours)

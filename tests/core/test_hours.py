@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tui.core.contracts import Contract, ContractSpec
 from tui.core.hours import is_open
 
 HOURS = "20261123:0400-20261123:2000;20261124:0400-20261124:2000;20261128:CLOSED"

@@ -5,6 +5,10 @@ from __future__ import annotations
 from rich.style import Style
 from textual.app import App
 from textual.color import Color, ColorParseError
+from textual.filter import ANSIToTruecolor
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
 
 
 class ThemeStyles:
@@ -64,3 +68,31 @@ class ThemeStyles:
         style = table.get(name, table["base"])
         self._styles[name] = style
         return style
+
+
+class DirectLines(Widget):
+    """A Line-API widget whose every line is full width in ``ThemeStyles`` colours.
+
+    Such lines need nothing from Textual's per-line styling (borders, padding, the
+    background fill, opacity), which cost more than the painting itself: a full
+    24-row ladder took 1.27 ms through it and 0.21 ms without (rows cached; 2.02
+    vs 0.80 ms painting every row afresh). The app's line filters still apply
+    (Monochrome under NO_COLOR); the ANSI-to-truecolour one is the identity for
+    truecolour that is never dim, and is skipped. With a border, padding or
+    transparency set on the widget, Textual's path is kept.
+    """
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        styles = self.styles
+        if (any(kind for kind, _ in styles.border) or any(kind for kind, _ in styles.outline)
+                or any(styles.padding) or self.opacity < 1 or styles.text_opacity < 1 or styles.tint.a):
+            return super().render_lines(crop)
+        lines = [self.render_line(y) for y in range(crop.y, crop.bottom)]
+        filters = [f for f in self.get_line_filters() if not isinstance(f, ANSIToTruecolor)]
+        if filters:
+            background = self.background_colors[1]
+            for f in filters:  # a strip keeps its filtered versions: a cached row pays once
+                lines = [line.apply_filter(f, background) for line in lines]
+        if crop.x or crop.right < self.size.width:
+            lines = [line.crop(crop.x, crop.right) for line in lines]
+        return lines

@@ -14,9 +14,8 @@ from textual.binding import Binding
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
-from textual.widget import Widget
 
-from tui.widgets.styles import ThemeStyles
+from tui.widgets.styles import DirectLines, ThemeStyles
 
 Cell = tuple[str, str]  # text, style name
 Row = tuple[Cell, ...]
@@ -53,7 +52,7 @@ def cell(text: object, style: str = "") -> Cell:
     return (str(text), style)
 
 
-class RowTable(Widget, can_focus=True):
+class RowTable(DirectLines, can_focus=True):
     """Rows keyed by string; a cursor; a fixed header line."""
 
     ALLOW_MAXIMIZE = True  # z: the pane fills the screen

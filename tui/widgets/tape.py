@@ -6,17 +6,16 @@ import time
 
 from rich.segment import Segment
 from textual.strip import Strip
-from textual.widget import Widget
 
 from tui.core.contracts import ContractSpec
 from tui.core.prices import format_price
 from tui.core.tape import Tape
-from tui.widgets.styles import ThemeStyles
+from tui.widgets.styles import DirectLines, ThemeStyles
 
 SIDE = {1: ("B", "bid"), -1: ("S", "ask"), 0: (" ", "dim")}  # buyer lifted / seller hit / unknown
 
 
-class TimeAndSales(Widget, can_focus=True):
+class TimeAndSales(DirectLines, can_focus=True):
     """One line per trade: time, price, size, and B or S for the aggressor."""
 
     ALLOW_MAXIMIZE = True

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from tui.sim.protocol import messages as msg
 from tui.sim.protocol.codec import frame
 from tui.sim.server.gateway import Gateway
 
