@@ -53,7 +53,7 @@ def _gateway(rate: float, port_q: Any, control: Any, report: Any) -> None:
         cmd = control.get()
         if cmd == "stop":
             break
-        marks[cmd] = (time.monotonic(), thread.call(lambda: gw.feed.messages_out))
+        marks[cmd] = (time.monotonic(), thread.call(lambda: gw.frames_out))
     thread.stop()
     (t0, n0), (t1, n1) = marks["begin"], marks["end"]
     report.put({"offered": (n1 - n0) / (t1 - t0), "arrivals": arrivals})

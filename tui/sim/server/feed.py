@@ -258,10 +258,11 @@ class Feed:
                     mine = delayed_tails
                 for head, tail in mine:
                     out.append(msg.market_frame(head, rid, tail))
+                self.messages_out += len(tails)
                 if sub.rt_volume:
                     for tail in rt_tails:
                         out.append(msg.market_frame(msg.TICK_STRING, rid, tail))
-                self.messages_out += len(tails)
+                    self.messages_out += len(rt_tails)  # trades as RTVolume strings are messages too
         for t in tbt:
             session = t.session
             if session.paused:

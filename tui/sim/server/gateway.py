@@ -103,6 +103,7 @@ class Gateway:
         self.server: asyncio.AbstractServer | None = None
         self._market_task: asyncio.Task[None] | None = None
         self.steps = 0
+        self.frames_out = 0  # messages written to clients' sockets, all kinds (the bench's offered rate)
         # test and fault hooks
         self.reject_next: tuple[int, str] | None = None
         self.stalled_until = 0.0  # loop time until which nothing is sent

@@ -125,6 +125,7 @@ class Session(asyncio.Protocol):
             asyncio.get_running_loop().call_later(stalled, self._end_stall)
             return
         data = b"".join(self.out)
+        self.gw.frames_out += len(self.out)
         self.out.clear()
         self.transport.write(data)
         if self.transport.get_write_buffer_size() > HARD_LIMIT:
