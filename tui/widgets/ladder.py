@@ -52,6 +52,7 @@ class Ladder(DirectLines, can_focus=True):
         self.max_size = 1  # a full depth bar's size (a step above the largest size in view)
         self._theme = ThemeStyles()
         self.paint_seconds = 0.0  # time spent painting lines, for the benchmark
+        self._width = 0  # as of the paint in progress
 
     # --- navigation --------------------------------------------------------------------
     @property
@@ -136,9 +137,9 @@ class Ladder(DirectLines, can_focus=True):
             self.max_size = max_size
             self.refresh()
             return
-        for i, (a, b) in enumerate(zip(old, rows)):
-            if a != b:
-                self.refresh(Region(0, HEADER_LINES + i, width, 1))
+        changed = [Region(0, HEADER_LINES + i, width, 1) for i, (a, b) in enumerate(zip(old, rows)) if a != b]
+        if changed:
+            self.refresh(*changed)  # one call: each is a walk up Textual's tree
 
     def _header(self, market: MarketUpdate | None, position: float, avg: float | None,
                 quantity: int, pnl: float | None, badge: str = "") -> str:
@@ -163,19 +164,29 @@ class Ladder(DirectLines, can_focus=True):
     def _style(self, name: str) -> Style:
         return self._theme.get(name)
 
+    def paint_lines(self, start: int, end: int) -> list[Strip]:
+        # the theme and the width are looked up once a paint, not once a line: asking Textual
+        # for either costs more than painting a cached line
+        started = perf_counter()
+        self._begin_paint()
+        lines = [self._line(y) for y in range(start, end)]
+        self.paint_seconds += perf_counter() - started
+        return lines
+
     def render_line(self, y: int) -> Strip:
         started = perf_counter()
-        try:
-            # the theme is checked once a line, not once a style: asking Textual for the current
-            # theme was half of a busy frame's painting
-            if self._theme.sync(self.app):
-                self._cache.clear()
-            return self._line(y)
-        finally:
-            self.paint_seconds += perf_counter() - started
+        self._begin_paint()
+        line = self._line(y)
+        self.paint_seconds += perf_counter() - started
+        return line
+
+    def _begin_paint(self) -> None:
+        if self._theme.sync(self.app):
+            self._cache.clear()
+        self._width = self.size.width
 
     def _line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self._width
         if y == 0:
             return Strip([Segment(self.header.ljust(width)[:width], self._style("header"))], width)
         if y == 1:
@@ -207,13 +218,9 @@ class Ladder(DirectLines, can_focus=True):
         return width >= W_CORE + W_TRD + W_VOL + 2
 
     def _paint(self, row: LadderRow, width: int) -> Strip:
-        s = self._style
+        s = self._theme.table().__getitem__
+        st = self._theme.table("cursor").__getitem__ if row.flags & CURSOR else s
         max_size = self.max_size
-        cursor = bool(row.flags & CURSOR)
-
-        def st(name: str) -> Style:
-            style = s(name)
-            return style + s("cursor") if cursor else style
 
         segs: list[Segment] = []
         segs.append(Segment(f"{row.buys[:W_ORD]:>{W_ORD}}", st("order")))

@@ -11,6 +11,10 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 
+STYLE_NAMES = ("", "base", "dim", "header", "title", "cursor", "bid", "ask", "bid_bar", "ask_bar",
+               "best_bid", "best_ask", "order", "last", "avg", "profit", "loss", "stale", "live")
+
+
 class ThemeStyles:
     """Named styles (``bid``, ``loss``, ...) resolved once per theme."""
 
@@ -18,6 +22,7 @@ class ThemeStyles:
         self._theme = ""
         self._styles: dict[str, Style] = {}
         self._vars: dict[str, str] = {}
+        self._tables: dict[str, dict[str, Style]] = {}
 
     def sync(self, app: App[object]) -> bool:
         """Reload if the theme changed; True when it did (painted lines are stale)."""
@@ -26,6 +31,7 @@ class ThemeStyles:
             return False
         self._theme = name
         self._styles.clear()
+        self._tables.clear()
         raw = app.theme_variables
         base = Color.parse(raw.get("background", "#000000"))
         self._vars = {}
@@ -36,6 +42,18 @@ class ThemeStyles:
             except (ColorParseError, TypeError):
                 continue
         return True
+
+    def table(self, over: str = "") -> dict[str, Style]:
+        """Every named style, each with ``over`` added (the cursor row's background, say);
+        built once per theme, for painters that look styles up many times a line."""
+        key = f"table:{over}"
+        cached = self._tables.get(key)
+        if cached is None:
+            extra = self.get(over) if over else None
+            cached = {name: (self.get(name) + extra if extra is not None else self.get(name))
+                      for name in STYLE_NAMES}
+            self._tables[key] = cached
+        return cached
 
     def get(self, name: str) -> Style:
         style = self._styles.get(name)
@@ -82,12 +100,16 @@ class DirectLines(Widget):
     transparency set on the widget, Textual's path is kept.
     """
 
+    def paint_lines(self, start: int, end: int) -> list[Strip]:
+        """Lines ``start`` to ``end`` (exclusive), whole width; a widget may set up once here."""
+        return [self.render_line(y) for y in range(start, end)]
+
     def render_lines(self, crop: Region) -> list[Strip]:
         styles = self.styles
         if (any(kind for kind, _ in styles.border) or any(kind for kind, _ in styles.outline)
                 or any(styles.padding) or self.opacity < 1 or styles.text_opacity < 1 or styles.tint.a):
             return super().render_lines(crop)
-        lines = [self.render_line(y) for y in range(crop.y, crop.bottom)]
+        lines = self.paint_lines(crop.y, crop.bottom)
         filters = [f for f in self.get_line_filters() if not isinstance(f, ANSIToTruecolor)]
         if filters:
             background = self.background_colors[1]
