@@ -25,6 +25,7 @@ from textual.widgets import Footer, Static
 from tui import config as cfg
 from tui.core.contracts import Contract, ContractSpec
 from tui.core.desk import Desk
+from tui.core.priority import UI
 from tui.core.journal import Journal, describe, order_history, read
 from tui.core.ports import BrokerPort
 from tui.frame import Frame
@@ -83,8 +84,14 @@ class IBTuiApp(LadderKeys, App[int]):
         return keys_first(super().get_driver_class())
 
     def post_message(self, message: Message) -> bool:
-        if type(message) is events.Key and not message.is_forwarded and self.key_lane.take(message):
-            return True
+        if type(message) is events.Key and not message.is_forwarded:
+            try:
+                if self.key_lane.take(message):
+                    return True
+            finally:
+                if getattr(message, "claimed_priority", False):
+                    message.claimed_priority = False  # type: ignore[attr-defined]
+                    UI.release()  # run, or on its way through Textual: decoding goes on
         return super().post_message(message)
 
     # --- composition -------------------------------------------------------------------------

@@ -173,6 +173,8 @@ class _Keyboard:
     def _run(self) -> None:
         from textual.events import Key
 
+        from tui.key_lane import hand_over
+
         while True:
             self._go.wait()
             self._go.clear()
@@ -182,7 +184,7 @@ class _Keyboard:
             if self._stock:  # Textual's own driver: a coroutine run on the loop
                 asyncio.run_coroutine_threadsafe(self._post(Key("b", "b")), self._loop)
             else:
-                self._loop.call_soon_threadsafe(self._post, Key("b", "b"))
+                hand_over(self._loop, self._post, Key("b", "b"))
 
 
 def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:

@@ -15,6 +15,7 @@ from textual.widget import Widget
 
 from tui.core import events as ev
 from tui.core.prices import to_ticks
+from tui.core.priority import UI
 from tui.tuning import settle_garbage_collector
 from tui.widgets.blotter import Blotter
 from tui.widgets.ladder import Ladder
@@ -68,6 +69,13 @@ class Frame:
         return found.first() if found else None
 
     def draw(self) -> None:
+        UI.claim()  # market-data decoding steps aside while the frame is drawn
+        try:
+            self._draw()
+        finally:
+            UI.release()
+
+    def _draw(self) -> None:
         started = time.perf_counter()
         app, desk = self.app, self.desk
         events, updates = desk.pump()

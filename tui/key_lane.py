@@ -14,6 +14,7 @@ it does.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import threading
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual._context import active_app, active_message_pump
+
+from tui.core.priority import UI
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -117,15 +120,23 @@ def keys_first(driver: type[Driver]) -> type[Driver]:
 
     Textual's driver thread posts every input event as a coroutine run on the
     loop (a task and a future each); a key instead becomes one callback, in the
-    order keys arrive, a loop iteration sooner.
+    order keys arrive, a loop iteration sooner, and decoding steps aside for it.
     """
 
     class KeysFirst(driver):  # type: ignore[valid-type,misc]
         def send_message(self, message: Any) -> None:
             if type(message) is events.Key:
-                self._loop.call_soon_threadsafe(self._app.post_message, message)
+                hand_over(self._loop, self._app.post_message, message)
             else:
                 super().send_message(message)
 
     KeysFirst.__name__ = KeysFirst.__qualname__ = f"KeysFirst{driver.__name__}"
     return KeysFirst
+
+
+def hand_over(loop: asyncio.AbstractEventLoop, post: Callable[[events.Key], Any], key: events.Key) -> None:
+    """From the thread that read ``key``: market-data decoding steps aside (``tui.core.priority``) and the
+    key goes to the loop as one callback."""
+    UI.claim()
+    key.claimed_priority = True  # type: ignore[attr-defined]  # released once it has run
+    loop.call_soon_threadsafe(post, key)

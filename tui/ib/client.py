@@ -12,6 +12,7 @@ from ibapi.client import EClient
 from ibapi.decoder import Decoder
 from ibapi.wrapper import EWrapper
 
+from tui.core.priority import UI
 from tui.ib import compat
 from tui.ib.fastpath import BadFrame, FastPath
 from tui.ib.wire import Reader, Wire, handshake
@@ -65,6 +66,7 @@ class Client(EClient):
         decoder = self.decoder
         interpret = compat.interpret
         get = self._batches.get
+        keys = UI
         try:
             while True:
                 batch = get()
@@ -73,6 +75,8 @@ class Client(EClient):
                     return
                 self.messages += len(batch)
                 for payload in batch:
+                    if keys.pending:  # a key is on its way to the wire: let it have the interpreter
+                        keys.step_aside()
                     if not fast.handle(payload):
                         fields = payload.split(b"\0")
                         fields.pop()

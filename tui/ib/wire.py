@@ -14,6 +14,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from tui.core.priority import UI
+
 log = logging.getLogger(__name__)
 
 HEADER = struct.Struct(">I")
@@ -123,12 +125,15 @@ class Reader(threading.Thread):
         buf = bytearray(self.leftover)
         pos = 0
         unpack = HEADER.unpack_from
+        keys = UI
         reason = "connection closed by the server"
         try:
             while sock is not None:
                 batch = []
                 end = len(buf)
                 while end - pos >= 4:
+                    if keys.pending:  # a key is on its way to the wire (tui.core.priority)
+                        keys.step_aside()
                     (size,) = unpack(buf, pos)
                     if size > MAX_FRAME:
                         raise ValueError(f"a frame of {size} bytes")

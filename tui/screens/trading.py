@@ -17,6 +17,8 @@ import time
 from textual.screen import Screen
 from textual.widget import Widget
 
+from tui.core.priority import UI
+
 SLICE_SECONDS = 0.0015  # paint more panes in one turn only while under this
 
 
@@ -30,6 +32,13 @@ class TradingScreen(Screen[None]):
         self._continuing = False
 
     def _on_timer_update(self) -> None:
+        UI.claim()  # market-data decoding steps aside while panes are painted
+        try:
+            self._paint_slice()
+        finally:
+            UI.release()
+
+    def _paint_slice(self) -> None:
         dirty = self._dirty_widgets
         if (len(dirty) < 2 or self in dirty or not self.is_current or self.app._batch_count
                 or self._layout_required or self._scroll_required or self._repaint_required
