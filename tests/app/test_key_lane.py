@@ -81,3 +81,18 @@ async def test_panes_painted_in_slices_all_arrive(paused, tmp_path, monkeypatch)
         text = "\n".join(line.text for line in app.screen._compositor.render_strips())
         assert "1L" in text, "the ladder shows the order"
         assert "Working" in text or "Submitted" in text, "the blotter shows it too"
+
+
+async def test_zoomed_ladder_trades_and_paints(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("z")  # the ladder fills the screen
+        await pilot.pause(0.1)
+        ladder = app.query_one(Ladder)
+        assert app.screen.maximized is ladder and ladder.size.width == 80
+        await pilot.press("j", "j", "b")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 1, what="an order from the zoomed ladder")
+        await settle(pilot)
+        text = "\n".join(line.text for line in app.screen._compositor.render_strips())
+        assert "1L" in text and "VOL" in text, text
