@@ -30,6 +30,9 @@ def test_bench_json() -> None:
                           "--json", "--no-baseline"], capture_output=True, text=True, timeout=110)
     data = json.loads(out.stdout.strip().splitlines()[-1])
     assert set(k for k, _, _ in FIGURES) <= set(data["ibtui"]) and data["baseline"] is None
+    path = data["ibtui"]["key_path_ms"]  # each stage of a key press, stamped on its way out
+    assert list(path) == ["press -> action", "action -> submit", "submit -> place", "place -> send"]
+    assert all(0 <= stage["p50"] <= stage["p90"] for stage in path.values()), path
 
 
 def _row(name: str, p50: float, p99: float, stock_p99: float, offered: float = 1000.0) -> dict:

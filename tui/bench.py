@@ -149,6 +149,40 @@ def _stock_app() -> Any:
 
 
 # --- the app process ---------------------------------------------------------------------------
+STAGES = ("press", "action", "submit", "place", "send")  # the key path, in order
+
+
+def _stamp_stages(app: Any, broker: Any, marks: dict[str, float]) -> None:
+    """Stamp the press in flight as it enters the ladder's order action, the desk's submit
+    and the broker's place (on these instances only; the send is stamped at the socket)."""
+    action, submit, place = app.action_order, app.desk.submit, broker.place
+
+    def action_order(side: str, order_type: str) -> None:  # Textual counts the parameters
+        marks.setdefault("action", time.monotonic())
+        action(side, order_type)
+
+    def desk_submit(*args: Any, **kwargs: Any) -> Any:
+        marks.setdefault("submit", time.monotonic())
+        return submit(*args, **kwargs)
+
+    def broker_place(*args: Any, **kwargs: Any) -> Any:
+        marks.setdefault("place", time.monotonic())
+        return place(*args, **kwargs)
+
+    app.action_order = action_order
+    app.desk.submit = desk_submit
+    broker.place = broker_place
+
+
+def stage_table(stages: dict[str, dict[str, float]]) -> list[tuple[str, float, float]]:
+    """(from -> to, p50 ms, p90 ms) for each step of the key path."""
+    out = []
+    for a, b in zip(STAGES, STAGES[1:]):
+        d = [(m[b] - m[a]) * 1000 for m in stages.values() if a in m and b in m]
+        out.append((f"{a} -> {b}", _pct(d, 50), _pct(d, 90)))
+    return out
+
+
 class _Keyboard:
     """A key press as the terminal driver makes one: read on a thread of its own, handed to the
     loop as a callback (what ibtui's driver does; ``stock``: as a coroutine, Textual's way), and
@@ -217,6 +251,8 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
                     **({"client_factory": factory} if factory else {}))
     app = (_stock_app() if mode == "baseline" else IBTuiApp)(s, broker, None, "full", "ES", "never")
     app_ref[0] = app
+    marks: dict[str, float] = {}  # the press in flight: when it reached each stage of the key path
+    _stamp_stages(app, broker, marks)
     result: dict[str, Any] = {}
 
     async def drive() -> None:
@@ -250,6 +286,7 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
             wall0 = time.time()
             t0, m0, cpu0 = time.monotonic(), broker.stats()["messages"], sum(os.times()[:2])
             presses: dict[int, float] = {}  # order id -> when its key was pressed
+            stages: dict[int, dict[str, float]] = {}  # order id -> its press's stage stamps
             pressed = False  # a press is out, its order not seen yet
             keyboard = (_Keyboard(asyncio.get_running_loop(), app._post_message, stock=True)
                         if mode == "baseline" else _Keyboard(asyncio.get_running_loop(), app.post_message))
@@ -262,6 +299,8 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
                 new = set(app.desk.orders.by_id) - known
                 if new and pressed and keyboard.stamp is not None:
                     presses[min(new)] = keyboard.stamp
+                    stages[min(new)] = dict(marks)
+                    marks.clear()
                     pressed = False
                 known |= new
                 if now >= next_cancel:
@@ -289,7 +328,7 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
                     reason = m.text.split(": ", 2)[-1]
                     reasons[reason] = reasons.get(reason, 0) + 1
             result.update(
-                refusals=reasons, sent_at=sent_at,
+                refusals=reasons, sent_at=sent_at, stages=stages,
                 sustained=(m1 - m0) / (t1 - t0), coalesced=broker.h.coalesced,
                 max_queue=broker.h.max_pending, presses=presses,
                 ladder_ms=sorted(app.frames.ladder_ms), cpu=sum(os.times()[:2]) - cpu0, refused=refused,
@@ -329,6 +368,9 @@ def measure(mode: str, rate: float, seconds: float) -> dict[str, Any]:
     presses = result.pop("presses")
     sent_at = result.pop("sent_at")
     latencies = [(sent_at[oid] - t) * 1000 for oid, t in presses.items() if oid in sent_at]
+    stages = {str(oid): {"press": t, **result["stages"].get(oid, {}),
+                         **({"send": sent_at[oid]} if oid in sent_at else {})}
+              for oid, t in presses.items()}
     to_gateway = [(arrivals[oid] - t) * 1000 for oid, t in presses.items() if oid in arrivals]
     ladder = result.pop("ladder_ms")
     frames = result.pop("frame_ms")
@@ -354,6 +396,7 @@ def measure(mode: str, rate: float, seconds: float) -> dict[str, Any]:
         "first_paint_s": result["first_paint"],
         "cpu_us_per_msg": result["cpu"] / max(1.0, result["sustained"] * seconds) * 1e6,
         "refusals": result["refusals"],
+        "key_path_ms": {name: {"p50": p50, "p90": p90} for name, p50, p90 in stage_table(stages)},
     }
 
 
@@ -393,6 +436,11 @@ def table(ours: dict[str, Any], base: dict[str, Any] | None, rate: float, second
         if b and isinstance(a, (int, float)) and key not in ("orders_sent",) and b == b and a == a and b:
             ratio = f"{a / b:.2f}x"
         lines.append(f"{label:<28}{text_a:>14}{text_b:>14}{ratio:>9}")
+    lines.append("key path, stage by stage (ms, p50 / p90)")
+    for name, stage in ours["key_path_ms"].items():
+        other = base["key_path_ms"].get(name) if base else None
+        text_b = f"{other['p50']:.2f} / {other['p90']:.2f}" if other else ""
+        lines.append(f"  {name:<26}{stage['p50']:>7.2f} / {stage['p90']:<5.2f}{text_b:>14}")
     return "\n".join(lines)
 
 
