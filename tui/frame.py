@@ -128,6 +128,15 @@ class Frame:
         self._status(var)
         self.ms.append((time.perf_counter() - started) * 1000)
 
+    def redraw_ladder(self) -> None:
+        """The ladder alone, now (a cursor key): the rest of the frame waits for its tick, so
+        a key pressed right after the cursor moves does not queue behind a whole frame."""
+        UI.claim()
+        try:
+            self._draw_ladder()
+        finally:
+            UI.release()
+
     def _draw_ladder(self) -> None:
         app, desk, ladder = self.app, self.desk, self.ladder
         spec = app.ladder_spec

@@ -107,20 +107,20 @@ class LadderKeys(_AppBase):
         ladder = self.frames.ladder
         if ladder is not None:
             ladder.move_cursor(delta)
-            self.frames.draw()
+            self.frames.redraw_ladder()
 
     def action_page(self, direction: int) -> None:
         ladder = self.frames.ladder
         if ladder is not None:
             ladder.move_cursor(direction * max(1, ladder.visible_rows - 2))
-            self.frames.draw()
+            self.frames.redraw_ladder()
 
     def action_recenter(self) -> None:
         ladder = self.frames.ladder
         spec = self.ladder_spec
         if ladder is not None and spec is not None:
             ladder.recenter(self.desk.markets.get(spec.contract.con_id))
-            self.frames.draw()
+            self.frames.redraw_ladder()
 
     def action_toggle_hold(self) -> None:
         ladder = self.frames.ladder
