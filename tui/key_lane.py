@@ -1,9 +1,10 @@
 """The key lane: on the trading screen a key runs its action the moment it arrives.
 
-Textual delivers a key through three message queues (the app's, then the focused
-widget's, the binding chain walked and the action string parsed on the way);
-measured here that cost 0.9 ms of a 1.6 ms key-to-wire, and under load each hop
-can wait behind a frame. The lane resolves each key once, exactly as Textual's
+Textual delivers a key through two message queues (the app's, then the focused
+widget's, the binding chain walked and the action string parsed on the way), and
+under load each hop can wait behind a frame. ``ibtui bench`` prints the cost as
+its "press -> action" stage: about 1.1 ms that way here at 10k msg/s, 0.12 ms
+through the lane. The lane resolves each key once, exactly as Textual's
 binding lookup would (priority bindings from the app down, then the focused
 widget up to the app), and when that binding is one of the app's own synchronous
 actions it calls it directly, in the order keys arrive. Anything else (a modal
