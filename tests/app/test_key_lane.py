@@ -96,3 +96,20 @@ async def test_zoomed_ladder_trades_and_paints(paused, tmp_path) -> None:
         await settle(pilot)
         text = "\n".join(line.text for line in app.screen._compositor.render_strips())
         assert "1L" in text and "VOL" in text, text
+
+
+async def test_a_key_that_asks_first_sends_the_next_keys_to_the_question(paused, tmp_path) -> None:
+    from tui.screens.modals import Confirm
+
+    app = make_app(paused, tmp_path, confirm="always")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        press_now(app, "j", "b", "b", "s")  # a fast double press: one question, nothing sent
+        assert isinstance(app.screen, Confirm)
+        assert sum(isinstance(s, Confirm) for s in app.screen_stack) == 1
+        await settle(pilot)
+        assert gateway_orders(paused) == [] and not app.desk.orders.working()
+        await pilot.press("y")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 1, what="the one confirmed order")
+        await settle(pilot)
+        assert len(gateway_orders(paused)) == 1 and gateway_orders(paused)[0].action == "BUY"
