@@ -14,9 +14,9 @@ from typing import ClassVar
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
 from textual.driver import Driver
 from textual.message import Message
-from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widget import Widget
@@ -25,9 +25,9 @@ from textual.widgets import Footer, Static
 from tui import config as cfg
 from tui.core.contracts import Contract, ContractSpec
 from tui.core.desk import Desk
-from tui.core.priority import UI
 from tui.core.journal import Journal, describe, order_history, read
 from tui.core.ports import BrokerPort
+from tui.core.priority import UI
 from tui.frame import Frame
 from tui.key_lane import KeyLane, keys_first
 from tui.keys import BINDINGS, MODAL_BINDING_IDS, MODAL_BINDINGS, help_rows

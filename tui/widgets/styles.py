@@ -11,10 +11,6 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 
-STYLE_NAMES = ("", "base", "dim", "header", "title", "cursor", "bid", "ask", "bid_bar", "ask_bar",
-               "best_bid", "best_ask", "order", "last", "avg", "profit", "loss", "stale", "live")
-
-
 class ThemeStyles:
     """Named styles (``bid``, ``loss``, ...) resolved once per theme."""
 
@@ -46,23 +42,26 @@ class ThemeStyles:
     def table(self, over: str = "") -> dict[str, Style]:
         """Every named style, each with ``over`` added (the cursor row's background, say);
         built once per theme, for painters that look styles up many times a line."""
-        key = f"table:{over}"
-        cached = self._tables.get(key)
+        cached = self._tables.get(over)
         if cached is None:
-            extra = self.get(over) if over else None
-            cached = {name: (self.get(name) + extra if extra is not None else self.get(name))
-                      for name in STYLE_NAMES}
-            self._tables[key] = cached
+            styles = self._all()
+            extra = styles[over] if over else None
+            cached = {name: style + extra if extra is not None else style for name, style in styles.items()}
+            self._tables[over] = cached
         return cached
 
     def get(self, name: str) -> Style:
-        style = self._styles.get(name)
-        if style is not None:
-            return style
+        styles = self._all()
+        return styles.get(name, styles["base"])
+
+    def _all(self) -> dict[str, Style]:
+        """The named styles of the current theme (built on first use after a theme change)."""
+        if self._styles:
+            return self._styles
         v = self._vars
         fg, bg = v.get("foreground", "#ffffff"), v.get("background", "#000000")
         muted = v.get("foreground-muted", fg)
-        table = {
+        self._styles = {
             "": Style(color=fg, bgcolor=bg),
             "base": Style(color=fg, bgcolor=bg),
             "dim": Style(color=muted, bgcolor=bg),
@@ -83,9 +82,7 @@ class ThemeStyles:
             "stale": Style(color=v.get("stale"), bgcolor=bg),
             "live": Style(color=v.get("live-warning"), bgcolor=bg, bold=True),
         }
-        style = table.get(name, table["base"])
-        self._styles[name] = style
-        return style
+        return self._styles
 
 
 class DirectLines(Widget):
