@@ -174,7 +174,7 @@ def _stamp_stages(app: Any, broker: Any, marks: dict[str, float]) -> None:
     broker.place = broker_place
 
 
-def stage_table(stages: dict[str, dict[str, float]]) -> list[tuple[str, float, float]]:
+def stage_table(stages: dict[int, dict[str, float]]) -> list[tuple[str, float, float]]:
     """(from -> to, p50 ms, p90 ms) for each step of the key path."""
     out = []
     for a, b in zip(STAGES, STAGES[1:]):
@@ -288,8 +288,9 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
             presses: dict[int, float] = {}  # order id -> when its key was pressed
             stages: dict[int, dict[str, float]] = {}  # order id -> its press's stage stamps
             pressed = False  # a press is out, its order not seen yet
-            keyboard = (_Keyboard(asyncio.get_running_loop(), app._post_message, stock=True)
-                        if mode == "baseline" else _Keyboard(asyncio.get_running_loop(), app.post_message))
+            stock = mode == "baseline"
+            keyboard = _Keyboard(asyncio.get_running_loop(), app._post_message if stock else app.post_message,
+                                 stock=stock)
             known = set(app.desk.orders.by_id)
             refused = 0
             next_press = t0 + 0.5
@@ -368,8 +369,8 @@ def measure(mode: str, rate: float, seconds: float) -> dict[str, Any]:
     presses = result.pop("presses")
     sent_at = result.pop("sent_at")
     latencies = [(sent_at[oid] - t) * 1000 for oid, t in presses.items() if oid in sent_at]
-    stages = {str(oid): {"press": t, **result["stages"].get(oid, {}),
-                         **({"send": sent_at[oid]} if oid in sent_at else {})}
+    stages = {oid: {"press": t, **result["stages"].get(oid, {}),
+                    **({"send": sent_at[oid]} if oid in sent_at else {})}
               for oid, t in presses.items()}
     to_gateway = [(arrivals[oid] - t) * 1000 for oid, t in presses.items() if oid in arrivals]
     ladder = result.pop("ladder_ms")

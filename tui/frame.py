@@ -69,11 +69,8 @@ class Frame:
         return found.first() if found else None
 
     def draw(self) -> None:
-        UI.claim()  # market-data decoding steps aside while the frame is drawn
-        try:
+        with UI:  # market-data decoding steps aside while the frame is drawn
             self._draw()
-        finally:
-            UI.release()
 
     def _draw(self) -> None:
         started = time.perf_counter()
@@ -131,11 +128,8 @@ class Frame:
     def redraw_ladder(self) -> None:
         """The ladder alone, now (a cursor key): the rest of the frame waits for its tick, so
         a key pressed right after the cursor moves does not queue behind a whole frame."""
-        UI.claim()
-        try:
+        with UI:
             self._draw_ladder()
-        finally:
-            UI.release()
 
     def _draw_ladder(self) -> None:
         app, desk, ladder = self.app, self.desk, self.ladder

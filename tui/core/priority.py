@@ -42,6 +42,14 @@ class Priority:
                 self.pending = False
                 self._clear.set()
 
+    def __enter__(self) -> Priority:
+        """``with UI:`` around UI work that must not wait (a frame, a paint)."""
+        self.claim()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
     def step_aside(self) -> None:
         """A market-data thread, seeing ``pending``: wait, without the lock, for the UI."""
         self._clear.wait(STEP_ASIDE_LIMIT)

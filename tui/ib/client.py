@@ -66,7 +66,7 @@ class Client(EClient):
         decoder = self.decoder
         interpret = compat.interpret
         get = self._batches.get
-        keys = UI
+        ui = UI
         try:
             while True:
                 batch = get()
@@ -75,8 +75,8 @@ class Client(EClient):
                     return
                 self.messages += len(batch)
                 for payload in batch:
-                    if keys.pending:  # a key is on its way to the wire: let it have the interpreter
-                        keys.step_aside()
+                    if ui.pending:  # a key, frame or paint is running: let it have the interpreter
+                        ui.step_aside()
                     if not fast.handle(payload):
                         fields = payload.split(b"\0")
                         fields.pop()

@@ -125,15 +125,15 @@ class Reader(threading.Thread):
         buf = bytearray(self.leftover)
         pos = 0
         unpack = HEADER.unpack_from
-        keys = UI
+        ui = UI
         reason = "connection closed by the server"
         try:
             while sock is not None:
                 batch = []
                 end = len(buf)
                 while end - pos >= 4:
-                    if keys.pending:  # a key is on its way to the wire (tui.core.priority)
-                        keys.step_aside()
+                    if ui.pending:  # the UI claimed the interpreter (tui.core.priority)
+                        ui.step_aside()
                     (size,) = unpack(buf, pos)
                     if size > MAX_FRAME:
                         raise ValueError(f"a frame of {size} bytes")

@@ -32,11 +32,8 @@ class TradingScreen(Screen[None]):
         self._continuing = False
 
     def _on_timer_update(self) -> None:
-        UI.claim()  # market-data decoding steps aside while panes are painted
-        try:
+        with UI:  # market-data decoding steps aside while panes are painted
             self._paint_slice()
-        finally:
-            UI.release()
 
     def _paint_slice(self) -> None:
         dirty = self._dirty_widgets
