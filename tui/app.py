@@ -7,9 +7,10 @@ keys are in tui/ladder_keys.py.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
@@ -25,6 +26,7 @@ from textual.widgets import Footer, Static
 from tui import config as cfg
 from tui.core.contracts import Contract, ContractSpec
 from tui.core.desk import Desk
+from tui.core.gate import gated_loop
 from tui.core.journal import Journal, describe, order_history, read
 from tui.core.ports import BrokerPort
 from tui.core.priority import UI
@@ -42,6 +44,9 @@ from tui.widgets.tape import TimeAndSales
 
 LAYOUTS = ("full", "ladder", "positions", "orders", "watchlist", "tape")
 COMPACT_BELOW = 100  # columns: narrower terminals show one pane at a time
+# actions that only send or cancel orders (besides "order" when it asks nothing): a key bound to one
+# may run on the terminal driver's thread, inside the desk's gate (``tui.key_lane``)
+DIRECT_ACTIONS = frozenset({"cancel_here", "cancel_instrument"})
 
 
 class IBTuiApp(LadderKeys, App[int]):
@@ -75,10 +80,26 @@ class IBTuiApp(LadderKeys, App[int]):
         self._pane = 1  # the ladder: tab goes on from there
         self.exit_note = ""
         # the trading screen's keys run at once; with a table focused Textual routes them
-        self.key_lane = KeyLane(self, lambda focused: focused is None or isinstance(focused, Ladder))
+        self.key_lane = KeyLane(self, lambda focused: focused is None or isinstance(focused, Ladder),
+                                gate=self.desk.gate, direct=self._may_run_direct)
 
     def get_default_screen(self) -> Screen:
-        return TradingScreen(first=(Ladder,))
+        return TradingScreen(first=(Ladder,), gate=self.desk.gate)
+
+    def _may_run_direct(self, action: str) -> bool:
+        """May this key's action run on the terminal driver's thread (``tui.key_lane``)? Only those
+        that send or cancel orders and nothing else: no question asked, no screen pushed."""
+        if action == "order":
+            return not self._needs_confirm()
+        return action in DIRECT_ACTIONS
+
+    def run(self, *, loop: asyncio.AbstractEventLoop | None = None, **kwargs: Any) -> int | None:
+        """On a loop that lets a key's order go while it waits (``tui.core.gate``)."""
+        if loop is not None:
+            return super().run(loop=loop, **kwargs)
+        with asyncio.Runner(loop_factory=lambda: gated_loop(self.desk.gate)) as runner:
+            asyncio.set_event_loop(runner.get_loop())
+            return super().run(loop=runner.get_loop(), **kwargs)
 
     def get_driver_class(self) -> type[Driver]:
         return keys_first(super().get_driver_class())
@@ -89,6 +110,10 @@ class IBTuiApp(LadderKeys, App[int]):
                 if self.key_lane.take(message):
                     return True
             finally:
+                lane = getattr(message, "handed_to", None)
+                if lane is not None:
+                    message.handed_to = None  # type: ignore[attr-defined]
+                    lane.arrived += 1  # keys read after it may run on the driver's thread again
                 if getattr(message, "claimed_priority", False):
                     message.claimed_priority = False  # type: ignore[attr-defined]
                     UI.release()  # run, or on its way through Textual: decoding goes on

@@ -75,10 +75,13 @@ class Frame:
     def _draw(self) -> None:
         started = time.perf_counter()
         app, desk = self.app, self.desk
+        gate = desk.gate
         events, updates = desk.pump()
+        gate.let_in()  # a key's order waiting at the gate goes now, not after the whole frame
         self.follow()
         var = app.theme_variables
         self._draw_ladder()
+        gate.let_in()
         if self.tape is not None:
             spec = app.ladder_spec
             self.tape.show(spec, desk.tapes.get(spec.contract.con_id) if spec else None)
@@ -111,6 +114,7 @@ class Frame:
             if self.blotter is not None:
                 records = [r for oid in sorted(changed_orders) if (r := desk.orders.get(oid)) is not None]
                 self.blotter.update_orders(records, desk.fmt)
+        gate.let_in()
         box = self.messages
         if box is not None:
             fresh = box.fresh(desk.messages, desk.said)

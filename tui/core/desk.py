@@ -18,6 +18,7 @@ from tui.core.chase import Chase
 from tui.core.contracts import Contract, ContractSpec, parse_symbol
 from tui.core.errors import Kind, meaning
 from tui.core.events import ConnState
+from tui.core.gate import DeskGate
 from tui.core.journal import Journal
 from tui.core.orders import OrderRecord, Orders
 from tui.core.ordertypes import OrderType, has_limit, has_stop, is_trailing
@@ -62,6 +63,7 @@ class Desk(OrderPath, Reconciliation):
         self.live_mode, self.port = live, port  # see core.session.is_live
         self.clock = clock
         self.orders = Orders(clock)
+        self.gate = DeskGate()  # the UI loop's, except while it paints (``tui.core.gate``)
         self.trips = RoundTrips()  # for the guardrails
         self.portfolio = Portfolio()
         self.markets: dict[int, ev.MarketUpdate] = {}

@@ -17,6 +17,7 @@ import time
 from textual.screen import Screen
 from textual.widget import Widget
 
+from tui.core.gate import DeskGate
 from tui.core.priority import UI
 
 SLICE_SECONDS = 0.0015  # paint more panes in one turn only while under this
@@ -25,15 +26,20 @@ SLICE_SECONDS = 0.0015  # paint more panes in one turn only while under this
 class TradingScreen(Screen[None]):
     """The app's main screen; ``first`` are painted before other panes."""
 
-    def __init__(self, first: tuple[type[Widget], ...] = ()) -> None:
+    def __init__(self, first: tuple[type[Widget], ...] = (), gate: DeskGate | None = None) -> None:
         super().__init__()
         self.first = first
+        self.gate = gate  # the desk's: open while painting, so a key's order need not wait
         self.slices = 0  # turns that left panes for the next (tests read it)
         self._continuing = False
 
     def _on_timer_update(self) -> None:
         with UI:  # market-data decoding steps aside while panes are painted
-            self._paint_slice()
+            if self.gate is None:
+                self._paint_slice()
+                return
+            with self.gate.open():  # painting reads the widgets, never the desk
+                self._paint_slice()
 
     def _paint_slice(self) -> None:
         dirty = self._dirty_widgets
