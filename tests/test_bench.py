@@ -31,8 +31,12 @@ def test_bench_json() -> None:
     data = json.loads(out.stdout.strip().splitlines()[-1])
     assert set(k for k, _, _ in FIGURES) <= set(data["ibtui"]) and data["baseline"] is None
     path = data["ibtui"]["key_path_ms"]  # each stage of a key press, stamped on its way out
-    assert list(path) == ["press -> action", "action -> submit", "submit -> place", "place -> send"]
+    assert list(path) == ["press -> action", "action -> submit", "submit -> journal", "journal -> fsynced",
+                          "fsynced -> place", "place -> send"]
     assert all(0 <= stage["p50"] <= stage["p90"] for stage in path.values()), path
+    ours = data["ibtui"]
+    assert ours["orders_sent"] == ours["key_presses"] > 0
+    assert 0 <= ours["keys_direct"] <= ours["key_presses"]  # (how many: timing; the lane's tests pin it)
 
 
 def _row(name: str, p50: float, p99: float, stock_p99: float, offered: float = 1000.0) -> dict:

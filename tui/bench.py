@@ -3,8 +3,10 @@
 The simulated gateway runs in its own process and offers the chosen rate; the
 app runs headless at 120x40 in another, connected through the full pipeline
 (reader, decode, hand-off, state, widgets at the frame cap, the ladder on
-screen). While the storm runs, a key press every 100 ms sends a resting limit
-order. Key-to-wire is the time from the press to the placeOrder bytes handed to
+screen), on the loop the command line gives it (``tui.core.gate``), with a journal
+fsynced before each order as the command line keeps one. While the storm runs, a
+key press every 100 ms sends a resting limit order. Key-to-wire is the time from the
+press to the placeOrder bytes handed to
 the kernel's socket (the client's whole part); key-to-gateway adds the loopback
 and the gateway getting round to reading it (it stamps each arrival;
 CLOCK_MONOTONIC is shared by processes), which at high rates is mostly the
@@ -23,8 +25,11 @@ import json
 import multiprocessing as mp
 import os
 import resource
+import shutil
+import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 # seconds between key presses; with each order cancelled a second later that is 20 order messages
@@ -149,7 +154,7 @@ def _stock_app() -> Any:
 
 
 # --- the app process ---------------------------------------------------------------------------
-STAGES = ("press", "action", "submit", "place", "send")  # the key path, in order
+STAGES = ("press", "action", "submit", "journal", "fsynced", "place", "send")  # the key path, in order
 
 
 def _stamp_stages(app: Any, broker: Any, marks: dict[str, float]) -> None:
@@ -172,6 +177,19 @@ def _stamp_stages(app: Any, broker: Any, marks: dict[str, float]) -> None:
     app.action_order = action_order
     app.desk.submit = desk_submit
     broker.place = broker_place
+    journal = app.desk.journal
+    if journal is not None:
+        write = journal.write
+
+        def journal_write(kind: str, sync: bool = False, **fields: Any) -> None:
+            if kind == "intent" and sync and "submit" in marks:
+                marks.setdefault("journal", time.monotonic())  # the intent written, before its fsync
+                write(kind, sync, **fields)
+                marks.setdefault("fsynced", time.monotonic())
+            else:
+                write(kind, sync, **fields)
+
+        journal.write = journal_write  # type: ignore[method-assign]
 
 
 def stage_table(stages: dict[int, dict[str, float]]) -> list[tuple[str, float, float]]:
@@ -188,8 +206,8 @@ class _Keyboard:
     loop as a callback (what ibtui's driver does; ``stock``: as a coroutine, Textual's way), and
     stamped on that thread as it is read."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, post: Any, stock: bool = False) -> None:
-        self._loop, self._post, self._stock = loop, post, stock
+    def __init__(self, loop: asyncio.AbstractEventLoop, post: Any, stock: bool = False, lane: Any = None) -> None:
+        self._loop, self._post, self._stock, self._lane = loop, post, stock, lane
         self._go = threading.Event()
         self.stamp: float | None = None  # when the last press was read
         self._closed = False
@@ -218,12 +236,13 @@ class _Keyboard:
             if self._stock:  # Textual's own driver: a coroutine run on the loop
                 asyncio.run_coroutine_threadsafe(self._post(Key("b", "b")), self._loop)
             else:
-                hand_over(self._loop, self._post, Key("b", "b"))
+                hand_over(self._loop, self._post, Key("b", "b"), self._lane)
 
 
 def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
     from tui import config as cfg
     from tui.app import IBTuiApp
+    from tui.core.journal import Journal
     from tui.ib.broker import Broker, BrokerConfig
     from tui.tuning import tune_process
 
@@ -249,7 +268,10 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
     factory = _stock_client_factory(app_ref) if mode == "baseline" else None
     broker = Broker(BrokerConfig(port=port, client_id=5, stale_after=3600),
                     **({"client_factory": factory} if factory else {}))
-    app = (_stock_app() if mode == "baseline" else IBTuiApp)(s, broker, None, "full", "ES", "never")
+    # a journal as the command line keeps one: every order's intent is fsynced before it is sent
+    journal_dir = tempfile.mkdtemp(prefix="ibtui-bench-")
+    journal = Journal(Path(journal_dir), "", 5, gateway=f"127.0.0.1:{port}")
+    app = (_stock_app() if mode == "baseline" else IBTuiApp)(s, broker, journal, "full", "ES", "never")
     app_ref[0] = app
     marks: dict[str, float] = {}  # the press in flight: when it reached each stage of the key path
     _stamp_stages(app, broker, marks)
@@ -290,20 +312,27 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
             pressed = False  # a press is out, its order not seen yet
             stock = mode == "baseline"
             keyboard = _Keyboard(asyncio.get_running_loop(), app._post_message if stock else app.post_message,
-                                 stock=stock)
+                                 stock=stock, lane=None if stock else app.key_lane)
             known = set(app.desk.orders.by_id)
             refused = 0
+
+            def arrived() -> bool:
+                """The press out has made its order (recorded with its stamps)."""
+                new = set(app.desk.orders.by_id) - known
+                known.update(new)
+                if new and keyboard.stamp is not None:
+                    presses[min(new)] = keyboard.stamp
+                    stages[min(new)] = dict(marks)
+                    marks.clear()
+                    return True
+                return False
+
             next_press = t0 + 0.5
             next_cancel = next_press + PRESS_EVERY / 2
             while time.monotonic() - t0 < seconds:
                 now = time.monotonic()
-                new = set(app.desk.orders.by_id) - known
-                if new and pressed and keyboard.stamp is not None:
-                    presses[min(new)] = keyboard.stamp
-                    stages[min(new)] = dict(marks)
-                    marks.clear()
+                if arrived() and pressed:
                     pressed = False
-                known |= new
                 if now >= next_cancel:
                     # as a trader would: a few orders working, each cancelled after a second
                     # (half-way between presses, so a press never queues behind the cancels)
@@ -318,11 +347,14 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
                     pressed = True
                     next_press = now + PRESS_EVERY
                 await asyncio.sleep(0.02)  # the bench's own bookkeeping: seldom, to stay out of the way
-            keyboard.close()
             control.put("end")
             t1, m1 = time.monotonic(), broker.stats()["messages"]
-            if pressed and keyboard.stamp is not None and time.monotonic() - keyboard.stamp > 0.5:
-                refused += 1
+            if pressed:  # the last press: its order, or a refusal, before the count closes
+                settle_by = time.monotonic() + 1.0
+                while not (got := arrived()) and time.monotonic() < settle_by:
+                    await asyncio.sleep(0.01)
+                refused += not got
+            keyboard.close()
             reasons: dict[str, int] = {}
             for m in app.desk.messages:  # why a press sent nothing, in the desk's words
                 if m.time >= wall0 and m.text.startswith(("refused", "not sent")):
@@ -333,14 +365,22 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
                 sustained=(m1 - m0) / (t1 - t0), coalesced=broker.h.coalesced,
                 max_queue=broker.h.max_pending, presses=presses,
                 ladder_ms=sorted(app.frames.ladder_ms), cpu=sum(os.times()[:2]) - cpu0, refused=refused,
+                direct=getattr(getattr(app, "key_lane", None), "direct", 0),
                 frame_ms=sorted(app.frames.ms),
                 gc=list(pauses),
             )
             broker.stop()
 
     try:
-        asyncio.run(drive())
+        if mode == "baseline":
+            asyncio.run(drive())
+        else:  # as ``IBTuiApp.run`` does: keys may send while the loop waits
+            from tui.core.gate import gated_loop
+
+            with asyncio.Runner(loop_factory=lambda: gated_loop(app.desk.gate)) as runner:
+                runner.run(drive())
     finally:
+        shutil.rmtree(journal_dir, ignore_errors=True)
         result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         out.put(result)
 
@@ -392,6 +432,7 @@ def measure(mode: str, rate: float, seconds: float) -> dict[str, Any]:
         "orders_sent": len(latencies),  # on the wire: handed to the kernel's socket
         "orders_at_gateway": len(to_gateway),  # of those, read by the gateway before the run ended
         "key_presses": len(presses) + result["refused"],
+        "keys_direct": result["direct"],  # run on the terminal driver's thread (tui.key_lane)
         "peak_rss_mb": result["rss_mb"],
         "cpu_seconds": result["cpu"],
         "first_paint_s": result["first_paint"],
@@ -416,6 +457,7 @@ FIGURES = [
     ("key_to_gateway_ms_p99", "key-to-gateway p99 (ms)", "{:.2f}"),
     ("gc_pause_ms_max", "longest GC pause (ms)", "{:.1f}"),
     ("orders_sent", "orders sent / key presses", "{:,.0f}"),
+    ("keys_direct", "keys run on driver thread", "{:,.0f}"),
     ("peak_rss_mb", "peak RSS (MB)", "{:.0f}"),
     ("cpu_seconds", "CPU seconds (app)", "{:.1f}"),
     ("first_paint_s", "first paint (s)", "{:.2f}"),
