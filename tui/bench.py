@@ -35,6 +35,9 @@ from typing import Any
 # seconds between key presses; with each order cancelled a second later that is 20 order messages
 # a second, well inside IB's 50: faster, the pacer would hold orders back and the bench measure it
 PRESS_EVERY = 0.1
+RUN_SECONDS = 10.0  # one run's default measurement time
+# a sweep's: ~290 presses a run, so a p99 is the third-slowest press, not the slowest of ~90
+SWEEP_SECONDS = 30.0
 WATCH = ["ES", "NQ", "CL", "AAPL", "MSFT", "NVDA", "TSLA", "EUR.USD"]
 
 
