@@ -73,3 +73,30 @@ async def test_time_and_sales_as_a_pane_of_its_own(paused, tmp_path) -> None:
         tape = app.query_one(TimeAndSales)
         await until(pilot, lambda: tape.tape is not None and len(tape.tape.prints) > 0)
         assert tape.region.height > 10
+
+
+async def test_a_busy_tape_leaves_no_screen_lines_for_the_cycle_collector(paused, tmp_path) -> None:
+    """Every replaced line is freed when dropped: a full collection has nothing of the screen's
+    to free (a whole-line divide once cached the line on itself, and freeing thousands of them
+    in one collection held a key for tens of milliseconds)."""
+    import gc
+
+    from textual.strip import Strip
+
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        tape = app.query_one(TimeAndSales)
+        gc.collect()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            for _ in range(5):
+                trade(paused, 100)
+                await settle(pilot, 0.15)
+            await until(pilot, lambda: tape.tape is not None and len(tape.tape.prints) >= 5)
+            gc.collect()
+            stranded = sum(1 for o in gc.garbage if isinstance(o, Strip))
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+        assert stranded == 0, f"{stranded} screen lines were left for the cycle collector"
