@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -22,6 +23,8 @@ def test_bench_smoke_prints_every_figure() -> None:
     assert all(len(v) >= 2 for v in rows.values()), "each figure has ibtui and stock-ibapi values"
     sent, presses = rows["orders sent / key presses"][0].split("/")
     assert int(sent) == int(presses) > 10
+    assert re.search(r"calibration \(10M-iteration Python loop\) \d+\.\d\ds before, \d+\.\d\ds after",
+                     out.stdout.splitlines()[0]), out.stdout.splitlines()[0]
 
 
 @pytest.mark.timeout(120)
@@ -30,6 +33,7 @@ def test_bench_json() -> None:
                           "--json", "--no-baseline"], capture_output=True, text=True, timeout=110)
     data = json.loads(out.stdout.strip().splitlines()[-1])
     assert set(k for k, _, _ in FIGURES) <= set(data["ibtui"]) and data["baseline"] is None
+    assert all(0 < s < 60 for s in data["calibration_s"]) and len(data["calibration_s"]) == 2
     path = data["ibtui"]["key_path_ms"]  # each stage of a key press, stamped on its way out
     assert list(path) == ["press -> action", "action -> submit", "submit -> journal", "journal -> fsynced",
                           "fsynced -> place", "place -> send"]

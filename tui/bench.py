@@ -467,8 +467,12 @@ FIGURES = [
 ]
 
 
-def table(ours: dict[str, Any], base: dict[str, Any] | None, rate: float, seconds: float) -> str:
-    lines = [f"ibtui bench: {seconds:g}s at {rate:,.0f} market events/s offered, app at 120x40",
+def table(ours: dict[str, Any], base: dict[str, Any] | None, rate: float, seconds: float,
+          calibrated: tuple[float, float] = (float("nan"), float("nan"))) -> str:
+    before, after = calibrated
+    lines = [f"ibtui bench: {seconds:g}s at {rate:,.0f} market events/s offered, app at 120x40, "
+             f"{os.cpu_count()} CPUs; calibration (10M-iteration Python loop) {before:.2f}s before, "
+             f"{after:.2f}s after",
              f"{'figure':<28}{'ibtui':>14}{'stock ibapi':>14}{'ratio':>9}"]
     for key, label, fmt in FIGURES:
         a = ours[key]
@@ -592,10 +596,13 @@ def sweep_report(rows: list[dict[str, Any]], seconds: float, before: float, afte
 
 
 def run(seconds: float, rate: float, as_json: bool, baseline: bool = True) -> int:
+    before = calibration()  # beside every absolute figure, how fast this machine is now
     ours = measure("ibtui", rate, seconds)
     base = measure("baseline", rate, seconds) if baseline else None
+    after = calibration()
     if as_json:
-        print(json.dumps({"rate": rate, "seconds": seconds, "ibtui": ours, "baseline": base}))
+        print(json.dumps({"rate": rate, "seconds": seconds, "calibration_s": [before, after],
+                          "ibtui": ours, "baseline": base}))
     else:
-        print(table(ours, base, rate, seconds))
+        print(table(ours, base, rate, seconds, (before, after)))
     return 0
