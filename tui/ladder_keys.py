@@ -224,8 +224,13 @@ class LadderKeys(_AppBase):
     def action_cancel_instrument(self) -> None:
         spec = self._spec_or_say()
         if spec is not None:
-            n = self.desk.cancel(self.desk.orders.working(spec.contract.con_id), "cancel instrument")
-            self.desk.say(f"cancelling {n} orders in {spec.contract.key}")
+            working = self.desk.orders.working(spec.contract.con_id)
+            if not working:
+                self.desk.say(f"no working order in {spec.contract.key} to cancel")
+                return
+            n = self.desk.cancel(working, "cancel instrument")
+            if n:  # (none sent: the desk has said why)
+                self.desk.say(f"cancelling {n} order{'s' if n > 1 else ''} in {spec.contract.key}")
 
     def action_cancel_all(self) -> None:
         n = len(self.desk.orders.working())

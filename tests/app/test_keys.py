@@ -93,6 +93,10 @@ async def test_move_select_and_cancel_keys(paused, tmp_path) -> None:
         assert gateway_orders(paused)[1].working
         await pilot.press("x")  # everything in this instrument
         await until(pilot, lambda: all(not o.working for o in gateway_orders(paused)))
+        key = app.ladder_spec.contract.key
+        assert app.desk.messages[-1].text == f"cancelling 1 order in {key}"
+        await pilot.press("x")  # again, with nothing left: said so, nothing sent
+        await until(pilot, lambda: app.desk.messages[-1].text == f"no working order in {key} to cancel")
 
 
 async def test_cancel_all_and_flatten_ask_first(paused, tmp_path) -> None:
