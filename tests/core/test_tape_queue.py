@@ -52,6 +52,38 @@ def test_recent_trades_sum_by_price_and_side_within_the_window_and_clear() -> No
     assert tape.recent() == {} and len(tape.prints) == 4, "clearing keeps time & sales"
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(-2, 2), st.integers(1, 9), st.sampled_from([1, -1, 0]),
+                          st.integers(1, 400)), min_size=1, max_size=30),
+       st.integers(1, 20), st.sampled_from([3, 4096]))
+def test_the_trades_window_sums_exactly_what_traded_within_it(
+        bursts: list[tuple[int, int, int, int, int]], window: int, compact_at: int) -> None:
+    """Against a naive sum over every print, across bursts of thousands (the window's storage
+    drops its expired front now and then) and a clear."""
+    import tui.core.tape as tape_module
+
+    kept, tape_module.COMPACT_AT = tape_module.COMPACT_AT, compact_at
+    try:
+        tape, seen, now = Tape(TICK, window=window), [], 0.0
+        for i, (gap, offset, size, side, count) in enumerate(bursts):
+            now += gap
+            price = 6000.0 + offset * TICK
+            tape.add([Print(now, price, size, side)] * count, now)
+            seen += [(now, 24000 + offset, size if side > 0 else 0, size if side < 0 else 0)] * count
+            if i == len(bursts) // 2 and side == 0:
+                tape.clear(now)
+                seen = []
+            want: dict[int, list[int]] = {}  # every price printed within the window (a print of
+            for at, t, b, s in seen:         # unknown side shows as 0 / 0)
+                if at >= now - window:
+                    want.setdefault(t, [0, 0])
+                    want[t][0] += b
+                    want[t][1] += s
+            assert tape.recent() == {t: (b, s) for t, (b, s) in want.items()}
+    finally:
+        tape_module.COMPACT_AT = kept
+
+
 def test_queue_starts_behind_what_is_displayed_and_moves_up_with_trades() -> None:
     q = QueueModel()
     q.update(market([(6000.0, 30)]), [buy(status="PreSubmitted")], TICK)
