@@ -80,14 +80,7 @@ class KeyLane:
         app = self.app
         if threading.get_ident() != self._thread or len(app.screen_stack) != 1:
             return False
-        focused = app.focused
-        if not self.lane_for(focused):
-            return False
-        cache_key = (focused, event.key)
-        try:
-            target = self._cache[cache_key]
-        except KeyError:
-            target = self._cache[cache_key] = self._resolve(event.key)
+        target = self._focused_target(event.key)
         if target is None:
             return False
         method, params, name = target
@@ -95,16 +88,7 @@ class KeyLane:
             return False
         if not app.app_focus:
             app.app_focus = True
-        # as inside Textual's own dispatch: widgets made by the action (a modal's compose) find
-        # the app through these, and a key may arrive as a bare callback from the driver thread
-        app_token, pump_token = active_app.set(app), active_message_pump.set(app)
-        try:
-            method(*params)
-        except Exception as error:  # as Textual would: the app's own failure path, never swallowed
-            app._handle_exception(error)
-        finally:
-            active_message_pump.reset(pump_token)
-            active_app.reset(app_token)
+        self._call(method, params, app._handle_exception)  # the loop's thread: report at once
         self.taken += 1
         return True
 
@@ -120,14 +104,7 @@ class KeyLane:
             try:
                 if len(app.screen_stack) != 1 or not app.app_focus:
                     return False
-                focused = app.focused
-                if not self.lane_for(focused):
-                    return False
-                cache_key = (focused, event.key)
-                try:
-                    target = self._cache[cache_key]
-                except KeyError:
-                    target = self._cache[cache_key] = self._resolve(event.key)
+                target = self._focused_target(event.key)
                 if target is None:
                     return False
                 method, params, name = target
@@ -135,18 +112,40 @@ class KeyLane:
                     return False
             except Exception:  # anything odd: the loop's way, where Textual reports it
                 return False
-            app_token, pump_token = active_app.set(app), active_message_pump.set(app)
-            try:
-                method(*params)
-            except Exception as error:  # the app's own failure path, on its own thread
-                loop.call_soon_threadsafe(app._handle_exception, error)
-            finally:
-                active_message_pump.reset(pump_token)
-                active_app.reset(app_token)
+            # a failure is reported on the loop's own thread, as Textual reports one
+            self._call(method, params, lambda error: loop.call_soon_threadsafe(app._handle_exception, error))
             self.direct += 1
             return True
         finally:
             gate.leave()
+
+    def _focused_target(self, key: str) -> Target | None:
+        """The app's action ``key`` runs now, if the focused widget lets keys run here (resolved
+        once per widget and key, and kept)."""
+        focused = self.app.focused
+        if not self.lane_for(focused):
+            return None
+        cache_key = (focused, key)
+        try:
+            return self._cache[cache_key]
+        except KeyError:
+            target = self._cache[cache_key] = self._resolve(key)
+            return target
+
+    def _call(self, method: Callable[..., object], params: tuple[object, ...],
+              failed: Callable[[Exception], object]) -> None:
+        """Run an action as inside Textual's own dispatch: widgets it makes (a modal's compose)
+        find the app through these context variables, whichever thread the key came on. A
+        failure goes to ``failed``, never swallowed."""
+        app = self.app
+        app_token, pump_token = active_app.set(app), active_message_pump.set(app)
+        try:
+            method(*params)
+        except Exception as error:
+            failed(error)
+        finally:
+            active_message_pump.reset(pump_token)
+            active_app.reset(app_token)
 
     def _resolve(self, key: str) -> Target | None:
         """The binding Textual would run first for ``key``; a target only if it is the app's."""
