@@ -21,7 +21,7 @@ TAPE_LENGTH = 1000  # prints kept for the time & sales pane
 Kept = tuple[float, float, int, int]
 # Prints in the trades window are kept in flat arrays, not as a tuple each: a busy tape holds tens
 # of thousands of them (up to a day's with a long window), and every full collection read each
-# one (at the gateway's maximum rate, 35-57 thousand: half of what a full collection read);
+# one (at the gateway's maximum rate, 35-57 thousand: a sixth of what a full collection read);
 # arrays it never reads.
 COMPACT_AT = 4096  # expired entries dropped from the front once there are this many
 
