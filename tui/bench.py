@@ -470,9 +470,7 @@ FIGURES = [
 def table(ours: dict[str, Any], base: dict[str, Any] | None, rate: float, seconds: float,
           calibrated: tuple[float, float] = (float("nan"), float("nan"))) -> str:
     before, after = calibrated
-    lines = [f"ibtui bench: {seconds:g}s at {rate:,.0f} market events/s offered, app at 120x40, "
-             f"{os.cpu_count()} CPUs; calibration (10M-iteration Python loop) {before:.2f}s before, "
-             f"{after:.2f}s after",
+    lines = [f"ibtui bench: {seconds:g}s at {rate:,.0f} market events/s offered, {machine(before, after)}",
              f"{'figure':<28}{'ibtui':>14}{'stock ibapi':>14}{'ratio':>9}"]
     for key, label, fmt in FIGURES:
         a = ours[key]
@@ -492,6 +490,12 @@ def table(ours: dict[str, Any], base: dict[str, Any] | None, rate: float, second
         text_b = f"{other['p50']:.2f} / {other['p90']:.2f}" if other else ""
         lines.append(f"  {name:<26}{stage['p50']:>7.2f} / {stage['p90']:<5.2f}{text_b:>14}")
     return "\n".join(lines)
+
+
+def machine(before: float, after: float) -> str:
+    """The screen, the machine and its calibration, as every report heads its figures."""
+    return (f"app at 120x40, {os.cpu_count()} CPUs; calibration (10M-iteration Python loop) "
+            f"{before:.2f}s before, {after:.2f}s after")
 
 
 def calibration() -> float:
@@ -567,8 +571,7 @@ def sweep(seconds: float, as_json: bool) -> int:
 def sweep_report(rows: list[dict[str, Any]], seconds: float, before: float, after: float) -> str:
     """The sweep as one table, the refusals with their reasons, and the targets met or missed."""
     lines = [
-        f"ibtui bench --sweep: {seconds:g}s per run, app at 120x40, {os.cpu_count()} CPUs; calibration "
-        f"(10M-iteration Python loop) {before:.2f}s before, {after:.2f}s after",
+        f"ibtui bench --sweep: {seconds:g}s per run, {machine(before, after)}",
         f"{'rate':<6}{'offered':>10}{'sustained':>11}{'key-to-wire p50':>18}{'key-to-wire p99':>18}"
         f"{'p99 ratio':>10}{'ladder p99':>11}{'CPU/msg':>14}{'keys':>10}",
         f"{'':<6}{'msg/s':>10}{'msg/s':>11}{'ibtui / stock':>18}{'ibtui / stock':>18}{'':>10}{'ms':>11}"

@@ -38,6 +38,7 @@ class Tape:
         self._ticks = array("q")
         self._buys = array("q")
         self._sells = array("q")
+        self._columns = (self._times, self._ticks, self._buys, self._sells)
         self._head = 0
         self._at: dict[int, list[int]] = {}  # ticks -> [buy volume, sell volume, prints] in the window
         self.cleared_at = 0.0
@@ -79,7 +80,7 @@ class Tape:
                 del at[t]
             head += 1
         if head >= COMPACT_AT and head * 2 >= end:  # drop the expired front, now and then
-            for column in (self._times, self._ticks, self._buys, self._sells):
+            for column in self._columns:
                 del column[:head]
             head = 0
         self._head = head
@@ -90,7 +91,7 @@ class Tape:
 
     def clear(self, now: float) -> None:
         """Start the trades column afresh; the time & sales list keeps its history."""
-        for column in (self._times, self._ticks, self._buys, self._sells):
+        for column in self._columns:
             del column[:]
         self._head = 0
         self._at.clear()
