@@ -30,6 +30,9 @@ log = logging.getLogger("tui.sim")
 
 ACCOUNT_ID = "DU1234567"
 RATES = {"paused": 0.0, "quiet": 10.0, "normal": 200.0, "busy": 2000.0, "storm": 100_000.0}
+# market events made per event-loop turn at most: about a millisecond or two of work, so that
+# sessions write and requests are read between slices however far behind the market is
+STEPS_PER_TURN = 256
 _EXCHANGE_ALIASES = {"GLOBEX": "CME", "ISLAND": "NASDAQ"}
 
 
@@ -152,16 +155,16 @@ class Gateway:
         loop = asyncio.get_running_loop()
         interval = 0.005 if self.rate >= 5000 else 0.02
         last = loop.time()
-        carry = 0.0
+        backlog = 0.0  # events due and not yet made
         while True:
-            await asyncio.sleep(interval)
+            # behind: only let the loop turn (sessions write, requests are read), then go on
+            await asyncio.sleep(0 if backlog >= 1 else interval)
             t = loop.time()
-            due = (t - last) * self.rate + carry
-            last = t
-            n = int(due)
-            carry = due - n
             # never fall further behind than a quarter second of events
-            n = min(n, max(1, int(self.rate / 4)))
+            backlog = min(backlog + (t - last) * self.rate, max(1.0, self.rate / 4))
+            last = t
+            n = min(int(backlog), STEPS_PER_TURN)
+            backlog -= n
             try:
                 self._advance(n)
             except Exception:  # a bug here must not stop the market for everyone
@@ -179,23 +182,33 @@ class Gateway:
         epoch = int(now)
         markets = self._market_list
         count = len(markets)
-        engine, feed = self.engine, self.feed
+        rr = self._rr
+        # each book walks its fair value once per batch, before its first event (its own generator)
+        for i in range(min(n, count)):
+            markets[(rr + i) % count].advance_fair(now)
+        working, live_bars = self.engine.working, self.live_bars
+        on_step, publish = self.engine.on_step, self.feed.publish
         for _ in range(n):
-            mkt = markets[self._rr]
-            self._rr = (self._rr + 1) % count
-            mkt.advance_fair(now)
-            mkt.begin_step()
+            mkt = markets[rr]
+            rr += 1
+            if rr == count:
+                rr = 0
+            if mkt.trades:
+                mkt.trades.clear()
             mkt.step()
-            if engine.working.get(mkt.inst.con_id):
-                engine.on_step(mkt)
-            feed.publish(mkt, epoch)
-            bars = self.live_bars.get(mkt.inst.con_id)
-            if bars is not None:
-                bars.observe(mkt, now)
+            con_id = mkt.con_id
+            if working.get(con_id):
+                on_step(mkt)
+            publish(mkt, epoch)
+            if live_bars:
+                bars = live_bars.get(con_id)
+                if bars is not None:
+                    bars.observe(mkt, now)
+        self._rr = rr
         self.steps += n
         if now >= self._next_second:
             self._next_second = int(now) + 1
-            engine.expire(now)
+            self.engine.expire(now)
             self.handlers.periodic()
 
     def marks(self) -> dict[int, float]:
