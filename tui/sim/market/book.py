@@ -18,6 +18,7 @@ from tui.sim.market.instruments import Instrument
 
 DEPTH = 20  # levels kept per side; clients may ask for fewer
 BID, ASK = 1, 0  # TWS's side codes in updateMktDepth
+_SIZE_STEPS = (-2, -1, 1, 2)  # lots a level's size moves by in one event
 
 
 @dataclass(slots=True)
@@ -35,11 +36,13 @@ class InstrumentMarket:
     __slots__ = (
         "inst", "rng", "tick", "decimals", "bids", "asks", "fair", "fair_time",
         "last", "last_size", "volume", "open", "high", "low", "close", "trades",
-        "changed", "_lot",
+        "changed", "_lot", "con_id", "_texts",
     )
 
     def __init__(self, inst: Instrument, seed: int, now: float) -> None:
         self.inst = inst
+        self.con_id = inst.con_id
+        self._texts: dict[int, str] = {}  # price text by tick index (the feed's hot path)
         self.rng = random.Random(seed ^ zlib.crc32(inst.contract.symbol.encode()))
         self.tick = inst.tick
         self.decimals = tick_decimals(inst.tick)
@@ -62,6 +65,15 @@ class InstrumentMarket:
     # --- prices -------------------------------------------------------------
     def price(self, ticks: int) -> float:
         return from_ticks(ticks, self.tick, self.decimals)
+
+    def price_text(self, ticks: int) -> str:
+        """``str(self.price(ticks))``, remembered: a book quotes the same few hundred prices."""
+        text = self._texts.get(ticks)
+        if text is None:
+            if len(self._texts) >= 4096:  # a long walk: forget the old range
+                self._texts.clear()
+            text = self._texts[ticks] = str(from_ticks(ticks, self.tick, self.decimals))
+        return text
 
     @property
     def bid(self) -> int:
@@ -100,34 +112,39 @@ class InstrumentMarket:
         """One market event. Results are left in ``changed`` and ``trades``."""
         rng = self.rng
         self.changed = True
-        mid2 = self.bid + self.ask  # twice the mid, in ticks
+        bid, ask = self.bids[0][0], self.asks[0][0]
+        mid2 = bid + ask  # twice the mid, in ticks
         fair2 = 2 * self.fair
         r = rng.random()
         if fair2 - mid2 > 1.5 and r < 0.6:
-            if self.ask - self.bid > 1:
-                self._improve(self.bids, self.bid + 1)
+            if ask - bid > 1:
+                self._improve(self.bids, bid + 1)
             elif fair2 - mid2 > 6 and r < 0.3:
                 self.remove_top(self.asks)  # quotes fade ahead of a fast move
             else:
                 self._trade(buy=True)
         elif mid2 - fair2 > 1.5 and r < 0.6:
-            if self.ask - self.bid > 1:
-                self._improve(self.asks, self.ask - 1)
+            if ask - bid > 1:
+                self._improve(self.asks, ask - 1)
             elif mid2 - fair2 > 6 and r < 0.3:
                 self.remove_top(self.bids)
             else:
                 self._trade(buy=False)
-        elif self.ask - self.bid > 1 and r < 0.5:
-            side = self.bids if rng.random() < 0.5 else self.asks
-            self._improve(side, self.bid + 1 if side is self.bids else self.ask - 1)
+        elif ask - bid > 1 and r < 0.5:
+            if rng.random() < 0.5:
+                self._improve(self.bids, bid + 1)
+            else:
+                self._improve(self.asks, ask - 1)
         elif r < 0.82:
             side = self.bids if rng.random() < 0.5 else self.asks
             level = min(DEPTH - 1, int(rng.expovariate(0.35)))
             row = side[level]
             # sizes wander around a level's typical depth instead of drifting away
-            typical = self._lot * (3 + level)
-            pull = -1 if row[1] > 2 * typical else (1 if row[1] < typical // 2 else 0)
-            row[1] = max(self._lot, row[1] + self._lot * (rng.choice((-2, -1, 1, 2)) + pull))
+            lot = self._lot
+            typical = lot * (3 + level)
+            size = row[1]
+            pull = -1 if size > 2 * typical else (1 if size < typical // 2 else 0)
+            row[1] = max(lot, size + lot * (rng.choice(_SIZE_STEPS) + pull))
         else:
             self._trade(buy=rng.random() < 0.5)
 

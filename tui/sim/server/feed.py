@@ -199,37 +199,41 @@ class Feed:
     # --- per step -----------------------------------------------------------
     def publish(self, mkt: InstrumentMarket, epoch: int) -> None:
         """Send what the last step changed to every subscriber of this instrument."""
-        con_id = mkt.inst.con_id
+        con_id = mkt.con_id
         subs = self.l1.get(con_id)
         tbt = self.tbt.get(con_id)
         if subs or tbt:
             self._publish_l1(mkt, subs or [], tbt or [], epoch)
         else:
-            self.prev_l1[con_id] = (mkt.bid, mkt.bids[0][1], mkt.ask, mkt.asks[0][1])
+            self.prev_l1[con_id] = (mkt.bids[0][0], mkt.bids[0][1], mkt.asks[0][0], mkt.asks[0][1])
         if mkt.changed:
-            for group in self.groups_of.get(con_id, ()):
-                self._publish_depth(mkt, group)
+            groups = self.groups_of.get(con_id)
+            if groups:
+                for group in groups:
+                    self._publish_depth(mkt, group)
 
     def _publish_l1(self, mkt: InstrumentMarket, subs: list[L1Sub], tbt: list[TbtSub],
                     epoch: int) -> None:
-        con_id = mkt.inst.con_id
-        bid, bid_size, ask, ask_size = now = (mkt.bid, mkt.bids[0][1], mkt.ask, mkt.asks[0][1])
+        con_id = mkt.con_id
+        (bid, bid_size), (ask, ask_size) = mkt.bids[0], mkt.asks[0]
+        now = (bid, bid_size, ask, ask_size)
         prev = self.prev_l1[con_id]
         self.prev_l1[con_id] = now
         p = mkt.price
+        text = mkt.price_text
         tails: list[tuple[bytes, bytes]] = []
         if bid != prev[0]:
-            tails.append((msg.TICK_PRICE, msg.tick_price_tail(1, str(p(bid)), bid_size)))
+            tails.append((msg.TICK_PRICE, msg.tick_price_tail(1, text(bid), bid_size)))
         elif bid_size != prev[1]:
             tails.append((msg.TICK_SIZE, msg.tick_size_tail(0, bid_size)))
         if ask != prev[2]:
-            tails.append((msg.TICK_PRICE, msg.tick_price_tail(2, str(p(ask)), ask_size)))
+            tails.append((msg.TICK_PRICE, msg.tick_price_tail(2, text(ask), ask_size)))
         elif ask_size != prev[3]:
             tails.append((msg.TICK_SIZE, msg.tick_size_tail(3, ask_size)))
         quote_changed = bool(tails)
         rt_tails: list[bytes] = []
         for trade in mkt.trades:
-            price = str(p(trade.price))
+            price = text(trade.price)
             tails.append((msg.TICK_PRICE, msg.tick_price_tail(4, price, int(trade.size))))
             rt_tails.append(msg.tick_string_tail(
                 48, f"{price};{int(trade.size)};{epoch * 1000};{int(mkt.volume)};{price};true"
@@ -238,9 +242,9 @@ class Feed:
             tails.append((msg.TICK_SIZE, msg.tick_size_tail(8, int(mkt.volume))))
             tails.append((msg.TICK_STRING, msg.tick_string_tail(45, str(epoch))))
             if mkt.high == mkt.last:
-                tails.append((msg.TICK_PRICE, msg.tick_price_tail(6, str(p(mkt.high)), 0)))
+                tails.append((msg.TICK_PRICE, msg.tick_price_tail(6, text(mkt.high), 0)))
             if mkt.low == mkt.last:
-                tails.append((msg.TICK_PRICE, msg.tick_price_tail(7, str(p(mkt.low)), 0)))
+                tails.append((msg.TICK_PRICE, msg.tick_price_tail(7, text(mkt.low), 0)))
         if tails:
             delayed_tails: list[tuple[bytes, bytes]] | None = None
             for sub in subs:
@@ -271,11 +275,11 @@ class Feed:
                 kind = 1 if t.kind == "Last" else 2
                 for trade in mkt.trades:
                     self._queue(session, msg.tbt_last(
-                        t.req_id, kind, epoch, str(p(trade.price)), int(trade.size),
+                        t.req_id, kind, epoch, text(trade.price), int(trade.size),
                         mkt.inst.contract.exchange,
                     ))
             elif quote_changed and t.kind == "BidAsk":
-                self._queue(session, msg.tbt_bid_ask(t.req_id, epoch, str(p(bid)), str(p(ask)),
+                self._queue(session, msg.tbt_bid_ask(t.req_id, epoch, text(bid), text(ask),
                                                      bid_size, ask_size))
             elif quote_changed and t.kind == "MidPoint":
                 self._queue(session, msg.tbt_midpoint(t.req_id, epoch, p(bid) / 2 + p(ask) / 2))
@@ -288,11 +292,7 @@ class Feed:
 
     def _ops_between(self, group: DepthGroup, old: tuple[Rows, Rows],
                      new: tuple[Rows, Rows]) -> list[bytes]:
-        price = self.markets[group.con_id].price
-
-        def fmt(ticks: int) -> str:
-            return str(price(ticks))
-
+        fmt = self.markets[group.con_id].price_text
         ops = diff_rows(BID, old[0], new[0], group.rows, fmt)
         ops += diff_rows(ASK, old[1], new[1], group.rows, fmt)
         return ops
