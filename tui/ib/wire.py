@@ -122,14 +122,16 @@ class Reader(threading.Thread):
     def run(self) -> None:
         wire = self.wire
         sock = wire.socket
-        buf = bytearray(self.leftover)
+        # what is received stays immutable bytes and each frame is one slice of it (a bytearray
+        # costs a second copy per frame); only an unfinished frame is carried over
+        buf = self.leftover
         pos = 0
         unpack = HEADER.unpack_from
         ui = UI
         reason = "connection closed by the server"
         try:
             while sock is not None:
-                batch = []
+                batch: list[bytes] = []
                 end = len(buf)
                 while end - pos >= 4:
                     if ui.pending:  # the UI claimed the interpreter (tui.core.priority)
@@ -141,24 +143,36 @@ class Reader(threading.Thread):
                         break
                     start = pos + 4
                     pos = start + size
-                    batch.append(bytes(buf[start:pos]))
+                    batch.append(buf[start:pos])
                 if batch:
                     wire.frames_in += len(batch)
                     self.deliver(batch)
-                if pos == len(buf):
-                    buf.clear()
-                    pos = 0
-                elif pos > (1 << 20):
-                    del buf[:pos]  # drop the consumed prefix once, not per frame
-                    pos = 0
-                data = sock.recv(1 << 20)
-                if not data:
+                rest = buf[pos:] if pos < end else b""
+                buf = self._receive(sock, rest)
+                pos = 0
+                if len(buf) == len(rest):
                     break
-                wire.last_rx = time.monotonic()
-                wire.bytes_in += len(data)
-                buf += data
         except (OSError, ValueError) as e:
             reason = f"connection lost: {e}"
         if wire.socket is None:
             reason = "disconnected"
         self.closed(reason)
+
+    def _receive(self, sock: socket.socket, rest: bytes) -> bytes:
+        """``rest`` (an unfinished frame) and what arrives next, at least one frame's worth if
+        ``rest`` says how long its frame is; ``rest`` alone when the connection has ended."""
+        need = 4 + HEADER.unpack_from(rest)[0] if len(rest) >= 4 else 0
+        parts = [rest]
+        have = len(rest)
+        while True:
+            data = sock.recv(1 << 20)
+            if not data:
+                break
+            self.wire.last_rx = time.monotonic()
+            self.wire.bytes_in += len(data)
+            parts.append(data)
+            have += len(data)
+            if have >= need:  # a long frame's pieces are joined once, not once per piece
+                break
+        return parts[1] if len(parts) == 2 and not rest else b"".join(parts)
+
