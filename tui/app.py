@@ -328,25 +328,38 @@ class IBTuiApp(LadderKeys, App[int]):
 
     def action_quit_app(self) -> None:
         n = len(self.desk.orders.working())
-        if n and self.demo:
-            self.ask(f"{n} working order(s) at the simulated gateway. The demo's gateway "
-                     "stops when you quit, and its orders end with it. Quit?",
-                     lambda: self._quit(n))
+        held = self._positions_held()
+        if self.demo and (n or held):
+            what = " and ".join(filter(None, (f"{n} working order(s)" if n else "",
+                                               f"a position of {held}" if held else "")))
+            self.ask(f"{what[0].upper()}{what[1:]} at the simulated gateway. The demo's gateway "
+                     "stops when you quit, "
+                     "and they end with it. Quit?",
+                     lambda: self._quit(n, held))
         elif n:
             self.ask(f"{n} working order(s) stay working at the broker after you quit "
                      "(X cancels them first). Quit?",
-                     lambda: self._quit(n))
+                     lambda: self._quit(n, held))
         else:
-            self._quit(0)
+            self._quit(0, held)  # a position stays at the broker: said on the way out, not asked
 
-    def _quit(self, working: int) -> None:
-        if not working:
-            self.exit_note = ""
-        elif self.demo:
-            self.exit_note = (f"ibtui demo: the simulated gateway stopped; its {working} working order(s) "
-                              "ended with it.")
+    def _positions_held(self) -> str:
+        """``+1 ESZ6, -200 AAPL``: every position that is not flat, as the positions pane has them."""
+        rows = sorted(self.desk.portfolio.rows.values(), key=lambda r: r.contract.key)
+        return ", ".join(f"{r.quantity:+g} {r.contract.key}" for r in rows if r.quantity)
+
+    def _quit(self, working: int, held: str = "") -> None:
+        if self.demo:
+            gone = " and ".join(filter(None, (f"its {working} working order(s)" if working else "",
+                                               f"the position of {held}" if held else "")))
+            self.exit_note = (f"ibtui demo: the simulated gateway stopped; {gone} ended with it."
+                              if gone else "")
         else:
-            self.exit_note = f"ibtui: {working} working order(s) remain working at the broker."
+            notes = [f"{working} working order(s) remain working at the broker." if working else "",
+                     f"Positions held at the broker: {held}." if held else ""]
+            self.exit_note = " ".join(filter(None, notes))
+            if self.exit_note:
+                self.exit_note = f"ibtui: {self.exit_note}"
         self.exit(0)
 
     def on_unmount(self) -> None:

@@ -330,3 +330,28 @@ async def test_a_daily_loss_limit_blocks_new_risk_but_never_the_way_out(paused, 
         assert len(gateway_orders(paused)) == 1, "nothing reached the wire"
         await pilot.press("S")  # closing the long reduces risk: allowed
         await until(pilot, lambda: app.desk.portfolio.position(con) == 0, what="flat again")
+
+
+@pytest.mark.parametrize("demo", [True, False])
+async def test_quitting_with_a_position_names_it(paused, tmp_path, demo) -> None:
+    """The demo's gateway takes a position with it, so quitting asks; a real gateway keeps it, so
+    quitting says so on the way out without asking."""
+    app = make_app(paused, tmp_path, demo=demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        con = app.ladder_spec.contract
+        before = app.desk.portfolio.position(con.con_id)
+        await pilot.press("B")  # a market buy: filled at once
+        await until(pilot, lambda: app.desk.portfolio.position(con.con_id) == before + 1)
+        await settle(pilot)
+        held = app._positions_held()
+        assert f"{before + 1:+g} {con.key}" in held
+        await pilot.press("q")
+        if demo:
+            assert isinstance(app.screen, Confirm)
+            assert f"A position of {held} at the simulated gateway" in app.screen.question
+            await pilot.press("y")
+    if demo:
+        assert app.exit_note == f"ibtui demo: the simulated gateway stopped; the position of {held} ended with it."
+    else:
+        assert app.exit_note == f"ibtui: Positions held at the broker: {held}."

@@ -74,7 +74,11 @@ def test_demo_in_tmux(tmp_path: Path, size: tuple[int, int]) -> None:
         tmux("send-keys", "-t", name, "B")
         shown = wait_for(name, "pos +1")  # the ladder's header after the fill
         tmux("send-keys", "-t", name, "q")
+        wait_for(name, r"A position of \+1 ES[HMUZ]\d", pattern=True)  # the demo's gateway takes it along
+        tmux("send-keys", "-t", name, "y")
         shown = wait_for(name, "EXITED 0")
+        said = shown.replace("\n", "")  # the shell wraps the note at 80 columns
+        assert re.search(r"the position of \+1 ES[HMUZ]\d ended with it", said), shown
         assert "PRICE" not in shown, "the terminal is restored to the shell's screen"
         assert "Traceback" not in shown
     finally:
