@@ -212,10 +212,6 @@ class InstrumentMarket:
             total += size
         return total
 
-    def begin_step(self) -> None:
-        self.trades.clear()
-        self.changed = False
-
     def depth_rows(self, side: int, rows: int) -> list[tuple[int, int]]:
         book = self.bids if side == BID else self.asks
         return [(p, s) for p, s in book[:rows]]
