@@ -331,10 +331,9 @@ class IBTuiApp(LadderKeys, App[int]):
         held = self._positions_held()
         if self.demo and (n or held):
             what = " and ".join(filter(None, (f"{n} working order(s)" if n else "",
-                                               f"a position of {held}" if held else "")))
+                                               f"a {held}" if held else "")))
             self.ask(f"{what[0].upper()}{what[1:]} at the simulated gateway. The demo's gateway "
-                     "stops when you quit, "
-                     "and they end with it. Quit?",
+                     "stops when you quit, and they end with it. Quit?",
                      lambda: self._quit(n, held))
         elif n:
             self.ask(f"{n} working order(s) stay working at the broker after you quit "
@@ -344,22 +343,25 @@ class IBTuiApp(LadderKeys, App[int]):
             self._quit(0, held)  # a position stays at the broker: said on the way out, not asked
 
     def _positions_held(self) -> str:
-        """``+1 ESZ6, -200 AAPL``: every position that is not flat, as the positions pane has them."""
+        """``position of +1 ESZ6`` / ``positions of +1 ESZ6, -200 AAPL``: every position that is
+        not flat, as the positions pane has them; empty when flat everywhere."""
         rows = sorted(self.desk.portfolio.rows.values(), key=lambda r: r.contract.key)
-        return ", ".join(f"{r.quantity:+g} {r.contract.key}" for r in rows if r.quantity)
+        held = [f"{r.quantity:+g} {r.contract.key}" for r in rows if r.quantity]
+        if not held:
+            return ""
+        return f"position{'s' if len(held) > 1 else ''} of {', '.join(held)}"
 
     def _quit(self, working: int, held: str = "") -> None:
         if self.demo:
             gone = " and ".join(filter(None, (f"its {working} working order(s)" if working else "",
-                                               f"the position of {held}" if held else "")))
+                                               f"the {held}" if held else "")))
             self.exit_note = (f"ibtui demo: the simulated gateway stopped; {gone} ended with it."
                               if gone else "")
         else:
-            notes = [f"{working} working order(s) remain working at the broker." if working else "",
-                     f"Positions held at the broker: {held}." if held else ""]
-            self.exit_note = " ".join(filter(None, notes))
-            if self.exit_note:
-                self.exit_note = f"ibtui: {self.exit_note}"
+            notes = " ".join(filter(None, (
+                f"{working} working order(s) remain working at the broker." if working else "",
+                f"The broker still holds the {held}." if held else "")))
+            self.exit_note = f"ibtui: {notes}" if notes else ""
         self.exit(0)
 
     def on_unmount(self) -> None:

@@ -345,13 +345,13 @@ async def test_quitting_with_a_position_names_it(paused, tmp_path, demo) -> None
         await until(pilot, lambda: app.desk.portfolio.position(con.con_id) == before + 1)
         await settle(pilot)
         held = app._positions_held()
-        assert f"{before + 1:+g} {con.key}" in held
+        assert held == f"position of {before + 1:+g} {con.key}"
         await pilot.press("q")
         if demo:
             assert isinstance(app.screen, Confirm)
-            assert f"A position of {held} at the simulated gateway" in app.screen.question
+            assert f"A {held} at the simulated gateway" in app.screen.question
             await pilot.press("y")
     if demo:
-        assert app.exit_note == f"ibtui demo: the simulated gateway stopped; the position of {held} ended with it."
+        assert app.exit_note == f"ibtui demo: the simulated gateway stopped; the {held} ended with it."
     else:
-        assert app.exit_note == f"ibtui: Positions held at the broker: {held}."
+        assert app.exit_note == f"ibtui: The broker still holds the {held}."
