@@ -114,6 +114,8 @@ def _stock_client_factory(app_ref: list[Any]) -> Any:
 
     class StockClient(EClient):
         """The baseline: ibapi's own EClient, reader thread and decoder, as a naive app would use them."""
+        stencils = None  # every order encoded by ibapi's placeOrder
+
         def __init__(self, wrapper: Any, closed: Any) -> None:
             super().__init__(UiCallWrapper(wrapper))
             self.wire = type("Wire", (), {"last_rx": float("inf")})()

@@ -74,6 +74,9 @@ def test_order_lifecycle_partial_fills_modify_bracket_oca(paused, desk_factory) 
     rest = b.place(OrderIntent(es, "BUY", 1, "LMT", bid - 5))
     desk.wait(lambda: desk.status(rest) == "Submitted")
     b.place(OrderIntent(es, "BUY", 2, "LMT", bid - 4), order_id=rest)
+    # the modification is of a kind already sent: its bytes came from a stencil, and the gateway
+    # read them as the order meant
+    assert b.client is not None and b.client.stencils is not None and b.client.stencils.rendered == 1
     desk.wait(lambda: desk.orders.get(rest).lmt_price == bid - 4 and desk.orders.get(rest).quantity == 2)
     b.cancel(rest)
     desk.wait(lambda: desk.status(rest) == "Cancelled")

@@ -268,6 +268,11 @@ class Broker:
         """Send a new order (or, with an existing ``order_id``, a modification)."""
         client = self._check_can_send()
         oid = order_id if order_id is not None else self.allocate_order_id()
+        stencils = client.stencils
+        data = stencils.frame(oid, intent, self.cfg.account) if stencils is not None else None
+        if data is not None:  # ibapi's bytes for it, without ibapi's walk of every field
+            self._urgent(lambda: client.send_frame(data))
+            return oid
         contract = contract_to_ib(intent.spec.contract)
         order = order_to_ib(intent, self.cfg.account)
         self._urgent(lambda: client.placeOrder(oid, contract, order))

@@ -15,6 +15,7 @@ from ibapi.wrapper import EWrapper
 from tui.core.priority import UI
 from tui.ib import compat
 from tui.ib.fastpath import BadFrame, FastPath
+from tui.ib.stencil import Stencils
 from tui.ib.wire import Reader, Wire, handshake
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ class Client(EClient):
         self._closed_once = threading.Lock()
         self._done = False
         self.wire: Wire | None = None
+        self.stencils: Stencils | None = None  # placeOrder's bytes, once the server version is known
         self.conn_time = ""
         self.messages = 0
 
@@ -41,6 +43,7 @@ class Client(EClient):
         self.wire = Wire(sock)
         self.conn = self.wire
         self.serverVersion_ = version
+        self.stencils = Stencils(version)
         self.conn_time = conn_time
         self.decoder = Decoder(self.wrapper, version)
         self.setConnState(EClient.CONNECTED)
@@ -55,6 +58,12 @@ class Client(EClient):
         """
         if self.conn is not None:
             self.conn.sendMsg(compat.frame(args))
+
+    def send_frame(self, data: bytes) -> None:
+        """Send one request already framed (a stencil's order)."""
+        conn = self.conn
+        if conn is not None:
+            conn.sendMsg(data)
 
     def _reader_closed(self, reason: str) -> None:
         # through the decode queue, not at once: what arrived before the end (error 326,
