@@ -33,9 +33,26 @@ def journal_path(directory: Path, day: dt.date) -> Path:
     return directory / f"journal-{day.isoformat()}.jsonl"
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+_frozen: dict[Any, dict[str, Any]] = {}  # a frozen dataclass (a contract) as JSON, made once
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _AS_IS:  # most fields: checked first, this runs on every order
+        return value
     if dataclasses.is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        frozen = value.__dataclass_params__.frozen  # type: ignore[union-attr]
+        if frozen:
+            try:
+                return _frozen[value]
+            except KeyError:
+                pass
+            except TypeError:  # a field that cannot be hashed: made each time
+                frozen = False
+        plain = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if frozen and len(_frozen) < 1024:
+            _frozen[value] = plain
+        return plain
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (tuple, list, frozenset, set)):
