@@ -328,38 +328,38 @@ class IBTuiApp(LadderKeys, App[int]):
 
     def action_quit_app(self) -> None:
         n = len(self.desk.orders.working())
-        held = self._positions_held()
+        held, positions = self._positions_held()
         if self.demo and (n or held):
-            what = " and ".join(filter(None, (f"{n} working order(s)" if n else "",
-                                               f"a {held}" if held else "")))
-            self.ask(f"{what[0].upper()}{what[1:]} at the simulated gateway. The demo's gateway "
-                     "stops when you quit, and they end with it. Quit?",
+            what = " and ".join(filter(None, (_working_orders(n),
+                                               f"a {held}" if positions == 1 else held)))
+            self.ask(f"{what[0].upper()}{what[1:]} at the simulated gateway. Quitting stops the demo's "
+                     f"gateway and ends {'it' if n + positions == 1 else 'them'}. Quit?",
                      lambda: self._quit(n, held))
         elif n:
-            self.ask(f"{n} working order(s) stay working at the broker after you quit "
+            self.ask(f"{_working_orders(n)} stay working at the broker after you quit "
                      "(X cancels them first). Quit?",
                      lambda: self._quit(n, held))
         else:
             self._quit(0, held)  # a position stays at the broker: said on the way out, not asked
 
-    def _positions_held(self) -> str:
+    def _positions_held(self) -> tuple[str, int]:
         """``position of +1 ESZ6`` / ``positions of +1 ESZ6, -200 AAPL``: every position that is
-        not flat, as the positions pane has them; empty when flat everywhere."""
+        not flat, as the positions pane has them (empty when flat everywhere), and how many."""
         rows = sorted(self.desk.portfolio.rows.values(), key=lambda r: r.contract.key)
         held = [f"{r.quantity:+g} {r.contract.key}" for r in rows if r.quantity]
         if not held:
-            return ""
-        return f"position{'s' if len(held) > 1 else ''} of {', '.join(held)}"
+            return "", 0
+        return f"position{'s' if len(held) > 1 else ''} of {', '.join(held)}", len(held)
 
     def _quit(self, working: int, held: str = "") -> None:
         if self.demo:
-            gone = " and ".join(filter(None, (f"its {working} working order(s)" if working else "",
+            gone = " and ".join(filter(None, (f"its {_working_orders(working)}" if working else "",
                                                f"the {held}" if held else "")))
             self.exit_note = (f"ibtui demo: the simulated gateway stopped; {gone} ended with it."
                               if gone else "")
         else:
             notes = " ".join(filter(None, (
-                f"{working} working order(s) remain working at the broker." if working else "",
+                f"{_working_orders(working)} remain working at the broker." if working else "",
                 f"The broker still holds the {held}." if held else "")))
             self.exit_note = f"ibtui: {notes}" if notes else ""
         self.exit(0)
@@ -374,3 +374,8 @@ class IBTuiApp(LadderKeys, App[int]):
                 action = b.action
                 yield SystemCommand(b.description, f"{b.id} ({b.key})",
                                     lambda a=action: self.run_action(a))
+
+
+def _working_orders(n: int) -> str:
+    """``1 working order``, ``3 working orders``; empty for none."""
+    return f"{n} working order{'' if n == 1 else 's'}" if n else ""

@@ -344,14 +344,25 @@ async def test_quitting_with_a_position_names_it(paused, tmp_path, demo) -> None
         await pilot.press("B")  # a market buy: filled at once
         await until(pilot, lambda: app.desk.portfolio.position(con.con_id) == before + 1)
         await settle(pilot)
-        held = app._positions_held()
-        assert held == f"position of {before + 1:+g} {con.key}"
+        held, count = app._positions_held()
+        assert (held, count) == (f"position of {before + 1:+g} {con.key}", 1)
         await pilot.press("q")
         if demo:
             assert isinstance(app.screen, Confirm)
-            assert f"A {held} at the simulated gateway" in app.screen.question
+            assert app.screen.question == (f"A {held} at the simulated gateway. Quitting stops the "
+                                           "demo's gateway and ends it. Quit?")
+            await pilot.press("n")  # stay, and rest an order under the market too
+            await settle(pilot)
+            app.action_cursor(-10)
+            await pilot.press("b")
+            await until(pilot, lambda: len(app.desk.orders.working()) == 1, what="a resting order")
+            await pilot.press("q")
+            assert isinstance(app.screen, Confirm)
+            assert app.screen.question.startswith(f"1 working order and a {held} at the simulated "
+                                                  "gateway. Quitting stops the demo's gateway and ends them.")
             await pilot.press("y")
     if demo:
-        assert app.exit_note == f"ibtui demo: the simulated gateway stopped; the {held} ended with it."
+        assert app.exit_note == (f"ibtui demo: the simulated gateway stopped; its 1 working order and "
+                                 f"the {held} ended with it.")
     else:
         assert app.exit_note == f"ibtui: The broker still holds the {held}."
