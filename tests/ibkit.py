@@ -164,7 +164,9 @@ def order(action: str, qty: float, order_type: str = "MKT", lmt: float | None = 
     return o
 
 
-class _Capture:
+class Capture:
+    """Stands in for the socket: keeps every frame sent."""
+
     def __init__(self) -> None:
         self.sent: list[bytes] = []
 
@@ -179,9 +181,21 @@ class _Capture:
 def encoded(method: str, *args: Any, version: int = 157) -> bytes:
     """The exact frame(s) the installed ibapi sends for a request, at a server version."""
     client = EClient(EWrapper())
-    client.conn = _Capture()
+    client.conn = Capture()
     client.serverVersion_ = version
     client.connState = EClient.CONNECTED
     client.clientId = 1
     getattr(client, method)(*args)
     return b"".join(client.conn.sent)
+
+
+def ours(version: int = 157) -> Any:
+    """ibtui's client, connected to a ``Capture`` at a server version."""
+    from tui.ib.client import Client
+
+    c = Client(EWrapper(), lambda reason: None)
+    c.conn = Capture()
+    c.serverVersion_ = version
+    c.connState = EClient.CONNECTED
+    c.clientId = 1
+    return c

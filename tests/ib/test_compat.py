@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ibapi.client import EClient
 from ibapi.decoder import Decoder
 from ibapi.wrapper import EWrapper
 
-from ibkit import encoded
+from ibkit import encoded, ours
 from tui.core import events as ev
 from tui.core.contracts import Contract
 from tui.core.handoff import Handoff
 from tui.ib import compat
-from tui.ib.client import Client
 from tui.ib.fastpath import FastPath
 from tui.ib.subscriptions import Subscriptions
 from tui.ib.wrapper import Wrapper
@@ -88,27 +86,6 @@ def test_depth_sizes_are_whole_numbers_in_either_version() -> None:
     decode(w, msg.market_frame(msg.MKT_DEPTH, b"2", msg.depth_tail(0, 0, 1, "6010.00", 12)))
     _, [u] = h.drain()
     assert u.bids == ((6010.0, 12),) and isinstance(u.bids[0][1], int)
-
-
-class _Capture:
-    def __init__(self) -> None:
-        self.sent: list[bytes] = []
-
-    def sendMsg(self, data: bytes) -> int:  # noqa: N802
-        self.sent.append(data)
-        return len(data)
-
-    def isConnected(self) -> bool:  # noqa: N802
-        return True
-
-
-def ours() -> Client:
-    c = Client(EWrapper(), lambda reason: None)
-    c.conn = _Capture()
-    c.serverVersion_ = 157
-    c.connState = EClient.CONNECTED
-    c.clientId = 1
-    return c
 
 
 def test_requests_go_out_byte_for_byte_as_the_installed_ibapi_sends_them() -> None:

@@ -8,12 +8,11 @@ import random
 
 import pytest
 from ibapi.client import EClient
-from ibapi.wrapper import EWrapper
 
+from ibkit import ours
 from tui.core.contracts import Contract, ContractSpec
 from tui.core.intents import OrderIntent
 from tui.ib import compat
-from tui.ib.client import Client
 from tui.ib.convert import contract_to_ib, order_to_ib
 from tui.ib.stencil import Stencils, cut, encode
 
@@ -22,24 +21,9 @@ AAPL = ContractSpec(Contract("AAPL", "STK", "SMART", "USD", 265598, primary_exch
 EUR = ContractSpec(Contract("EUR", "CASH", "IDEALPRO", "USD", 12087792), 0.00005, 1.0)
 
 
-class _Socket:
-    def __init__(self) -> None:
-        self.sent: list[bytes] = []
-
-    def sendMsg(self, data: bytes) -> int:  # noqa: N802
-        self.sent.append(data)
-        return len(data)
-
-    def isConnected(self) -> bool:  # noqa: N802
-        return True
-
-
 def ibapi_bytes(version: int, oid: int, intent: OrderIntent, account: str) -> bytes:
     """What our client sends through ibapi's own placeOrder."""
-    c = Client(EWrapper(), lambda reason: None)
-    c.conn = _Socket()
-    c.serverVersion_ = version
-    c.connState = EClient.CONNECTED
+    c = ours(version)
     c.placeOrder(oid, contract_to_ib(intent.spec.contract), order_to_ib(intent, account))
     [data] = c.conn.sent
     return data
