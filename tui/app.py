@@ -30,6 +30,7 @@ from tui.core.gate import gated_loop
 from tui.core.journal import Journal, describe, order_history, read
 from tui.core.ports import BrokerPort
 from tui.core.priority import UI
+from tui.core.words import counted
 from tui.frame import Frame
 from tui.key_lane import KeyLane, keys_first
 from tui.keys import BINDINGS, MODAL_BINDING_IDS, MODAL_BINDINGS, help_rows
@@ -330,14 +331,15 @@ class IBTuiApp(LadderKeys, App[int]):
         n = len(self.desk.orders.working())
         held, positions = self._positions_held()
         if self.demo and (n or held):
-            what = " and ".join(filter(None, (_working_orders(n),
+            what = " and ".join(filter(None, (counted(n, 'working order') if n else "",
                                                f"a {held}" if positions == 1 else held)))
             self.ask(f"{what[0].upper()}{what[1:]} at the simulated gateway. Quitting stops the demo's "
                      f"gateway and ends {'it' if n + positions == 1 else 'them'}. Quit?",
                      lambda: self._quit(n, held))
         elif n:
-            self.ask(f"{_working_orders(n)} stay working at the broker after you quit "
-                     "(X cancels them first). Quit?",
+            one = n == 1
+            self.ask(f"{counted(n, 'working order')} {'stays' if one else 'stay'} working at the broker "
+                     f"after you quit (X cancels {'it' if one else 'them'} first). Quit?",
                      lambda: self._quit(n, held))
         else:
             self._quit(0, held)  # a position stays at the broker: said on the way out, not asked
@@ -353,13 +355,14 @@ class IBTuiApp(LadderKeys, App[int]):
 
     def _quit(self, working: int, held: str = "") -> None:
         if self.demo:
-            gone = " and ".join(filter(None, (f"its {_working_orders(working)}" if working else "",
+            gone = " and ".join(filter(None, (f"its {counted(working, 'working order')}" if working else "",
                                                f"the {held}" if held else "")))
             self.exit_note = (f"ibtui demo: the simulated gateway stopped; {gone} ended with it."
                               if gone else "")
         else:
             notes = " ".join(filter(None, (
-                f"{_working_orders(working)} remain working at the broker." if working else "",
+                f"{counted(working, 'working order')} {'remains' if working == 1 else 'remain'} working "
+                "at the broker." if working else "",
                 f"The broker still holds the {held}." if held else "")))
             self.exit_note = f"ibtui: {notes}" if notes else ""
         self.exit(0)
@@ -374,8 +377,3 @@ class IBTuiApp(LadderKeys, App[int]):
                 action = b.action
                 yield SystemCommand(b.description, f"{b.id} ({b.key})",
                                     lambda a=action: self.run_action(a))
-
-
-def _working_orders(n: int) -> str:
-    """``1 working order``, ``3 working orders``; empty for none."""
-    return f"{n} working order{'' if n == 1 else 's'}" if n else ""

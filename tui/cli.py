@@ -23,6 +23,7 @@ from tui.core import events as ev
 from tui.core.contracts import parse_symbol
 from tui.core.journal import Journal, journal_path, read, summarize
 from tui.core.session import is_live
+from tui.core.words import counted
 from tui.tuning import tune_process
 
 if TYPE_CHECKING:
@@ -263,7 +264,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             else:
                 bad += 1
                 print(f"  {q:<10} no market data (no permission or market closed)")
-        verdict = "OK" if not bad else f"OK with {bad} watchlist problem(s)"
+        verdict = "OK" if not bad else f"OK with {counted(bad, 'watchlist problem')}"
         print(f"verdict: {verdict}")
         return 0
     finally:

@@ -228,9 +228,10 @@ async def test_help_tab_and_quit_with_working_orders(paused, tmp_path) -> None:
         await until(pilot, lambda: app.desk.orders.working())
         await pilot.press("q")
         assert isinstance(app.screen, Confirm)
-        assert "stay working at the broker" in app.screen.question
+        assert app.screen.question == ("1 working order stays working at the broker after you quit "
+                                       "(X cancels it first). Quit?")
         await pilot.press("y")
-    assert app.exit_note.startswith("ibtui: 1 working order")
+    assert app.exit_note.startswith("ibtui: 1 working order remains working at the broker.")
 
 
 async def test_keymap_rebinds_a_key(paused, tmp_path) -> None:

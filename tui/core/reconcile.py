@@ -18,6 +18,7 @@ from tui.core.orders import OrderRecord, Orders
 from tui.core.ordertypes import GATEWAY_TERMINAL, UNKNOWN, UNVOUCHED
 from tui.core.portfolio import Portfolio
 from tui.core.ports import BrokerPort
+from tui.core.words import counted
 
 
 class Reconciliation:
@@ -101,7 +102,7 @@ class Reconciliation:
             if used:
                 self.broker.reserve_order_ids(max(used) + 1)  # never reuse an id of this gateway
         if n:
-            self.say(f"journal: {len(self.orders.by_id)} order(s) of {journal.account} at {journal.gateway} "
+            self.say(f"journal: {counted(len(self.orders.by_id), 'order')} of {journal.account} at {journal.gateway} "
                      f"from earlier today; {len(self._unconfirmed)} to check with the gateway")
         return n
 
