@@ -29,6 +29,14 @@ def ibapi_bytes(version: int, oid: int, intent: OrderIntent, account: str) -> by
     return data
 
 
+def sent(stencils: Stencils, oid: int, intent: OrderIntent, account: str) -> bytes | None:
+    """As the broker sends an order: from a stencil if there is one, else by ibapi, then learnt."""
+    data = stencils.frame(oid, intent, account)
+    if data is None:
+        stencils.learn(oid, intent, account)
+    return data
+
+
 def orders(rng: random.Random, n: int) -> list[OrderIntent]:
     """Orders of 30 kinds (as a day's ladder and ticket send them), at prices and sizes of every shape."""
     prices = [6000.25, 0.25, 1.0, 229.51, 1.08765, 0.00005, 123456.75, 99999.99, 5e-05, 1e-07, 17.1]
@@ -56,7 +64,7 @@ def test_every_order_from_a_stencil_is_the_bytes_ibapi_sends(version: int) -> No
     for intent in orders(rng, 600):
         for account in ("DU123", ""):
             oid = next(ids)
-            data = stencils.frame(oid, intent, account)
+            data = sent(stencils, oid, intent, account)
             if data is not None:
                 rendered += 1
                 assert data == ibapi_bytes(version, oid, intent, account), intent
@@ -67,29 +75,31 @@ def test_every_order_from_a_stencil_is_the_bytes_ibapi_sends(version: int) -> No
 def test_the_first_order_of_a_kind_goes_through_ibapi_and_proves_the_stencil() -> None:
     stencils = Stencils(157)
     buy = OrderIntent(ES, "BUY", 1.0, "LMT", 6000.25)
-    assert stencils.frame(7, buy, "DU1") is None  # ibapi sends it; the stencil is cut beside it
-    assert stencils.frame(8, OrderIntent(ES, "BUY", 3.0, "LMT", 5999.5), "DU1") == \
+    assert stencils.frame(7, buy, "DU1") is None  # nothing to go by: asking cuts nothing ...
+    assert stencils.frame(7, buy, "DU1") is None
+    assert sent(stencils, 7, buy, "DU1") is None  # ... ibapi sends it, and the stencil is cut after it
+    assert sent(stencils, 8, OrderIntent(ES, "BUY", 3.0, "LMT", 5999.5), "DU1") == \
         ibapi_bytes(157, 8, OrderIntent(ES, "BUY", 3.0, "LMT", 5999.5), "DU1")
     # another side, account or time in force is another kind
-    assert stencils.frame(9, OrderIntent(ES, "SELL", 1.0, "LMT", 6000.5), "DU1") is None
-    assert stencils.frame(10, buy, "DU2") is None
+    assert sent(stencils, 9, OrderIntent(ES, "SELL", 1.0, "LMT", 6000.5), "DU1") is None
+    assert sent(stencils, 10, buy, "DU2") is None
     assert stencils.rendered == 1
 
 
 def test_legs_unset_prices_and_refusals_go_through_ibapi() -> None:
     stencils = Stencils(157)
     lmt = OrderIntent(ES, "BUY", 1.0, "LMT", 6000.25)
-    stencils.frame(1, lmt, "")
+    sent(stencils, 1, lmt, "")
     leg = OrderIntent(ES, "SELL", 1.0, "LMT", 6010.0, parent_id=1, transmit=False)
     oca = OrderIntent(ES, "SELL", 1.0, "STP", None, 5990.0, oca_group="g")
     unset = OrderIntent(ES, "BUY", 1.0, "LMT", compat.UNSET_DOUBLE)
     for intent in (leg, oca, unset, leg, oca, unset):
-        assert stencils.frame(2, intent, "") is None
+        assert sent(stencils, 2, intent, "") is None
     # ibapi refuses a non-ASCII order reference (it reports an error, sends nothing): no stencil,
     # so the client's own placeOrder reports it to the trader
     odd = OrderIntent(ES, "BUY", 1.0, "LMT", 6000.25, order_ref="café")
     assert encode(157, 3, odd, "") is None
-    assert stencils.frame(3, odd, "") is None and stencils.frame(4, odd, "") is None
+    assert sent(stencils, 3, odd, "") is None and sent(stencils, 4, odd, "") is None
     assert stencils.rendered == 0
 
 
@@ -107,4 +117,4 @@ def test_a_protobuf_encoding_is_never_stencilled() -> None:
     stencils = Stencils(10_000)  # a server far past the first that takes orders as protobuf
     buy = OrderIntent(ES, "BUY", 1.0, "LMT", 6000.25)
     assert encode(10_000, 1, buy, "") is not None  # ibapi sends it, in protobuf
-    assert stencils.frame(1, buy, "") is None and stencils.frame(2, buy, "") is None
+    assert sent(stencils, 1, buy, "") is None and sent(stencils, 2, buy, "") is None

@@ -276,6 +276,8 @@ class Broker:
         contract = contract_to_ib(intent.spec.contract)
         order = order_to_ib(intent, self.cfg.account)
         self._urgent(lambda: client.placeOrder(oid, contract, order))
+        if stencils is not None:
+            stencils.learn(oid, intent, self.cfg.account)  # after the send: the next of its kind is quicker
         return oid
 
     def place_bracket(self, b: Bracket) -> list[int]:

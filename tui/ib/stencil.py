@@ -103,6 +103,14 @@ def _key(intent: OrderIntent, account: str) -> tuple[Any, ...]:
     return (_same_in(intent), account, type(intent.quantity), type(intent.lmt_price), type(intent.aux_price))
 
 
+def _fits(intent: OrderIntent) -> bool:
+    """Whether an order may come from a stencil: not a bracket or OCA leg (one-offs, ibapi encodes
+    them) and no price at ibapi's "unset", which ibapi writes as an empty field."""
+    if intent.parent_id or intent.oca_group:
+        return False
+    return all(p is None or p < compat.UNSET_DOUBLE for p in (intent.lmt_price, intent.aux_price))
+
+
 class Stencil:
     """An encoded order with gaps: literal byte runs between the fills."""
 
@@ -159,25 +167,29 @@ class Stencils:
         self.rendered = 0  # orders sent from a stencil (tests and the benchmark read it)
 
     def frame(self, order_id: int, intent: OrderIntent, account: str) -> bytes | None:
-        """The bytes ibapi's ``placeOrder`` would send for this order, or None to let ibapi send it."""
-        if intent.parent_id or intent.oca_group:
-            return None  # bracket legs and OCA groups: one-offs, ibapi encodes them
-        for price in (intent.lmt_price, intent.aux_price):
-            if price is not None and not price < compat.UNSET_DOUBLE:
-                return None
-        key = _key(intent, account)
-        try:
-            stencil = self._cut[key]
-        except KeyError:  # the first order of its kind: a stencil is cut, and ibapi sends this one
-            exact = encode(self.server_version, order_id, intent, account)
-            if len(self._cut) >= _MAX_STENCILS:
-                self._cut.clear()
-            self._cut[key] = None if exact is None else self._make(intent, account, order_id, exact)
+        """The bytes ibapi's ``placeOrder`` would send for this order, or None to let ibapi send
+        it (and then ``learn`` from it)."""
+        if not _fits(intent):
             return None
+        stencil = self._cut.get(_key(intent, account))
         if stencil is None:
             return None
         self.rendered += 1
         return stencil.render(order_id, intent)
+
+    def learn(self, order_id: int, intent: OrderIntent, account: str) -> None:
+        """After ibapi has sent ``intent`` as ``order_id``: cut a stencil for orders of its kind,
+        once (and remember when none can be cut). The first order of a kind leaves as soon as it
+        did before stencils; the cutting comes after it."""
+        if not _fits(intent):
+            return
+        key = _key(intent, account)
+        if key in self._cut:
+            return
+        exact = encode(self.server_version, order_id, intent, account)
+        if len(self._cut) >= _MAX_STENCILS:
+            self._cut.clear()
+        self._cut[key] = None if exact is None else self._make(intent, account, order_id, exact)
 
     def _make(self, intent: OrderIntent, account: str, order_id: int, exact: bytes) -> Stencil | None:
         """Cut a stencil for orders like ``intent`` and prove it on ``intent`` itself."""
