@@ -6,10 +6,10 @@ millisecond here, a fifth with cold caches after a pause, on every key press). A
 ibapi's own encoding of an order, with the id, quantity and prices cut out: the next order
 that differs only there is those values dropped into the gaps.
 
-A stencil is trusted only as far as it is proven. It is cut from ibapi's encoding of the
-same order with probe values (each must land whole, in a field of its own, exactly once),
-and kept only when, filled with the order's real values, it gives byte for byte what ibapi
-gives for that order. Everything else, and every order a stencil cannot hold (brackets and
+A stencil is trusted only as far as it is proven. Once ibapi has sent the first order of a
+kind, a stencil is cut from ibapi's encoding of the same order with probe values (each must
+land whole, in a field of its own, exactly once), and kept only when, filled with that
+order's real values, it gives byte for byte what ibapi gave for it. Everything else, and every order a stencil cannot hold (brackets and
 OCA legs, a price at ibapi's "unset", anything ibapi refuses or encodes another way, such as
 10.x's protobuf), goes through ibapi's ``placeOrder`` as before. The gaps are filled by
 ``str``, which is what ibapi's ``make_field`` does with a number.
