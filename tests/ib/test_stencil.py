@@ -103,6 +103,18 @@ def test_legs_unset_prices_and_refusals_go_through_ibapi() -> None:
     assert stencils.rendered == 0
 
 
+def test_a_stencil_that_cannot_be_cut_never_fails_the_order_already_sent(monkeypatch) -> None:
+    stencils = Stencils(157)
+    buy = OrderIntent(ES, "BUY", 1.0, "LMT", 6000.25)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug in cutting")
+
+    monkeypatch.setattr(stencils, "_make", broken)
+    stencils.learn(1, buy, "")  # logged, not raised: the broker has already sent this order
+    assert stencils.frame(2, buy, "") is None and stencils.rendered == 0
+
+
 def test_a_probe_that_is_not_one_whole_field_cuts_nothing() -> None:
     data = encode(157, 42, OrderIntent(ES, "BUY", 42.0, "LMT", 6000.25), "")
     assert data is not None

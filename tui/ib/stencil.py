@@ -18,6 +18,7 @@ OCA legs, a price at ibapi's "unset", anything ibapi refuses or encodes another 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import operator
 import struct
 from collections.abc import Callable
@@ -29,6 +30,8 @@ from ibapi.wrapper import EWrapper
 from tui.core.intents import OrderIntent
 from tui.ib import compat
 from tui.ib.convert import contract_to_ib, order_to_ib
+
+log = logging.getLogger(__name__)
 
 # probe values: numbers no real field of these orders holds, each distinct from the others
 _ID_PROBE = 1_987_654_321
@@ -171,7 +174,10 @@ class Stencils:
         it (and then ``learn`` from it)."""
         if not _fits(intent):
             return None
-        stencil = self._cut.get(_key(intent, account))
+        try:
+            stencil = self._cut.get(_key(intent, account))
+        except TypeError:  # a field that cannot be hashed: ibapi sends such orders
+            return None
         if stencil is None:
             return None
         self.rendered += 1
@@ -184,12 +190,20 @@ class Stencils:
         if not _fits(intent):
             return
         key = _key(intent, account)
-        if key in self._cut:
+        try:
+            if key in self._cut:
+                return
+        except TypeError:  # a field that cannot be hashed: never stencilled
             return
-        exact = encode(self.server_version, order_id, intent, account)
+        try:
+            exact = encode(self.server_version, order_id, intent, account)
+            stencil = None if exact is None else self._make(intent, account, order_id, exact)
+        except Exception:  # the order is out: a failure here must not read as its failure
+            log.exception("no stencil for %s; orders of its kind go through ibapi", intent.describe())
+            stencil = None
         if len(self._cut) >= _MAX_STENCILS:
             self._cut.clear()
-        self._cut[key] = None if exact is None else self._make(intent, account, order_id, exact)
+        self._cut[key] = stencil
 
     def _make(self, intent: OrderIntent, account: str, order_id: int, exact: bytes) -> Stencil | None:
         """Cut a stencil for orders like ``intent`` and prove it on ``intent`` itself."""
