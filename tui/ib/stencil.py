@@ -167,7 +167,7 @@ class Stencils:
     def __init__(self, server_version: int) -> None:
         self.server_version = server_version
         self._cut: dict[tuple[Any, ...], Stencil | None] = {}
-        self.rendered = 0  # orders sent from a stencil (tests and the benchmark read it)
+        self.rendered = 0  # orders sent from a stencil (the tests read it)
 
     def frame(self, order_id: int, intent: OrderIntent, account: str) -> bytes | None:
         """The bytes ibapi's ``placeOrder`` would send for this order, or None to let ibapi send
