@@ -36,7 +36,7 @@ class InstrumentMarket:
     __slots__ = (
         "inst", "rng", "tick", "decimals", "bids", "asks", "fair", "fair_time",
         "last", "last_size", "volume", "open", "high", "low", "close", "trades",
-        "changed", "_lot", "con_id", "_texts",
+        "_lot", "con_id", "_texts",
     )
 
     def __init__(self, inst: Instrument, seed: int, now: float) -> None:
@@ -60,7 +60,6 @@ class InstrumentMarket:
         self.low = mid
         self.close = mid - round(self.rng.gauss(0, 40 * inst.volatility_ticks))
         self.trades: list[Trade] = []  # trades of the current step
-        self.changed = False  # depth changed in the current step
 
     # --- prices -------------------------------------------------------------
     def price(self, ticks: int) -> float:
@@ -109,9 +108,8 @@ class InstrumentMarket:
         self.fair += (anchor - self.fair) * 0.0005
 
     def step(self) -> None:
-        """One market event. Results are left in ``changed`` and ``trades``."""
+        """One market event: the book moves, and any trades are left in ``trades``."""
         rng = self.rng
-        self.changed = True
         bid, ask = self.bids[0][0], self.asks[0][0]
         mid2 = bid + ask  # twice the mid, in ticks
         fair2 = 2 * self.fair
@@ -198,8 +196,6 @@ class InstrumentMarket:
             side[0][1] -= qty
             if side[0][1] <= 0:
                 self.remove_top(side)
-        if fills:
-            self.changed = True
         return fills
 
     def available(self, buy: bool, limit: int | None, max_levels: int = 200) -> int:

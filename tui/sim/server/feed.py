@@ -206,11 +206,10 @@ class Feed:
             self._publish_l1(mkt, subs or [], tbt or [], epoch)
         else:
             self.prev_l1[con_id] = (mkt.bids[0][0], mkt.bids[0][1], mkt.asks[0][0], mkt.asks[0][1])
-        if mkt.changed:
-            groups = self.groups_of.get(con_id)
-            if groups:
-                for group in groups:
-                    self._publish_depth(mkt, group)
+        groups = self.groups_of.get(con_id)  # every step moves the book (or a fill took from it)
+        if groups:
+            for group in groups:
+                self._publish_depth(mkt, group)
 
     def _publish_l1(self, mkt: InstrumentMarket, subs: list[L1Sub], tbt: list[TbtSub],
                     epoch: int) -> None:
