@@ -3,6 +3,7 @@ ended while ibtui was closed, rejects, stop-limits, and a pane resized while it 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -104,6 +105,9 @@ async def test_restart_against_the_same_gateway_keeps_working_orders_working(pau
     async with first.run_test(size=(120, 40)) as pilot:
         ids = await rest_two_buys(first, pilot)
         marks = ladder_marks(first)
+        when = {i: first.desk.orders.get(i).updated for i in ids}
+    time.sleep(0.05)  # the restart is unmistakably later than either order's last change
+    restarted = time.time()
     again = make_app(paused, tmp_path)
     async with again.run_test(size=(120, 40)) as pilot:
         await ready(pilot, again)
@@ -111,6 +115,11 @@ async def test_restart_against_the_same_gateway_keeps_working_orders_working(pau
         await settle(pilot)
         assert ladder_marks(again) == marks == ["1L", "1L"]
         assert [r[8] for r in blotter_rows(again)] == ["Working", "Working"]
+        # each order's time is still when it last changed (its journal line's), not the restart's
+        updated = [again.desk.orders.get(i).updated for i in ids]
+        assert all(when[i] - 0.5 < t < restarted for i, t in zip(ids, updated)), (when, restarted, updated)
+        assert [r[1] for r in blotter_rows(again)] == [time.strftime("%H:%M:%S", time.localtime(t))
+                                                       for t in updated]
         assert not any("UNKNOWN" in m.text for m in again.desk.messages)
 
 

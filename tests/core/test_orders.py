@@ -82,6 +82,23 @@ def test_journal_orders_are_unconfirmed_until_the_gateway_reports_them() -> None
     assert [r.order_id for r in o.working()] == [1]
 
 
+def test_an_order_keeps_its_time_when_the_gateway_vouches_for_it_after_a_restart() -> None:
+    now = [100.0]
+    o = Orders(clock=lambda: now[0])
+    o.sent(1, ES, "BUY", 1, "LMT", 100.0, None, "DAY")
+    o.sent(2, ES, "BUY", 1, "LMT", 99.0, None, "DAY")
+    for oid in (1, 2):
+        o.apply(status(oid, "Submitted"))
+    o.unconfirm()
+    now[0] = 500.0  # the restart: the gateway reports both
+    # the row is repainted (Unconfirmed -> Submitted), its time is not moved
+    assert o.apply(ev.OpenOrder(1, ES, "BUY", 1, "LMT", 100.0, None, "DAY", "Submitted", 99, 1)) is not None
+    o.apply(status(1, "Submitted"))
+    assert o.get(1).updated == 100.0 and o.get(1).working, "as the journal left it: no change"
+    o.apply(status(2, "Filled", 1, 0, 99.0))  # filled while we were away: that is news
+    assert o.get(2).updated == 500.0 and o.get(2).status == "Filled"
+
+
 def test_stop_limit_is_drawn_at_its_stop_until_triggered_then_at_its_limit() -> None:
     o = Orders()
     rec = o.sent(1, ES, "BUY", 1, "STP LMT", 101.0, 100.0, "DAY")

@@ -97,6 +97,9 @@ class Orders:
         # working orders, kept as statuses change: the screen asks every frame, and a
         # long session holds thousands of finished orders
         self._working: dict[int, OrderRecord] = {}
+        # what an order rebuilt from the journal was before it became UNCONFIRMED: the gateway
+        # reporting that again vouches for it and is no change of the order's (nor of its time)
+        self._was: dict[int, str] = {}
 
     def _track(self, rec: OrderRecord | None) -> OrderRecord | None:
         if rec is not None:
@@ -134,6 +137,10 @@ class Orders:
         rec.updated = self.clock()
         self._track(rec)
 
+    def _vouches(self, rec: OrderRecord, status: str) -> bool:
+        """The gateway reports a rebuilt order as the journal left it."""
+        return rec.status == UNCONFIRMED and self._was.pop(rec.order_id, None) == status
+
     def _set_status(self, rec: OrderRecord, status: str, filled: float) -> bool:
         if rec.status in UNVOUCHED:
             # the gateway speaks for an order we could not vouch for: it has the last word
@@ -161,9 +168,12 @@ class Orders:
     def _apply(self, e: object) -> OrderRecord | None:
         if isinstance(e, ev.OrderStatus):
             rec = self._record(e.order_id)
+            vouched = self._vouches(rec, e.status)
             changed = self._set_status(rec, e.status, e.filled)
+            news = changed and not vouched
             if e.filled >= rec.filled:
-                changed = changed or e.filled != rec.filled
+                if e.filled != rec.filled:
+                    changed = news = True
                 rec.filled = e.filled
                 if e.avg_price:
                     rec.avg_price = e.avg_price
@@ -172,11 +182,12 @@ class Orders:
             rec.perm_id = e.perm_id or rec.perm_id
             rec.parent_id = e.parent_id or rec.parent_id
             rec.client_id = e.client_id
-            if changed:
+            if news:
                 rec.updated = self.clock()
             return rec if changed else None
         if isinstance(e, ev.OpenOrder):
             rec = self._record(e.order_id)
+            vouched = self._vouches(rec, e.status)
             before = (rec.quantity, rec.lmt_price, rec.aux_price, rec.trail_stop)
             rec.contract = e.contract
             rec.action, rec.quantity, rec.order_type = e.action, e.quantity, e.order_type
@@ -185,7 +196,7 @@ class Orders:
             rec.perm_id, rec.client_id = e.perm_id, e.client_id
             rec.parent_id, rec.oca_group = e.parent_id, e.oca_group
             moved = before != (rec.quantity, rec.lmt_price, rec.aux_price, rec.trail_stop)
-            if self._set_status(rec, e.status, rec.filled) or moved or not rec.updated:
+            if (self._set_status(rec, e.status, rec.filled) and not vouched) or moved or not rec.updated:
                 rec.updated = self.clock()
             return rec
         if isinstance(e, ev.Fill):
@@ -235,6 +246,7 @@ class Orders:
         """Orders rebuilt from the journal as working: nobody has vouched for them yet."""
         out = []
         for rec in list(self._working.values()):
+            self._was[rec.order_id] = rec.status
             rec.status = UNCONFIRMED
             self._working.pop(rec.order_id, None)
             out.append(rec)

@@ -8,6 +8,8 @@ working, what ended while away says so once, and the rest become UNKNOWN.
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Callable
 
 from tui.core import events as ev
@@ -109,9 +111,14 @@ class Reconciliation:
     def rebuild(self, records: list[dict[str, object]]) -> int:
         """Replay journal lines into the orders; returns how many were applied."""
         journal, self.journal = self.journal, None  # replaying must not journal again
+        clock = self.orders.clock
         n = 0
         try:
             for r in records:
+                # an order's time is when its line says it changed: a line that changed nothing
+                # (a resync's report of it, say) leaves it as it was
+                stamp = epoch(r)  # type: ignore[arg-type]
+                self.orders.clock = clock if stamp is None else functools.partial(float, stamp)
                 kind = r.get("kind")
                 rec: OrderRecord | None = None
                 if kind == "intent" and r.get("verdict") == "ok" and "order_id" in r and not r.get("modify"):
@@ -142,11 +149,9 @@ class Reconciliation:
                         self._completed(e)
                 if rec is not None:
                     n += 1
-                    stamp = epoch(r)  # type: ignore[arg-type]
-                    if stamp is not None:
-                        rec.updated = stamp
                     self.changed_orders.add(rec.order_id)
         finally:
             self.journal = journal
+            self.orders.clock = clock
         self._unconfirmed = {rec.order_id for rec in self.orders.unconfirm()}
         return n
