@@ -3,6 +3,8 @@ simulated gateway: what goes on the wire and what the screen shows."""
 
 from __future__ import annotations
 
+from textual.geometry import Region
+
 from tests.app.harness import gateway_orders, make_app, ready, settle, until
 from tui.core.prices import to_ticks
 from tui.widgets.ladder import Ladder
@@ -152,7 +154,12 @@ async def test_trailing_stop_limits_from_the_ticket_and_the_u_key(paused, tmp_pa
         ticket.query_one("#stop").value = "2.10"
         ticket.query_one("#limit").value = "0.5"
         await settle(pilot, 0.1)
-        assert "trailing amount 2.1 is off the 0.25 tick grid" in str(ticket.query_one("#verdict").render())
+        verdict = ticket.query_one("#verdict")
+        assert "trailing amount 2.1 is off the 0.25 tick grid" in str(verdict.render())
+        # the whole reason is on the screen, wrapped inside the ticket, the suggestion too
+        assert verdict.parent.content_region.contains_region(verdict.region), "not cut off at the edge"
+        lines = verdict.render_lines(Region(0, 0, verdict.region.width, verdict.region.height))
+        assert "(nearest 2.00 or 2.25)" in " ".join(line.text.strip() for line in lines)
         ticket.query_one("#stop").value = "2.00"
         await settle(pilot, 0.1)
         assert "passes the risk checks" in str(ticket.query_one("#verdict").render())

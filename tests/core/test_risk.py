@@ -38,6 +38,8 @@ def test_each_rule_names_itself_and_the_numbers() -> None:
         (buy(), Context(bid=6000.0, ask=6000.25, data_age=None), "stale_data", "no market data"),
         (buy(), Context(bid=6000.0, ask=6000.25, data_age=30.0), "stale_data", "30s old"),
         (buy(500), MARKET, "max_order_quantity", "quantity 500 exceeds max_order_quantity 100"),
+        (buy(1e91), MARKET, "max_order_quantity", "quantity 1e+91 exceeds max_order_quantity 100"),
+        (buy(float("inf")), MARKET, "quantity", "quantity must be a finite number"),
         (buy(price=6100.0), MARKET, "price_band", "through the market"),
         (buy(40), Context(**_m()), "max_order_notional", "notional 12,000,000 exceeds"),
         (buy(), Context(working_orders=3, **_m()), "max_working_orders", "3 working orders"),

@@ -88,6 +88,8 @@ def _no(rule: str, message: str) -> Verdict:
 
 
 def _n(x: float) -> str:
+    if abs(x) >= 1e15:  # a typing slip such as 1e91: readable, not ninety digits that fill the line
+        return f"{x:.3g}"
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
 
 
@@ -107,7 +109,9 @@ def check(intent: OrderIntent, ctx: Context, limits: Limits) -> Verdict:
         return _no("reconciling", "still reconciling with TWS after connecting: try again in a moment")
     # the order's own shape
     qty = intent.quantity
-    if not qty > 0 or math.isinf(qty):
+    if math.isinf(qty):
+        return _no("quantity", "quantity must be a finite number")
+    if not qty > 0:
         return _no("quantity", f"quantity {qty:g} must be greater than 0")
     if not float(qty).is_integer():
         return _no("quantity", f"quantity {qty:g} must be a whole number")

@@ -35,7 +35,7 @@ class Ticket(ModalScreen[OrderIntent | None]):
     Ticket SelectCurrent, Ticket Select:focus > SelectCurrent { border: none; height: 1; padding: 0 1; }
     Ticket Select:focus > SelectCurrent, Ticket Input:focus { background: $boost; text-style: bold; }
     Ticket Checkbox { border: none; height: 1; padding: 0; }
-    Ticket #verdict { padding: 1 0 0 0; }
+    Ticket #verdict { padding: 1 0 0 0; width: 100%; }  /* a long reason wraps, never cut off */
     Ticket #verdict.ok { color: $success; }
     Ticket #verdict.refused { color: $error; }
     """
