@@ -9,7 +9,6 @@ working, what ended while away says so once, and the rest become UNKNOWN.
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Callable
 
 from tui.core import events as ev
