@@ -217,6 +217,8 @@ class Feed:
         (bid, bid_size), (ask, ask_size) = mkt.bids[0], mkt.asks[0]
         now = (bid, bid_size, ask, ask_size)
         prev = self.prev_l1[con_id]
+        if now == prev and not mkt.trades:
+            return  # about half the steps: a size moved below the top of the book
         self.prev_l1[con_id] = now
         p = mkt.price
         text = mkt.price_text
