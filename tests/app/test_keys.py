@@ -164,8 +164,12 @@ async def test_order_ticket_validates_and_sends(paused, tmp_path) -> None:
         limit.value = "6000.10"
         await settle(pilot, 0.1)
         assert "tick grid" in str(ticket.query_one("#verdict").render())
-        limit.value = "6000.00"
+        # typed as a trader types it: tab to the field (its text is selected), type over it
+        await pilot.press("tab", "tab", "tab", *"6000.00")
         await settle(pilot, 0.1)
+        assert app.focused is limit and limit.value == "6000.00"
+        # the focused field keeps its one line for the text: no border takes the row from it
+        assert limit.region.height == 1 and limit.content_region.height == 1, limit.content_region
         assert "passes the risk checks" in str(ticket.query_one("#verdict").render())
         await pilot.press("ctrl+s")
         await until(pilot, lambda: len(gateway_orders(paused)) == 1)

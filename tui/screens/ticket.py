@@ -30,7 +30,9 @@ class Ticket(ModalScreen[OrderIntent | None]):
                         background: $surface; padding: 0 1; }
     Ticket Grid { grid-size: 2; grid-columns: 14 1fr; grid-rows: 1; height: auto; grid-gutter: 0 1; }
     /* one line per field, so the whole ticket fits a 24-line terminal */
-    Ticket Input { border: none; height: 1; padding: 0 1; }
+    /* !important: Textual's Input:focus (and -invalid) rules draw a tall border, which in one row
+       leaves none for the text: the field being typed in went blank */
+    Ticket Input { border: none !important; height: 1; padding: 0 1; }
     Ticket Select { height: 1; }
     Ticket SelectCurrent, Ticket Select:focus > SelectCurrent { border: none; height: 1; padding: 0 1; }
     Ticket Select:focus > SelectCurrent, Ticket Input:focus { background: $boost; text-style: bold; }
