@@ -311,12 +311,13 @@ class IBTuiApp(LadderKeys, App[int]):
         rec = self.desk.orders.get(message.order_id)
         title = f"Order {message.order_id}" + (f": {self.desk.describe(rec)}" if rec else "")
         lines: list[tuple[str, str]] = []
+        price = (lambda p: self.desk.fmt(rec, p)) if rec else None  # on the instrument's tick grid
         journal = self.desk.journal
         if journal is not None:
             records, _ = read(journal.path)
             for r in order_history(records, message.order_id):
                 if r.get("client_id") == journal.client_id and r.get("gateway", "") == journal.gateway:
-                    lines.append((str(r.get("ts", ""))[11:23], describe(r)))
+                    lines.append((str(r.get("ts", ""))[11:23], describe(r, price)))
         if not lines:
             lines.append(("", "no journal lines for this order today"))
         self.push_screen(OrderHistory(title, lines))

@@ -3,6 +3,7 @@ ended while ibtui was closed, rejects, stop-limits, and a pane resized while it 
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
@@ -165,6 +166,10 @@ async def test_enter_on_an_order_opens_its_history(paused, tmp_path) -> None:
         await until(pilot, lambda: isinstance(app.screen, OrderHistory))
         events = [text for _, text in app.screen.lines]
         assert events[0].startswith("send BUY 1 ES") and any(e.startswith("fill BOT 1") for e in events)
+        # prices as the ladder prints them (ES: two decimals), and a market order has none to show
+        assert not any("None" in e for e in events), events
+        assert any(re.match(r"open order BUY 1 MKT \(Submitted\)$", e) for e in events), events
+        assert any(re.match(r"fill BOT 1 @ \d+\.\d\d \(exec ", e) for e in events), events
         assert any(e.startswith("commission") for e in events)
 
 

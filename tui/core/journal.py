@@ -172,8 +172,14 @@ def order_history(records: Iterable[dict[str, Any]], order_id: int) -> list[dict
     return out
 
 
-def describe(record: dict[str, Any]) -> str:
-    """One journal line as a trader reads it (for an order's history)."""
+def _plain_price(price: float | None) -> str:
+    return "" if price is None else f"{price:g}"
+
+
+def describe(record: dict[str, Any], price: Callable[[float | None], str] | None = None) -> str:
+    """One journal line as a trader reads it (for an order's history); ``price`` prints a price
+    of the order's instrument (on its tick grid, where the caller knows it)."""
+    price = price or _plain_price
     kind = record.get("kind")
     if kind == "intent":
         verdict = record.get("verdict")
@@ -181,13 +187,15 @@ def describe(record: dict[str, Any]) -> str:
         return f"{what} {record.get('intent', '')}" + ("" if verdict == "ok" else f": refused ({verdict})")
     if kind == "OrderStatus":
         filled = record.get("filled") or 0
-        return f"status {record.get('status')}" + (f", filled {filled:g} @ {record.get('avg_price'):g}"
+        return f"status {record.get('status')}" + (f", filled {filled:g} @ {price(record.get('avg_price'))}"
                                                    if filled else "")
     if kind == "OpenOrder":
+        prices = "".join(f" {label} {price(record.get(key))}" for label, key in
+                         (("lmt", "lmt_price"), ("stop", "aux_price")) if record.get(key) is not None)
         return f"open order {record.get('action')} {record.get('quantity'):g} {record.get('order_type')}" \
-               f" lmt {record.get('lmt_price')} stop {record.get('aux_price')} ({record.get('status')})"
+               f"{prices} ({record.get('status')})"
     if kind == "Fill":
-        return f"fill {record.get('side')} {record.get('shares'):g} @ {record.get('price')} " \
+        return f"fill {record.get('side')} {record.get('shares'):g} @ {price(record.get('price'))} " \
                f"(exec {record.get('exec_id')})"
     if kind == "Commission":
         return f"commission {record.get('commission')} {record.get('currency', '')}"
