@@ -138,8 +138,10 @@ class Orders:
         self._track(rec)
 
     def _vouches(self, rec: OrderRecord, status: str) -> bool:
-        """The gateway reports a rebuilt order as the journal left it."""
-        return rec.status == UNCONFIRMED and self._was.pop(rec.order_id, None) == status
+        """The gateway reports a rebuilt order as the journal left it. Its first report settles
+        that either way, so what the journal left is forgotten here (an order that turned UNKNOWN
+        meanwhile included)."""
+        return self._was.pop(rec.order_id, None) == status and rec.status == UNCONFIRMED
 
     def _set_status(self, rec: OrderRecord, status: str, filled: float) -> bool:
         if rec.status in UNVOUCHED:
