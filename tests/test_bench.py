@@ -35,8 +35,8 @@ def test_bench_json() -> None:
     assert set(k for k, _, _ in FIGURES) <= set(data["ibtui"]) and data["baseline"] is None
     assert all(0 < s < 60 for s in data["calibration_s"]) and len(data["calibration_s"]) == 2
     path = data["ibtui"]["key_path_ms"]  # each stage of a key press, stamped on its way out
-    assert list(path) == ["press -> action", "action -> submit", "submit -> journal", "journal -> fsynced",
-                          "fsynced -> place", "place -> send"]
+    assert list(path) == ["press -> action", "action -> submit", "submit -> journal", "journal -> place",
+                          "place -> send", "send -> fsynced"]
     assert all(0 <= stage["p50"] <= stage["p90"] for stage in path.values()), path
     ours = data["ibtui"]
     assert ours["orders_sent"] == ours["key_presses"] > 0

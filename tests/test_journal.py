@@ -40,7 +40,7 @@ def test_lines_mode_torn_tail_and_round_trip(tmp_path: Path) -> None:
     assert (s["intents"], s["fills"], s["commissions"], s["realized_pnl"]) == (1, 1, 2.05, 12.5)
 
 
-async def test_intent_is_on_disk_before_the_order_reaches_the_gateway(paused, tmp_path: Path) -> None:
+async def test_intent_is_in_the_file_before_the_order_reaches_the_gateway(paused, tmp_path: Path) -> None:
     app = make_app(paused, tmp_path)
     seen_on_disk: list[bool] = []
 
@@ -61,6 +61,70 @@ async def test_intent_is_on_disk_before_the_order_reaches_the_gateway(paused, tm
     kinds = {r["kind"] for r in records}
     assert {"intent", "OrderStatus", "OpenOrder", "Fill", "Commission", "Connection"} <= kinds
     assert all(r["client_id"] == 1 and r["ts"].endswith("Z") for r in records)
+
+
+async def test_each_request_is_written_then_sent_then_fsynced(paused, tmp_path: Path, monkeypatch) -> None:
+    """The file has the line before the request goes (a crash of ibtui loses nothing); the disk
+    has it before the desk returns, the fsync coming after the send so it is not the order's
+    delay. One fsync covers a flatten's cancels and its order."""
+    app = make_app(paused, tmp_path)
+    steps: list[str] = []
+    journal = app.desk.journal
+    fsync = os.fsync
+
+    def recorded_fsync(fd: int) -> None:
+        if fd == journal._fd:
+            steps.append("fsync")
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recorded_fsync)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        broker = app.desk.broker
+        place, cancel = broker.place, broker.cancel
+
+        def in_file(oid: int, kind: str) -> bool:
+            return any(r.get("kind") == kind and r.get("order_id") == oid for r in read(journal.path)[0])
+
+        def recorded_place(intent, oid: int) -> None:
+            steps.append(f"place, intent {'in' if in_file(oid, 'intent') else 'NOT in'} the file")
+            place(intent, oid)
+
+        def recorded_cancel(oid: int) -> None:
+            steps.append(f"cancel, line {'in' if in_file(oid, 'cancel') else 'NOT in'} the file")
+            cancel(oid)
+
+        broker.place, broker.cancel = recorded_place, recorded_cancel
+        await pilot.press("j", "j", "j", "j", "b")
+        await until(pilot, lambda: len(app.desk.orders.working()) == 1)
+        assert steps == ["place, intent in the file", "fsync"]
+        steps.clear()
+        await pilot.press("B")
+        con = app.ladder_spec.contract.con_id
+        await until(pilot, lambda: app.desk.portfolio.position(con) == 1)
+        steps.clear()
+        await pilot.press("f", "y")  # flatten asks first
+        await until(pilot, lambda: app.desk.portfolio.position(con) == 0)
+        assert steps == ["cancel, line in the file", "place, intent in the file", "fsync"]
+
+
+async def test_a_failed_fsync_after_the_send_keeps_the_order_and_says_so(paused, tmp_path: Path,
+                                                                        monkeypatch) -> None:
+    app = make_app(paused, tmp_path)
+    fsync = os.fsync
+
+    def failing_fsync(fd: int) -> None:
+        if fd == app.desk.journal._fd:
+            raise OSError(5, "Input/output error")
+        fsync(fd)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        monkeypatch.setattr(os, "fsync", failing_fsync)
+        await pilot.press("j", "j", "j", "j", "b")
+        await until(pilot, lambda: len(app.desk.orders.working()) == 1)  # the gateway has it: shown
+        assert any("journal not on disk" in m.text and "Input/output error" in m.text
+                   for m in app.desk.messages)
 
 
 async def test_orders_are_rebuilt_from_the_journal_and_reconciled(paused, tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ The simulated gateway runs in its own process and offers the chosen rate; the
 app runs headless at 120x40 in another, connected through the full pipeline
 (reader, decode, hand-off, state, widgets at the frame cap, the ladder on
 screen), on the loop the command line gives it (``tui.core.gate``), with a journal
-fsynced before each order as the command line keeps one. While the storm runs, a
+kept as the command line keeps one (each intent written before its order goes,
+fsynced right after). While the storm runs, a
 key press every 100 ms sends a resting limit order. Key-to-wire is the time from the
 press to the placeOrder bytes handed to
 the kernel's socket (the client's whole part); key-to-gateway adds the loopback
@@ -173,7 +174,7 @@ def _stock_app() -> Any:
 
 
 # --- the app process ---------------------------------------------------------------------------
-STAGES = ("press", "action", "submit", "journal", "fsynced", "place", "send")  # the key path, in order
+STAGES = ("press", "action", "submit", "journal", "place", "send", "fsynced")  # the key path, in order
 
 
 def _stamp_stages(app: Any, broker: Any, marks: dict[str, float]) -> None:
@@ -200,15 +201,20 @@ def _stamp_stages(app: Any, broker: Any, marks: dict[str, float]) -> None:
     if journal is not None:
         write = journal.write
 
+        sync = journal.sync
+
         def journal_write(kind: str, sync: bool = False, **fields: Any) -> None:
-            if kind == "intent" and sync and "submit" in marks:
-                marks.setdefault("journal", time.monotonic())  # the intent written, before its fsync
-                write(kind, sync, **fields)
-                marks.setdefault("fsynced", time.monotonic())
-            else:
-                write(kind, sync, **fields)
+            write(kind, sync, **fields)
+            if kind == "intent" and "submit" in marks:
+                marks.setdefault("journal", time.monotonic())  # the intent written
+
+        def journal_sync() -> None:
+            sync()
+            if "journal" in marks:
+                marks.setdefault("fsynced", time.monotonic())  # on the disk, after the send
 
         journal.write = journal_write  # type: ignore[method-assign]
+        journal.sync = journal_sync  # type: ignore[method-assign]
 
 
 def stage_table(stages: dict[int, dict[str, float]]) -> list[tuple[str, float, float]]:
@@ -287,7 +293,7 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
     factory = _stock_client_factory(app_ref) if mode == "baseline" else None
     broker = Broker(BrokerConfig(port=port, client_id=5, stale_after=3600),
                     **({"client_factory": factory} if factory else {}))
-    # a journal as the command line keeps one: every order's intent is fsynced before it is sent
+    # a journal as the command line keeps one: each intent written before its order goes, fsynced after
     journal_dir = tempfile.mkdtemp(prefix="ibtui-bench-")
     journal = Journal(Path(journal_dir), "", 5, gateway=f"127.0.0.1:{port}")
     app = (_stock_app() if mode == "baseline" else IBTuiApp)(s, broker, journal, "full", "ES", "never")
@@ -466,7 +472,19 @@ def measure(mode: str, rate: float, seconds: float) -> dict[str, Any]:
         "cpu_us_per_msg": result["cpu"] / max(1.0, result["sustained"] * seconds) * 1e6,
         "refusals": result["refusals"],
         "key_path_ms": {name: {"p50": p50, "p90": p90} for name, p50, p90 in stage_table(stages)},
+        "slowest_keys_ms": slowest(stages),
     }
+
+
+def slowest(stages: dict[int, dict[str, float]], n: int = 3) -> list[dict[str, float]]:
+    """The ``n`` slowest presses to the wire, each stage by stage (ms): what a p99 is made of."""
+    sent = sorted((m["send"] - m["press"], oid) for oid, m in stages.items() if "send" in m)
+    out = []
+    for _, oid in reversed(sent[-n:]):
+        m = stages[oid]
+        steps = [s for s in STAGES if s in m]
+        out.append({f"{a} -> {b}": round((m[b] - m[a]) * 1000, 2) for a, b in zip(steps, steps[1:])})
+    return out
 
 
 FIGURES = [
@@ -513,6 +531,9 @@ def table(ours: dict[str, Any], base: dict[str, Any] | None, rate: float, second
         other = base["key_path_ms"].get(name) if base else None
         text_b = f"{other['p50']:.2f} / {other['p90']:.2f}" if other else ""
         lines.append(f"  {name:<26}{stage['p50']:>7.2f} / {stage['p90']:<5.2f}{text_b:>14}")
+    lines.append("slowest presses (ms, stage by stage)")
+    for steps in ours.get("slowest_keys_ms", []):
+        lines.append("  " + ", ".join(f"{name.split(' -> ')[1]} +{ms:.2f}" for name, ms in steps.items()))
     return "\n".join(lines)
 
 

@@ -1,8 +1,8 @@
 """The trading desk behind the screen: state, intents, checks, journal, sending.
 
 The app routes keystrokes here and draws what this holds; nothing here knows
-Textual or ibapi. Every order goes: intent -> risk check -> journal (fsynced)
--> broker. A refusal is a message naming the rule, and nothing is sent.
+Textual or ibapi. Every order goes: intent -> risk check -> journal (written)
+-> broker -> journal fsynced. A refusal is a message naming the rule, and nothing is sent.
 """
 
 from __future__ import annotations

@@ -3,9 +3,14 @@
 Every intent (with its risk verdict), status change, fill, commission, reject,
 IB error and connection change is one line. Each line names the account and the
 gateway (``host:port``, or the demo's own name) it belongs to: a journal's orders
-are rebuilt only against the same account behind the same gateway. An intent is flushed and fsynced
-before its order is sent, so a crash can lose only what never left. Reading
-tolerates (and reports) a torn last line.
+are rebuilt only against the same account behind the same gateway. An intent is
+written to the file (the kernel has it: a crash of ibtui loses nothing) before
+its order is sent, and fsynced (on the disk: a crash of the machine loses
+nothing) as soon as the order has gone, before the desk does anything else: the
+disk's flush is not the order's delay. Only the machine dying in that fraction
+of a millisecond can lose the line, and the order then comes back from the
+gateway at the next start, as every working order does. Reading tolerates (and
+reports) a torn last line.
 """
 
 from __future__ import annotations
@@ -72,6 +77,7 @@ class Journal:
         self.clock = clock
         self._fd: int | None = None
         self._day: dt.date | None = None
+        self._unsynced = False  # a line written since the last fsync
         self.lines = 0
 
     @property
@@ -99,9 +105,16 @@ class Journal:
         line = (json.dumps(record, separators=(",", ":")) + "\n").encode()
         fd = self._file(stamp.date())
         os.write(fd, line)  # one write of one line: O_APPEND keeps lines whole
-        if sync:
-            os.fsync(fd)
         self.lines += 1
+        self._unsynced = True
+        if sync:
+            self.sync()
+
+    def sync(self) -> None:
+        """Put every line written so far on the disk (one fsync, if any line is waiting)."""
+        if self._unsynced and self._fd is not None:
+            os.fsync(self._fd)
+        self._unsynced = False
 
     def event(self, e: object) -> None:
         """Journal an event (not market data)."""
@@ -109,6 +122,10 @@ class Journal:
 
     def close(self) -> None:
         if self._fd is not None:
+            try:
+                self.sync()
+            except OSError:  # a failing disk was said when the requests went; closing goes on
+                pass
             os.close(self._fd)
             self._fd = None
 

@@ -1,13 +1,15 @@
-"""The order path: intent -> risk check -> journal (fsynced) -> broker, and cancels.
+"""The order path: intent -> risk check -> journal -> broker -> journal fsynced, and cancels.
 
 A mixin of ``Desk`` (one state, two files): nothing reaches the broker without a
-passing verdict and a journal line; a refusal is said, naming the rule, and nothing
-is sent.
+passing verdict and a journal line written; a refusal is said, naming the rule, and
+nothing is sent. The line is fsynced once the request has gone (``tui.core.journal``
+says why), before the desk returns.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 from tui.core import events as ev
@@ -47,6 +49,7 @@ class OrderPath:
     chases: dict[int, Chase]  # chasing orders by order id
     clock: Callable[[], float]
     say: Callable[..., None]
+    _flush_held = 0  # inside one_flush(): the requests' fsync waits for the last of them
     describe: Callable[[OrderRecord], str]
 
     def context(self, spec: ContractSpec) -> Context:
@@ -100,7 +103,7 @@ class OrderPath:
             self.say(f"refused: {intent.describe()}: {e}", "error")
             return None
         if self.journal:
-            self.journal.write("intent", sync=True, order_id=oid, intent=intent.describe(),
+            self.journal.write("intent", order_id=oid, intent=intent.describe(),
                                verdict="ok", modify=order_id is not None,
                                contract=intent.spec.contract, action=intent.action,
                                quantity=intent.quantity, order_type=intent.order_type,
@@ -110,6 +113,8 @@ class OrderPath:
         except Exception as e:
             self.say(f"not sent: {intent.describe()}: {e}", "error")
             return None
+        finally:
+            self._synced()
         if order_id is None:
             rec = self.orders.sent(oid, intent.spec.contract, intent.action, intent.quantity,
                                    intent.order_type, intent.lmt_price, intent.aux_price, intent.tif,
@@ -136,12 +141,14 @@ class OrderPath:
                                        verdict=verdict.rule, reason=verdict.message)
                 return None
         if self.journal:
-            self.journal.write("intent", sync=True, intent=f"bracket {b.describe()}", verdict="ok")
+            self.journal.write("intent", intent=f"bracket {b.describe()}", verdict="ok")
         try:
             ids = self.broker.place_bracket(b)
         except Exception as e:
             self.say(f"not sent: bracket: {e}", "error")
             return None
+        finally:
+            self._synced()
         for oid, leg in zip(ids, legs):
             rec = self.orders.sent(oid, spec.contract, leg.action, leg.quantity, leg.order_type,
                                    leg.lmt_price, leg.aux_price, leg.tif, ids[0] if oid != ids[0] else 0)
@@ -249,27 +256,52 @@ class OrderPath:
     def cancel(self, recs: list[OrderRecord], why: str = "") -> int:
         """Ask the gateway to cancel each working order; how many requests went out."""
         n = 0
-        for rec in recs:
-            if not rec.working:
-                continue
-            if self.journal:
-                self.journal.write("cancel", sync=True, order_id=rec.order_id, reason=why)
-            try:
-                self.broker.cancel(rec.order_id)
-                n += 1
-            except Exception as e:
-                self.say(f"cancel of order {rec.order_id} not sent: {e}", "error")
-                break
+        try:
+            for rec in recs:
+                if not rec.working:
+                    continue
+                if self.journal:
+                    self.journal.write("cancel", order_id=rec.order_id, reason=why)
+                try:
+                    self.broker.cancel(rec.order_id)
+                    n += 1
+                except Exception as e:
+                    self.say(f"cancel of order {rec.order_id} not sent: {e}", "error")
+                    break
+        finally:
+            self._synced()  # one flush for all of them
         return n
 
     def cancel_everything(self, why: str) -> None:
         """Global cancel: every open order of the account, ours or not."""
         if self.journal:
-            self.journal.write("global_cancel", sync=True, reason=why)
+            self.journal.write("global_cancel", reason=why)
         try:
             self.broker.global_cancel()
         except Exception as e:
             self.say(f"global cancel not sent: {e}", "error")
+        finally:
+            self._synced()
+
+    @contextmanager
+    def one_flush(self) -> Iterator[None]:
+        """Several requests (a flatten's cancels and its order) sent back to back, one fsync after
+        the last: the order does not wait for the cancels' flush."""
+        self._flush_held += 1
+        try:
+            yield
+        finally:
+            self._flush_held -= 1
+            self._synced()
+
+    def _synced(self) -> None:
+        """The journal on the disk: every request the desk sends is written before it goes and
+        fsynced here, once it has gone (``tui.core.journal`` says why in that order)."""
+        if self.journal and not self._flush_held:
+            try:
+                self.journal.sync()
+            except OSError as e:  # the request has gone: it is still tracked, and the trader told
+                self.say(f"journal not on disk ({self.journal.path}): {e}", "error")
 
     def flatten(self, spec: ContractSpec) -> int | None:
         """Cancel the instrument's orders and close its position at market; the order id or None."""
@@ -277,8 +309,9 @@ class OrderPath:
         if not qty:
             self.say(f"{spec.contract.key}: no position to flatten", "info")
             return None
-        self.cancel(self.orders.working(spec.contract.con_id), "flatten")
-        return self.submit(OrderIntent(spec, "SELL" if qty > 0 else "BUY", abs(qty), OrderType.MKT))
+        with self.one_flush():
+            self.cancel(self.orders.working(spec.contract.con_id), "flatten")
+            return self.submit(OrderIntent(spec, "SELL" if qty > 0 else "BUY", abs(qty), OrderType.MKT))
 
     def reverse(self, spec: ContractSpec) -> int | None:
         """Cancel the instrument's orders and turn the position around at market: one order of
@@ -291,8 +324,9 @@ class OrderPath:
         verdict = self.verdict(intent)
         if not verdict.ok:  # refused before anything is cancelled: the position keeps its exits
             return self.submit(intent)
-        self.cancel(self.orders.working(spec.contract.con_id), "reverse")
-        return self.submit(intent)
+        with self.one_flush():
+            self.cancel(self.orders.working(spec.contract.con_id), "reverse")
+            return self.submit(intent)
 
     def kill(self) -> None:
         """The kill switch: cancel everything now and refuse new orders until re-armed."""
