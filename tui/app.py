@@ -342,6 +342,10 @@ class IBTuiApp(LadderKeys, App[int]):
             self.ask(f"{counted(n, 'working order')} {'stays' if one else 'stay'} working at the broker "
                      f"after you quit (X cancels {'it' if one else 'them'} first). Quit?",
                      lambda: self._quit(n, held))
+        elif unsure := len(self.desk.orders.unconfirmed()):
+            self.ask(f"{counted(unsure, 'order')} may still be working at the broker: no gateway has "
+                     "confirmed or ended them since the connection dropped. Quit?",
+                     lambda: self._quit(0, held, unsure))
         else:
             self._quit(0, held)  # a position stays at the broker: said on the way out, not asked
 
@@ -354,7 +358,7 @@ class IBTuiApp(LadderKeys, App[int]):
             return "", 0
         return f"position{'s' if len(held) > 1 else ''} of {', '.join(held)}", len(held)
 
-    def _quit(self, working: int, held: str = "") -> None:
+    def _quit(self, working: int, held: str = "", unsure: int = 0) -> None:
         if self.demo:
             gone = " and ".join(filter(None, (f"its {counted(working, 'working order')}" if working else "",
                                                f"the {held}" if held else "")))
@@ -364,6 +368,7 @@ class IBTuiApp(LadderKeys, App[int]):
             notes = " ".join(filter(None, (
                 f"{counted(working, 'working order')} {'remains' if working == 1 else 'remain'} working "
                 "at the broker." if working else "",
+                f"{counted(unsure, 'order')} may still be working at the broker." if unsure else "",
                 f"The broker still holds the {held}." if held else "")))
             self.exit_note = f"ibtui: {notes}" if notes else ""
         self.exit(0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.app.harness import gateway_orders, ready, until
+from tests.sim.test_orders import move
 from tui import config as cfg
 from tui.app import IBTuiApp
 from tui.core.events import ConnState
@@ -19,6 +20,9 @@ from tui.sim.server import faults
 from tui.sim.clock import ManualClock
 from tui.sim.server.gateway import Gateway
 from tui.sim.server.runner import GatewayThread
+from tui.screens.modals import Confirm
+from tui.widgets.blotter import Blotter
+from tui.widgets.ladder import Ladder
 from tui.widgets.panes import StatusBar
 
 pytestmark = pytest.mark.timeout(90)
@@ -31,6 +35,20 @@ def app_for(port: int, tmp, client_id: int = 1, **broker: object) -> IBTuiApp:
     s.watchlist = ["ES", "AAPL"]
     b = Broker(BrokerConfig(port=port, client_id=client_id, connect_timeout=2, **broker))  # type: ignore[arg-type]
     return IBTuiApp(s, b, Journal(tmp / "journal", "", client_id), "full", "ES", "never")
+
+
+def calm_gateway(state, port: int = 0) -> GatewayThread:
+    """A gateway keeping its orders in ``state`` (restarted on ``port``), the market still."""
+    return GatewayThread(Gateway(seed=3, rate=0, clock=ManualClock(), state_path=state), port=port).start()
+
+
+def orders_drawn(ladder: Ladder) -> int:
+    """Price rows of the ladder with one of our orders in its BUY or SELL column."""
+    return sum(1 for r in ladder.rows if r.buys.strip() or r.sells.strip())
+
+
+def rows_text(table) -> str:
+    return "\n".join(str(table.render_line(y).text) for y in range(table.size.height))
 
 
 def status_text(app: IBTuiApp) -> str:
@@ -74,24 +92,68 @@ async def test_drop_during_a_storm_loses_nothing(tmp_path) -> None:
     assert any(r["kind"] == "reconciled" and set(working) <= set(r["open_orders"]) for r in records)
 
 
-async def test_restart_with_state_keeps_orders_working(tmp_path) -> None:
+async def test_gateway_restart_keeps_orders_working_and_none_is_shown_working_meanwhile(tmp_path) -> None:
+    """Disconnected, nobody speaks for the orders: the blotter says Checking, the ladder draws
+    none, quitting says they may be working; the gateway back with its state, its resync
+    restores them as they were (their time too), and they can be cancelled."""
     state = tmp_path / "gw.json"
-    g = GatewayThread(Gateway(seed=3, rate=0, clock=ManualClock(), state_path=state)).start()
+    g = calm_gateway(state)
     port = g.port
     app = app_for(port, tmp_path)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await ready(pilot, app)
             working = await place_resting(pilot, app, 2)
+            times = {oid: app.desk.orders.get(oid).updated for oid in working}
+            blotter = app.query_one(Blotter)
             g.stop()
-            g = GatewayThread(Gateway(seed=3, rate=0, clock=ManualClock(), state_path=state), port=port).start()
-            await until(pilot, lambda: app.desk.reconciliations == 2 and app.desk.broker.can_trade,
-                        timeout=10)
+            await until(pilot, lambda: app.desk.connection.state not in (ConnState.CONNECTED, ConnState.DEGRADED))
+            await until(pilot, lambda: "Checking" in rows_text(blotter) and "Working" not in rows_text(blotter))
+            assert not app.desk.orders.working() and not orders_drawn(app.query_one(Ladder))
+            assert app.desk.freshness(app.ladder_spec) == "STALE", "no gateway: no live prices"
+            assert any("2 working orders: not shown as working while disconnected" in m.text
+                       for m in app.desk.messages)
+            await pilot.press("q")
+            assert isinstance(app.screen, Confirm)
+            assert app.screen.question.startswith("2 orders may still be working at the broker")
+            await pilot.press("n")
+            g = calm_gateway(state, port)  # the same gateway, restarted
+            await until(pilot, lambda: app.desk.reconciliations == 2 and app.desk.broker.can_trade, timeout=10)
             assert sorted(r.order_id for r in app.desk.orders.working()) == working
+            await until(pilot, lambda: "Working" in rows_text(blotter) and "Checking" not in rows_text(blotter))
+            assert {oid: app.desk.orders.get(oid).updated for oid in working} == times
+            await until(pilot, lambda: orders_drawn(app.query_one(Ladder)) == 2)
             await pilot.press("x")  # cancel them: the restarted gateway knows them
             await until(pilot, lambda: not app.desk.orders.working())
     finally:
         g.stop()
+
+
+@pytest.mark.parametrize("meanwhile", ["Cancelled", "Filled"])
+async def test_what_became_of_orders_while_disconnected_is_said_once_back(paused, tmp_path, connect,
+                                                                          meanwhile: str) -> None:
+    app = app_for(paused.port, tmp_path, backoff_max=0.5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        working = await place_resting(pilot, app, 2)
+        other = connect(paused.port, client_id=9)
+        paused.call(faults.refuse, paused.gateway, 60.0)
+        paused.call(lambda: paused.gateway.sessions[1].close())  # ibtui's connection alone
+        await until(pilot, lambda: app.desk.connection.state == ConnState.RECONNECTING)
+        if meanwhile == "Cancelled":
+            other.reqGlobalCancel()  # e.g. from TWS itself while ibtui cannot reach it
+            other.sync()
+        else:
+            move(paused, app.ladder_spec.contract.con_id, -40)  # the market trades through both
+        assert [o.status for o in gateway_orders(paused)] == [meanwhile, meanwhile]
+        paused.call(setattr, paused.gateway, "refuse_until", 0.0)
+        await until(pilot, lambda: app.desk.reconciliations == 2 and app.desk.broker.can_trade, timeout=10)
+        await until(pilot, lambda: [app.desk.orders.get(oid).status for oid in working] == [meanwhile] * 2)
+        said = [m.text for m in app.desk.messages if f"{meanwhile} while disconnected" in m.text]
+        assert len(said) == 2 and not app.desk.orders.working(), said
+        if meanwhile == "Filled":
+            await until(pilot, lambda: app.desk.portfolio.position(app.ladder_spec.contract.con_id) == 2)
+            assert all(len(app.desk.orders.get(oid).fills) == 1 for oid in working)
 
 
 async def test_order_sent_at_the_moment_of_a_drop_is_reconciled(paused, tmp_path) -> None:

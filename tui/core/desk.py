@@ -44,6 +44,9 @@ class Message:
     text: str
 
 
+_TALKING = (ConnState.CONNECTED, ConnState.DEGRADED)  # the gateway is there to speak for orders
+
+
 class Desk(OrderPath, Reconciliation):
     """The state behind the screen and the only way to the broker: the app's one port.
 
@@ -220,6 +223,8 @@ class Desk(OrderPath, Reconciliation):
         self.connection = e
         if e.state == ConnState.CONNECTED:
             self._connected_with(e.accounts)
+        elif old.state in _TALKING and e.state not in _TALKING:
+            self._connection_lost()
 
     @staticmethod
     def _connection_words(e: ev.Connection) -> str:
@@ -308,7 +313,7 @@ class Desk(OrderPath, Reconciliation):
         seen = self.market_seen.get(spec.contract.con_id)
         if seen is None:
             return "NONE"
-        if self.broker.stale:
+        if self.broker.stale or self.connection.state not in _TALKING:  # quiet, or nobody there
             return "STALE"
         now = self.clock()
         if now - seen > self.limits.stale_data_seconds:

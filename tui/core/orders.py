@@ -244,8 +244,14 @@ class Orders:
             if r.working and (con_id is None or (r.contract is not None and r.contract.con_id == con_id))
         ]
 
+    def unconfirmed(self) -> list[OrderRecord]:
+        """Orders that may be working at the broker, but no gateway has said so since ibtui
+        started or the connection dropped."""
+        return [r for r in self.by_id.values() if r.status == UNCONFIRMED]
+
     def unconfirm(self) -> list[OrderRecord]:
-        """Orders rebuilt from the journal as working: nobody has vouched for them yet."""
+        """The working orders stop being working: nobody vouches for them now (rebuilt from the
+        journal, or the connection to the gateway lost) until the gateway reports them."""
         out = []
         for rec in list(self._working.values()):
             self._was[rec.order_id] = rec.status

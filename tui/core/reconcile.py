@@ -45,6 +45,17 @@ class Reconciliation:
             self._journal_loaded = True
             self.load_journal(accounts)
 
+    def _connection_lost(self) -> None:
+        """No gateway to speak for the working orders: they are not shown as working (nor drawn on
+        the ladder) until its resync after the reconnect reports them, as after a restart."""
+        gone = self.orders.unconfirm()
+        for rec in gone:
+            self._unconfirmed.add(rec.order_id)
+            self.changed_orders.add(rec.order_id)
+        if gone:
+            self.say(f"{counted(len(gone), 'working order')}: not shown as working while disconnected; "
+                     "the gateway's resync will say what became of them", "warning")
+
     def _reconciled(self, e: ev.Reconciled) -> None:
         """Every resync answer is in: what the gateway did not vouch for is not working."""
         self.reconciliations += 1
@@ -53,7 +64,8 @@ class Reconciliation:
         for oid in sorted(away):
             rec = self.orders.get(oid)
             if rec is not None and rec.status in GATEWAY_TERMINAL:
-                self.say(f"order {oid} ({self.describe(rec)}) was {rec.status} while ibtui was closed", "order")
+                away_from = "ibtui was closed" if e.first else "disconnected"
+                self.say(f"order {oid} ({self.describe(rec)}) was {rec.status} while {away_from}", "order")
         unknown = self.orders.mark_unknown(set(e.open_order_ids))
         when = "after a restart" if e.first else "after reconnecting"
         for rec in unknown:
