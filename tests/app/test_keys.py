@@ -177,6 +177,42 @@ async def test_order_ticket_validates_and_sends(paused, tmp_path) -> None:
         assert (o.action, o.quantity, o.order_type, o.price(o.lmt)) == ("BUY", 2, "LMT", 6000.0)
 
 
+def burst(app, *keys: str) -> None:
+    """Keys as one read of the terminal hands them over when typed fast or while the loop is busy:
+    all posted before any of them has run."""
+    from textual import events
+
+    chars = {"backspace": "\x7f", "ctrl+u": "\x15", "ctrl+s": "\x13", "full_stop": ".", "left": None}
+    keys = tuple("full_stop" if k == "." else k for k in keys)
+    for key in keys:
+        app.post_message(events.Key(key, chars.get(key, key)))
+
+
+async def test_editing_keys_typed_together_apply_in_the_order_typed(paused, tmp_path) -> None:
+    """Textual runs an Input's editing keys (backspace, ctrl+u, left...) only once they have
+    bubbled back up to the app, after the characters queued behind them were inserted: typed
+    together, "6000.7" backspace "5" became "6000.75" backspaced to "6000.7": a wrong price, or a
+    refused one, and a ctrl+u typed before a tab cleared the next field. What reaches the wire is what was typed, in order."""
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("o")
+        assert isinstance(app.screen, Ticket)
+        ticket = app.screen
+        await pilot.press("tab", "tab")
+        qty = ticket.query_one("#quantity")
+        assert app.focused is qty
+        burst(app, "ctrl+u", "3", "backspace", "2", "tab")
+        await settle(pilot, 0.2)
+        assert qty.value == "2"
+        limit = ticket.query_one("#limit")
+        assert app.focused is limit
+        burst(app, "ctrl+u", *"6000.75", "backspace", "backspace", "5", "left", "2", "ctrl+s")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 1, what="the ticket's order at the gateway")
+        o = gateway_orders(paused)[0]
+        assert (o.action, o.quantity, o.order_type, o.price(o.lmt)) == ("BUY", 2, "LMT", 6000.25)
+
+
 async def test_search_adds_to_watchlist_and_enter_opens_in_ladder(paused, tmp_path) -> None:
     app = make_app(paused, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from tui.core.contracts import Contract
 from tui.core.ordertypes import STATUS_LEGEND
 from tui.keys import CONFIRM_BINDINGS, HELP_BINDINGS, HISTORY_BINDINGS, SEARCH_BINDINGS
+from tui.widgets.fields import Field
 
 
 class Confirm(ModalScreen[bool]):
@@ -115,7 +116,7 @@ class Search(ModalScreen[Contract | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Input(placeholder="symbol or name, e.g. AAPL or E-mini", id="pattern")
+            yield Field(placeholder="symbol or name, e.g. AAPL or E-mini", id="pattern")
             yield OptionList(id="results")
             yield Label("enter: add to watchlist   escape: close", id="hint")
 

@@ -18,6 +18,7 @@ from tui.core.prices import format_price
 from tui.core.risk import Verdict
 from tui.core.ticket import field_labels, parse_ticket, uses_fields
 from tui.keys import TICKET_BINDINGS
+from tui.widgets.fields import Field
 
 
 class Ticket(ModalScreen[OrderIntent | None]):
@@ -63,11 +64,11 @@ class Ticket(ModalScreen[OrderIntent | None]):
                 yield Label("Type", classes="field")
                 yield Select([(t, t) for t in ORDER_TYPES], value="LMT", allow_blank=False, id="type")
                 yield Label("Quantity", classes="field")
-                yield Input(str(self.quantity), id="quantity")
+                yield Field(str(self.quantity), id="quantity")
                 yield Label("Limit price", classes="field", id="limit-label")
-                yield Input(p, id="limit")
+                yield Field(p, id="limit")
                 yield Label("Stop price", classes="field", id="stop-label")
-                yield Input("", id="stop")
+                yield Field("", id="stop")
                 yield Label("Time in force", classes="field")
                 yield Select([(t, t) for t in ("DAY", "GTC", "IOC")], value=self.tif, allow_blank=False, id="tif")
                 yield Label("", classes="field")
