@@ -51,6 +51,23 @@ def test_global_options_go_before_or_after_the_command(tmp_path: Path) -> None:
         assert doc["connection"]["port"] == 4100
 
 
+@pytest.mark.parametrize("args, expected", [
+    (("--port", "70000"), "argument --port: 70000 is not a TCP port (1 to 65535)"),
+    (("--port", "0"), "argument --port: 0 is not a TCP port (1 to 65535)"),
+    (("--port", "x7497"), "argument --port: 'x7497' is not a whole number"),
+    (("--client-id", "-1"), "argument --client-id: -1 is not a client id (0 to 2147483647)"),
+])
+def test_a_bad_port_or_client_id_on_the_command_line_is_refused_before_connecting(
+        tmp_path: Path, args: tuple[str, ...], expected: str) -> None:
+    """As the config file's values are: port 70000 used to be tried, and retried every 5 s, with
+    "nothing listens on 127.0.0.1:70000" on screen; port 0 silently fell back to the config's."""
+    for where in ((*args, "config", "show"), ("config", "show", *args), (*args, "check")):
+        out = ibtui("--config", str(tmp_path / "none.toml"), *where)
+        assert out.returncode == 2
+        assert expected in out.stderr, out.stderr
+        assert "Traceback" not in out.stderr
+
+
 def test_config_init_round_trips_and_refuses_to_overwrite(tmp_path: Path) -> None:
     path = tmp_path / "new.toml"
     assert ibtui("config", "init", str(path)).returncode == 0

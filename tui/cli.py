@@ -13,7 +13,7 @@ import logging
 import logging.handlers
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,14 +30,31 @@ if TYPE_CHECKING:
     from tui.ib.broker import Broker
 
 
+def _whole(lo: int, hi: int, what: str) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``lo`` to ``hi``, or a message naming the problem (the
+    config file's own bounds; a port of 70000 would otherwise be tried, and retried, for ever)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{value} is not {what} ({lo} to {hi})")
+        return value
+
+    return parse
+
+
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     d = argparse.SUPPRESS if suppress else None
     g = parser.add_argument_group("connection and screen (before or after the command)")
     g.add_argument("--config", default=d, metavar="FILE", help="config file (default: $IBTUI_CONFIG, "
                    "then the XDG config dir)")
     g.add_argument("--host", default=d, help="TWS / IB Gateway host")
-    g.add_argument("--port", type=int, default=d, help="TWS / IB Gateway port")
-    g.add_argument("--client-id", type=int, default=d, dest="client_id", help="API client id")
+    g.add_argument("--port", type=_whole(*cfg.PORT_RANGE, "a TCP port"), default=d,
+                   help="TWS / IB Gateway port")
+    g.add_argument("--client-id", type=_whole(*cfg.CLIENT_ID_RANGE, "a client id"),
+                   default=d, dest="client_id", help="API client id")
     g.add_argument("--read-only", action="store_true", default=d if suppress else False,
                    dest="read_only", help="block every order action")
     g.add_argument("--layout", choices=("full", "ladder", "positions", "orders", "watchlist", "tape"),
@@ -61,7 +78,7 @@ def load_settings(args: argparse.Namespace) -> cfg.Settings:
     c = settings.connection
     if getattr(args, "host", None):
         c.host = args.host
-    if getattr(args, "port", None):
+    if getattr(args, "port", None) is not None:
         c.port = args.port
     if getattr(args, "client_id", None) is not None:
         c.client_id = args.client_id
@@ -366,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     fault.add_argument("fault", choices=("drop", "stall", "error", "refuse", "reject-next", "garbage",
                                          "truncate", "restart"))
     fault.add_argument("value", nargs="?", help="seconds for stall/refuse, the IB code for error")
-    fault.add_argument("--client", type=int, help="only this client id (error, garbage, truncate)")
+    fault.add_argument("--client", type=_whole(*cfg.CLIENT_ID_RANGE, "a client id"), help="only this client id (error, garbage, truncate)")
     fault.add_argument("--control", default=None, metavar="PORT|PATH",
                        help="the sim's control socket, as given to ibtui sim --control "
                             "(default: the Unix socket of the sim on --port)")

@@ -146,9 +146,11 @@ _CHOICES = {
     ("orders", "tif"): ("DAY", "GTC", "IOC"),
     ("paths", "log_level"): ("DEBUG", "INFO", "WARNING", "ERROR"),
 }
+PORT_RANGE = (1, 65535)
+CLIENT_ID_RANGE = (0, 2**31 - 1)
 _RANGES = {
-    ("connection", "port"): (1, 65535),
-    ("connection", "client_id"): (0, 2**31 - 1),
+    ("connection", "port"): PORT_RANGE,
+    ("connection", "client_id"): CLIENT_ID_RANGE,
     ("connection", "connect_timeout"): (0.1, 300),
     ("ui", "frame_rate"): (1, 120),
     ("ui", "ladder_rows"): (0, 500),
