@@ -138,7 +138,10 @@ class Frame:
     def _draw_ladder(self) -> None:
         app, desk, ladder = self.app, self.desk, self.ladder
         spec = app.ladder_spec
-        if ladder is None or spec is None:
+        if ladder is None:
+            return
+        if spec is None:
+            ladder.show_note(desk.unresolved_why(app.ladder_query))  # a symbol with no contract: why
             return
         con = spec.contract.con_id
         row = desk.portfolio.rows.get(con)

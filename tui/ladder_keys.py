@@ -67,7 +67,8 @@ class LadderKeys(_AppBase):
 
     def _spec_or_say(self) -> ContractSpec | None:
         if self.ladder_spec is None:
-            self.desk.say(f"{self.ladder_query}: the contract is not resolved yet", "error")
+            self.desk.say(self.desk.unresolved_why(self.ladder_query)
+                          or f"{self.ladder_query}: the contract is not resolved yet", "error")
         return self.ladder_spec
 
     def _cursor_price(self) -> float | None:

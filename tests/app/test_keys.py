@@ -407,3 +407,20 @@ async def test_quitting_with_a_position_names_it(paused, tmp_path, demo) -> None
                                  f"the {held} ended with it.")
     else:
         assert app.exit_note == f"ibtui: The broker still holds the {held}."
+
+
+async def test_a_symbol_with_no_contract_says_why_in_the_ladder_and_sends_nothing(paused, tmp_path) -> None:
+    """``--symbol ZZZZ`` used to leave the ladder blank and answer every order key with "not
+    resolved yet", as if the answer were still coming: it came, and it was no."""
+    app = make_app(paused, tmp_path, symbol="ZZZZ")
+    async with app.run_test(size=(120, 40)) as pilot:
+        ladder = app.query_one(Ladder)
+        await until(pilot, lambda: "no contract matches" in ladder.header, what="the ladder's reason")
+        assert ladder.header.startswith("ZZZZ: no contract matches") and "/ searches" in ladder.header
+        assert "ZZZZ: no contract matches" in ladder.render_line(0).text
+        await pilot.press("b", "B", "o")
+        await settle(pilot, 0.2)
+        assert not isinstance(app.screen, Ticket)
+        said = [m.text for m in list(app.desk.messages)[-3:]]
+        assert all(t.startswith("ZZZZ: no contract matches") for t in said), said
+        assert gateway_orders(paused) == []

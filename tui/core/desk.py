@@ -87,6 +87,7 @@ class Desk(OrderPath, Reconciliation):
         self.changed_orders: set[int] = set()
         self.killed = False
         self.pending_queries: dict[str, str] = {}  # query key -> what the user typed
+        self.unresolved: dict[str, str] = {}  # what the user typed (upper case) -> why no contract
         self.matches: ev.SymbolMatches | None = None
 
     # --- state ------------------------------------------------------------------------------
@@ -262,8 +263,12 @@ class Desk(OrderPath, Reconciliation):
     def _resolved(self, e: ev.ContractResolved) -> None:
         typed = self.pending_queries.pop(e.query, None)
         if e.error or not e.specs:
-            self.say(f"{typed or e.query}: {e.error or 'unknown contract'}", "error")
+            why = e.error or "unknown contract"
+            self.unresolved[(typed or e.query).upper()] = why
+            self.say(f"{typed or e.query}: {why}", "error")
             return
+        if typed:
+            self.unresolved.pop(typed.upper(), None)
         months = {s.contract.symbol for s in e.specs} if all(
             s.contract.sec_type == "FUT" for s in e.specs) else set()
         if len(months) == 1:
@@ -330,6 +335,11 @@ class Desk(OrderPath, Reconciliation):
         key = self.broker.resolve(symbol, sec_type, exchange, currency)
         self.pending_queries[key] = text.upper()
         return key
+
+    def unresolved_why(self, text: str) -> str:
+        """What the trader typed and why it named no contract ("" if it resolved or is on its way)."""
+        why = self.unresolved.get(text.upper())
+        return f"{text}: {why}; / searches for the instrument" if why else ""
 
     def spec_for(self, text: str) -> ContractSpec | None:
         """The resolved contract for what the trader typed, if it has resolved."""

@@ -66,6 +66,12 @@ class Ladder(DirectLines, can_focus=True):
         self._cache.clear()
         self.center_on(mid_ticks(market, spec.tick))
 
+    def show_note(self, text: str) -> None:
+        """No instrument yet: the header says why (a symbol with no contract), or nothing."""
+        if text != self.header:
+            self.header = text
+            self.refresh(Region(0, 0, self.size.width, 1))
+
     def center_on(self, ticks: int | None) -> None:
         if ticks is None:
             return
