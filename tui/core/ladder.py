@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from tui.core.events import MarketUpdate
 from tui.core.orders import OrderRecord
 from tui.core.ordertypes import type_letter
-from tui.core.prices import format_price, from_ticks, to_ticks
+from tui.core.prices import format_price, from_ticks, tick_decimals, to_ticks
 
 BEST_BID, BEST_ASK, LAST, CURSOR, AVG, SELECTED, IN_SPREAD = 1, 2, 4, 8, 16, 32, 64
 
@@ -114,6 +114,7 @@ def build_rows(top: int, count: int, tick: float, market: MarketUpdate | None,
             t = to_ticks(p, tick)
             vap[t] = vap.get(t, 0) + v
     rows = []
+    decimals = tick_decimals(tick)
     for i in range(count):
         t = top - i
         flags = 0
@@ -133,7 +134,7 @@ def build_rows(top: int, count: int, tick: float, market: MarketUpdate | None,
             flags |= IN_SPREAD
         buys, sells = marks.get(t, ("", ""))
         bought, sold = traded.get(t, (0, 0)) if traded else (0, 0)
-        rows.append(LadderRow(t, format_price(from_ticks(t, tick), tick), bids.get(t, 0),
+        rows.append(LadderRow(t, format_price(from_ticks(t, tick, decimals), tick), bids.get(t, 0),
                               asks.get(t, 0), buys, sells, vap.get(t, 0), flags, bought, sold))
     return rows
 

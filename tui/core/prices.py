@@ -7,6 +7,7 @@ Prices are kept as integer tick counts wherever arithmetic happens, so that
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 # Floats such as 4500.25 / 0.25 or 1.08765 / 0.00005 are never exact; the error of
 # the division grows with the ratio, so the tolerance has a relative part too.
@@ -15,6 +16,7 @@ _ABS_TOLERANCE = 1e-6
 _REL_TOLERANCE = 1e-9
 
 
+@lru_cache(maxsize=256)  # a handful of grids; a Decimal per call was a third of a ladder frame
 def tick_decimals(tick: float) -> int:
     """Number of decimals needed to print prices on this tick grid (0.25 -> 2)."""
     exponent = Decimal(repr(tick)).normalize().as_tuple().exponent
