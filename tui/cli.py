@@ -383,7 +383,8 @@ def build_parser() -> argparse.ArgumentParser:
     fault.add_argument("fault", choices=("drop", "stall", "error", "refuse", "reject-next", "garbage",
                                          "truncate", "restart"))
     fault.add_argument("value", nargs="?", help="seconds for stall/refuse, the IB code for error")
-    fault.add_argument("--client", type=_whole(*cfg.CLIENT_ID_RANGE, "a client id"), help="only this client id (error, garbage, truncate)")
+    fault.add_argument("--client", type=_whole(*cfg.CLIENT_ID_RANGE, "a client id"),
+                       help="only this client id (error, garbage, truncate)")
     fault.add_argument("--control", default=None, metavar="PORT|PATH",
                        help="the sim's control socket, as given to ibtui sim --control "
                             "(default: the Unix socket of the sim on --port)")
