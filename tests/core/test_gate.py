@@ -103,3 +103,36 @@ def test_the_loop_opens_the_gate_while_it_waits() -> None:
         runner.run(main())
     assert seen == [True]
     assert other_thread(gate.enter) == [False], "closed again once the loop runs"
+
+
+def test_a_busy_loop_lets_a_waiting_thread_in_between_two_iterations() -> None:
+    """Callbacks always ready (a storm, a frame's steps): the loop never sleeps, so the gate would
+    open only when the work ran out; a key's order waiting at it goes at the next iteration."""
+    gate = DeskGate()
+    seen: list[object] = []
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        done = threading.Event()
+
+        def busy() -> None:  # one iteration's work, and the next one already queued
+            if not done.is_set():
+                loop.call_soon(busy)
+
+        def key() -> None:
+            ok = gate.enter(wait=5)
+            seen.append(ok)
+            if ok:
+                gate.leave()
+            done.set()
+
+        loop.call_soon(busy)
+        await asyncio.sleep(0)
+        threading.Thread(target=key).start()
+        while not done.is_set():
+            await asyncio.sleep(0)  # busy too: never a wait with the gate open
+
+    with asyncio.Runner(loop_factory=lambda: gated_loop(gate)) as runner:
+        runner.run(main())
+    assert seen[0] is True, "the key waited until it gave up: the busy loop never let it in"
+    assert other_thread(gate.enter) == [False], "closed again once the loop runs"

@@ -6,7 +6,11 @@ painting (it draws what the last frame put into the widgets) and waiting for
 something to happen (the selector). A key read meanwhile need not wait for the
 loop to wake or the paint to end, so the gate is closed from the start, the
 loop opens it around those two only, and the terminal driver's thread may run a
-key's order in that window (``tui.key_lane``). When the loop comes back it waits
+key's order in that window (``tui.key_lane``). A thread already waiting at the
+gate is also let in between the steps of a frame and between two turns of the
+loop (where, as while it waits, no callback is half done), so under a storm,
+when callbacks are always ready and the loop never waits, it waits for one
+step, not for the work to run out. When the loop comes back it waits
 for that order to finish before it goes on, so the desk only ever has one
 writer at a time, and never one writing while the loop folds events into it.
 """
@@ -61,8 +65,9 @@ class DeskGate:
             self.knocking = False
 
     def let_in(self) -> None:
-        """On the loop's thread, where the desk is whole (between the steps of a frame): a thread
-        waiting at the gate runs now, and the loop goes on when it has left."""
+        """On the loop's thread, where the desk is whole (between the steps of a frame, or two
+        turns of the loop): a thread waiting at the gate runs now, and the loop goes on when it
+        has left."""
         if not self.knocking or self._depth:
             return
         self._lock.release()
@@ -83,8 +88,9 @@ class _OpenWhileWaiting(selectors.DefaultSelector):  # type: ignore[misc,valid-t
         self._gate = gate
 
     def select(self, timeout: float | None = None) -> Any:
-        if timeout is not None and timeout <= 0:
-            return super().select(timeout)  # callbacks are ready: no wait, nothing to open for
+        if timeout is not None and timeout <= 0:  # callbacks are ready: no wait to open the gate for,
+            self._gate.let_in()  # but a key's order waiting at it goes first, between two iterations
+            return super().select(timeout)
         with self._gate.open():
             return super().select(timeout)
 
