@@ -148,13 +148,18 @@ async def test_read_only_blocks_orders_visibly(paused, tmp_path) -> None:
         assert "READ-ONLY" in str(app.query_one("#status").render())
 
 
+async def open_ticket(pilot, app) -> Ticket:
+    """The app ready, ``o`` pressed: the ticket on screen."""
+    await ready(pilot, app)
+    await pilot.press("o")
+    assert isinstance(app.screen, Ticket)
+    return app.screen
+
+
 async def test_order_ticket_validates_and_sends(paused, tmp_path) -> None:
     app = make_app(paused, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot, app)
-        await pilot.press("o")
-        assert isinstance(app.screen, Ticket)
-        ticket = app.screen
+        ticket = await open_ticket(pilot, app)
         qty = ticket.query_one("#quantity")
         qty.value = "abc"
         await settle(pilot, 0.1)
@@ -195,10 +200,7 @@ async def test_editing_keys_typed_together_apply_in_the_order_typed(paused, tmp_
     refused one, and a ctrl+u typed before a tab cleared the next field. What reaches the wire is what was typed, in order."""
     app = make_app(paused, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot, app)
-        await pilot.press("o")
-        assert isinstance(app.screen, Ticket)
-        ticket = app.screen
+        ticket = await open_ticket(pilot, app)
         await pilot.press("tab", "tab")
         qty = ticket.query_one("#quantity")
         assert app.focused is qty
