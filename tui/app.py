@@ -150,7 +150,7 @@ class IBTuiApp(LadderKeys, App[int]):
 
     @staticmethod
     def _pane_box(box_id: str, title: str, widget: Widget) -> Iterable[Widget]:
-        yield Vertical(Static(title, classes="title"), widget, id=box_id, classes="pane")
+        yield Vertical(Static(title, classes="title", name=title), widget, id=box_id, classes="pane")
 
     def on_mount(self) -> None:
         self.key_lane.bind_thread()
@@ -214,12 +214,21 @@ class IBTuiApp(LadderKeys, App[int]):
         compact = width < COMPACT_BELOW
         if compact != screen.has_class("compact"):
             screen.set_class(compact, "compact")
+            self._title_hints(screen, compact)
             ladder = self.frames.ladder
             if compact and ladder is not None:
                 # the pane in use stays in view; at start that is the ladder
                 self._show_compact_pane(self.focused if ladder.cursor is not None else ladder)
             else:
                 self._clear_shown(screen)
+
+    @staticmethod
+    def _title_hints(screen: Screen, compact: bool) -> None:
+        """Compact, one pane shows at a time: its title says how to reach the others (the footer has
+        no room left for tab, and the orders and positions are out of sight)."""
+        for title in screen.query(".pane > .title").results(Static):
+            if title.name and title.parent is not None and title.parent.id != "messages-pane":
+                title.update(f"{title.name}  ·  tab: next pane  ·  ? all keys" if compact else title.name)
 
     @staticmethod
     def _clear_shown(screen: Screen) -> None:

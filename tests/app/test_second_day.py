@@ -188,8 +188,12 @@ async def test_resize_switches_layout_both_ways_keeping_cursor_and_selection(pau
         assert app.screen.has_class("compact") and ladder.cursor == cursor
         assert ladder.size.width >= 70, "the ladder takes the width"
         assert "VOL" in ladder.render_line(1).text and "SELL" in ladder.render_line(1).text
+        title = app.screen.get_widget_at(ladder.region.x + 2, ladder.region.y - 1)[0]  # the pane's
+        assert str(title.render()) == "Ladder  ·  tab: next pane  ·  ? all keys", "how to reach the rest"
         await pilot.press("tab", "tab")  # from the ladder: positions, then the orders
         assert app.screen.has_class("show-orders") and blotter.region.width > 0
+        title = app.screen.get_widget_at(blotter.region.x + 2, blotter.region.y - 1)[0]
+        assert str(title.render()).startswith("Orders  ·  tab: next pane")
         assert blotter.selected_order() == ids[0], "the blotter keeps its selection"
         await pilot.resize_terminal(120, 40)
         await settle(pilot)
@@ -197,6 +201,8 @@ async def test_resize_switches_layout_both_ways_keeping_cursor_and_selection(pau
         assert not any(app.screen.has_class(f"show-{n}") for n in ("watchlist", "positions", "orders"))
         assert ladder.cursor == cursor and blotter.selected_order() == ids[0]
         assert all(w.region.width > 0 for w in (ladder, blotter))
+        title = app.screen.get_widget_at(ladder.region.x + 2, ladder.region.y - 1)[0]
+        assert str(title.render()) == "Ladder", "the whole screen in view: no hint"
 
 
 async def test_a_resized_messages_pane_shows_the_newest_message_at_its_width(paused, tmp_path) -> None:
