@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tui.core.contracts import Contract, ContractSpec
-from tui.core.intents import OrderIntent
+from tui.core.intents import Bracket, OrderIntent
 from tui.core.prices import on_grid
 from tui.core.risk import Context, Limits, check
 
@@ -126,3 +126,17 @@ def test_round_trips_are_counted_flat_to_flat_with_their_result() -> None:
     trade(5, "BOT", None)
     trade(6, "SLD", 100.0)  # a win ends the streak
     assert (trips.count, trips.losing_streak) == (3, 0)
+
+
+def test_an_intent_reads_with_its_prices_as_the_ladder_prints_them() -> None:
+    """The confirm prompt, the ticket's verdict, the messages and the journal quote an intent: its
+    prices on the grid's decimals, as on the ladder; one off the grid exactly as typed, never
+    rounded onto the grid (the refusal would then quote a price that looks right)."""
+    assert OrderIntent(ES, "BUY", 1, "LMT", 6010.0).describe() == "BUY 1 ESZ6 LMT @6010.00"
+    assert OrderIntent(ES, "SELL", 2, "STP LMT", 6010.75, 6010.5).describe() == \
+        "SELL 2 ESZ6 STP LMT @6010.75 stop 6010.50"
+    assert OrderIntent(ES, "BUY", 1, "LMT", 6000.123).describe() == "BUY 1 ESZ6 LMT @6000.123"
+    fx = ContractSpec(Contract("EUR", "CASH", "IDEALPRO", "USD", 9, local_symbol="EUR.USD"), 0.00005, 1.0)
+    assert OrderIntent(fx, "BUY", 20000, "LMT", 1.0855).describe() == "BUY 20000 EUR.USD LMT @1.08550"
+    bracket = Bracket(OrderIntent(ES, "BUY", 1, "LMT", 6000.0), take_profit=6004.0, stop_loss=5998.0)
+    assert bracket.describe() == "BUY 1 ESZ6 LMT @6000.00 tp 6004.00 sl 5998.00"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from tui.core.contracts import ContractSpec
 from tui.core.ordertypes import OrderType, drawn_price, is_trailing
-from tui.core.prices import from_ticks, to_ticks
+from tui.core.prices import from_ticks, price_text, to_ticks
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +37,16 @@ class OrderIntent:
         return drawn_price(self.order_type, self.lmt_price, self.aux_price)
 
     def describe(self) -> str:
+        """``BUY 1 ESZ6 LMT @6010.00``: prices as the ladder prints them."""
+        tick = self.spec.tick
         parts = [self.action, f"{self.quantity:g}", self.spec.contract.key, self.order_type]
         if self.lmt_price is not None:
-            parts.append(f"@{self.lmt_price:g}")
+            parts.append(f"@{price_text(self.lmt_price, tick)}")
         if self.aux_price is not None:
-            parts.append(f"trailing {self.aux_price:g}" if is_trailing(self.order_type)
-                         else f"stop {self.aux_price:g}")
+            parts.append(f"trailing {price_text(self.aux_price, tick)}" if is_trailing(self.order_type)
+                         else f"stop {price_text(self.aux_price, tick)}")
         if self.lmt_offset is not None:
-            parts.append(f"limit offset {self.lmt_offset:g}")
+            parts.append(f"limit offset {price_text(self.lmt_offset, tick)}")
         return " ".join(parts)
 
 
@@ -69,10 +71,12 @@ class Bracket:
                 for q, price in (self.targets or ((e.quantity, self.take_profit),))]
 
     def describe(self) -> str:
+        tick = self.entry.spec.tick
+        sl = price_text(self.stop_loss, tick)
         if not self.targets:
-            return f"{self.entry.describe()} tp {self.take_profit:g} sl {self.stop_loss:g}"
-        tps = ", ".join(f"{q:g}@{p:g}" for q, p in self.targets)
-        return f"{self.entry.describe()} tp {tps} sl {self.stop_loss:g}"
+            return f"{self.entry.describe()} tp {price_text(self.take_profit, tick)} sl {sl}"
+        tps = ", ".join(f"{q:g}@{price_text(p, tick)}" for q, p in self.targets)
+        return f"{self.entry.describe()} tp {tps} sl {sl}"
 
 
 def split(quantity: float, shares: list[int]) -> list[int]:

@@ -44,3 +44,9 @@ def on_grid(price: float, tick: float) -> bool:
 def format_price(price: float, tick: float) -> str:
     """A price printed with exactly the decimals its grid needs."""
     return f"{price:.{tick_decimals(tick)}f}"
+
+
+def price_text(price: float, tick: float) -> str:
+    """A price the trader typed, as the ladder prints it when it is on the grid, else with every
+    digit it has: a message about a price off the grid never shows it rounded onto the grid."""
+    return format_price(price, tick) if on_grid(price, tick) else f"{price:.15g}"
