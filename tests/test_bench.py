@@ -45,7 +45,8 @@ def test_bench_json() -> None:
 
 def _row(name: str, p50: float, p99: float, stock_p99: float, offered: float = 1000.0,
          sustained: float | None = None) -> dict:
-    figures = {"offered_msgs_s": offered, "sustained_msgs_s": offered if sustained is None else sustained, "key_to_wire_ms_p50": p50,
+    figures = {"offered_msgs_s": offered, "sustained_msgs_s": offered if sustained is None else sustained,
+               "key_to_wire_ms_p50": p50,
                "key_to_wire_ms_p99": p99, "ladder_frame_ms_p99": 4.0, "cpu_us_per_msg": 5.0,
                "orders_sent": 20, "key_presses": 21, "refusals": {"limit 1 is 9.9% through": 1}}
     stock = dict(figures, key_to_wire_ms_p50=3.0, key_to_wire_ms_p99=stock_p99, cpu_us_per_msg=40.0,
@@ -55,7 +56,8 @@ def _row(name: str, p50: float, p99: float, stock_p99: float, offered: float = 1
 
 def test_the_sweep_report_states_each_target_with_its_numbers() -> None:
     rows = [_row("idle", 0.8, 4.0, 20.0), _row("2k", 0.9, 4.5, 20.0), _row("10k", 1.5, 6.0, 30.0),
-            _row("25k", 0.9, 9.0, 60.0), _row("50k", 0.9, 11.0, 100.0), _row("max", 1.0, 12.0, 200.0, 160_000, 156_736)]
+            _row("25k", 0.9, 9.0, 60.0), _row("50k", 0.9, 11.0, 100.0),
+            _row("max", 1.0, 12.0, 200.0, 160_000, 156_736)]
     report = sweep_report(rows, 3, 0.31, 0.33)
     assert "calibration (10M-iteration Python loop) 0.31s before, 0.33s after" in report
     assert "refusals: 6 x limit 1 is 9.9% through" in report

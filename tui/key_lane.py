@@ -16,13 +16,14 @@ A key that only sends or cancels orders need not wait for the loop at all: the
 driver's thread runs it there and then, inside the desk's gate
 (``tui.core.gate``: the loop opens it while it waits or paints, neither of which
 touches the desk, and between the steps of a frame or two turns of the loop when
-a key is waiting). That is the ``direct`` path: at 25k msg/s ``ibtui bench`` took 88 of 89 presses that
-way and key-to-wire p99 fell from 2.9-4.8 ms to 2.7 ms, the second-slowest
-press from about 3 ms to 1.0-1.3 ms. It is taken only when every key read
-before has already run on the loop (so keys keep their order: ``o`` then ``b``
-never buys before the ticket opens), with the trading screen alone on the stack
-and the ladder focused, and when the app says the action may run so (an order
-that asks first does not: its question needs the loop).
+a key is waiting). That is the ``direct`` path: at 25k msg/s ``ibtui bench``
+took 88 of 89 presses that way and key-to-wire p99 fell from 2.9-4.8 ms to
+2.7 ms, the second-slowest press from about 3 ms to 1.0-1.3 ms. It is taken
+only when every key read before has already run on the loop (so keys keep
+their order: ``o`` then ``b`` never buys before the ticket opens), with the
+trading screen alone on the stack and the ladder focused, and when the app says
+the action may run so (an order that asks first does not: its question needs
+the loop).
 """
 
 from __future__ import annotations

@@ -197,7 +197,8 @@ async def test_editing_keys_typed_together_apply_in_the_order_typed(paused, tmp_
     """Textual runs an Input's editing keys (backspace, ctrl+u, left...) only once they have
     bubbled back up to the app, after the characters queued behind them were inserted: typed
     together, "6000.7" backspace "5" became "6000.75" backspaced to "6000.7": a wrong price, or a
-    refused one, and a ctrl+u typed before a tab cleared the next field. What reaches the wire is what was typed, in order."""
+    refused one, and a ctrl+u typed before a tab cleared the next field. What reaches the wire is
+    what was typed, in order."""
     app = make_app(paused, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         ticket = await open_ticket(pilot, app)
