@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Checkbox
 
 from tests.app.harness import gateway_orders, make_app, ready, settle, until
 from tui.core.prices import from_ticks, to_ticks
@@ -176,10 +177,17 @@ async def test_order_ticket_validates_and_sends(paused, tmp_path) -> None:
         # the focused field keeps its one line for the text: no border takes the row from it
         assert limit.region.height == 1 and limit.content_region.height == 1, limit.content_region
         assert "passes the risk checks" in str(ticket.query_one("#verdict").render())
+        await pilot.press("tab", "tab")  # time in force, then the checkbox (a limit has no stop price)
+        rth = ticket.query_one("#rth", Checkbox)
+        assert app.focused is rth
+        # Textual's Checkbox:focus draws a tall border too, which left the label and the state no row
+        assert rth.region.height == 1 and rth.content_region.height == 1, rth.content_region
+        await pilot.press("space")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: len(gateway_orders(paused)) == 1)
         o = gateway_orders(paused)[0]
         assert (o.action, o.quantity, o.order_type, o.price(o.lmt)) == ("BUY", 2, "LMT", 6000.0)
+        assert o.outside_rth, "the box ticked on the ticket reaches the gateway"
 
 
 def burst(app, *keys: str) -> None:

@@ -31,13 +31,15 @@ class Ticket(ModalScreen[OrderIntent | None]):
                         background: $surface; padding: 0 1; }
     Ticket Grid { grid-size: 2; grid-columns: 14 1fr; grid-rows: 1; height: auto; grid-gutter: 0 1; }
     /* one line per field, so the whole ticket fits a 24-line terminal */
-    /* !important: Textual's Input:focus (and -invalid) rules draw a tall border, which in one row
-       leaves none for the text: the field being typed in went blank */
+    /* !important: Textual's Input:focus (and -invalid) and Checkbox:focus rules draw a tall border,
+       which in one row leaves none for the text: the field being typed in went blank, and the
+       focused checkbox lost its label and its state */
     Ticket Input { border: none !important; height: 1; padding: 0 1; }
     Ticket Select { height: 1; }
     Ticket SelectCurrent, Ticket Select:focus > SelectCurrent { border: none; height: 1; padding: 0 1; }
     Ticket Select:focus > SelectCurrent, Ticket Input:focus { background: $boost; text-style: bold; }
-    Ticket Checkbox { border: none; height: 1; padding: 0; }
+    Ticket Checkbox { border: none !important; height: 1; padding: 0; }
+    Ticket Checkbox:focus { background: $boost; text-style: bold; }
     Ticket #verdict { padding: 1 0 0 0; width: 100%; }  /* a long reason wraps, never cut off */
     Ticket #verdict.ok { color: $success; }
     Ticket #verdict.refused { color: $error; }
