@@ -70,3 +70,24 @@ def test_the_sweep_report_states_each_target_with_its_numbers() -> None:
     # 97.96% misses 98%: the figure printed must not round up to the target it missed
     assert ("MISS client sustains what is offered (>= 98%) at every rate: "
             "100.0%, 100.0%, 100.0%, 100.0%, 100.0%, 97.9%") in lines
+
+
+def test_a_process_that_sends_no_figures_is_named_and_said_how() -> None:
+    """A run whose gateway or app never reports ends with one line saying which and whether it
+    died or hangs, not a bare queue.Empty traceback (seen once at the gateway's maximum)."""
+    import queue as q
+    from types import SimpleNamespace
+
+    from tui.bench import BenchFailed, _await
+
+    hung = SimpleNamespace(is_alive=lambda: True, exitcode=None)
+    dead = SimpleNamespace(is_alive=lambda: False, exitcode=-9)
+    hangs = r"the simulated gateway sent no figures within 0.05 s \(still running\)"
+    with pytest.raises(BenchFailed, match=hangs):
+        _await(q.Queue(), 0.05, hung, "the simulated gateway")
+    died = r"the app sent no figures within 0.05 s \(ended with exit code -9\)"
+    with pytest.raises(BenchFailed, match=died):
+        _await(q.Queue(), 0.05, dead, "the app")
+    ready = q.Queue()
+    ready.put({"offered": 1.0})
+    assert _await(ready, 0.05, hung, "the simulated gateway") == {"offered": 1.0}

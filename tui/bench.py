@@ -28,6 +28,7 @@ import json
 import math
 import multiprocessing as mp
 import os
+import queue
 import resource
 import shutil
 import tempfile
@@ -425,6 +426,22 @@ def _pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(p / 100 * len(values)))]
 
 
+class BenchFailed(Exception):
+    """A run that could not be measured; the message says which process and how."""
+
+
+def _await(q: Any, timeout: float, proc: Any, who: str) -> Any:
+    """What ``proc`` reports on ``q``, or BenchFailed saying whether it died or hangs."""
+    try:
+        return q.get(timeout=timeout)
+    except queue.Empty:
+        state = "still running" if proc.is_alive() else f"ended with exit code {proc.exitcode}"
+        for p in mp.active_children():
+            p.terminate()
+        raise BenchFailed(f"{who} sent no figures within {timeout:g} s ({state}); "
+                          "nothing was measured, run it again") from None
+
+
 def measure(mode: str, rate: float, seconds: float) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     port_q, control, report, out = ctx.Queue(), ctx.Queue(), ctx.Queue(), ctx.Queue()
@@ -433,10 +450,10 @@ def measure(mode: str, rate: float, seconds: float) -> dict[str, Any]:
     port = port_q.get(timeout=30)
     app = ctx.Process(target=_app, args=(mode, port, seconds, control, out), daemon=True)
     app.start()
-    result = out.get(timeout=seconds + 120)
+    result = _await(out, seconds + 120, app, "the app")
     app.join(10)
     control.put("stop")
-    gateway = report.get(timeout=30)
+    gateway = _await(report, 30, gw, "the simulated gateway")
     gw.join(10)
     arrivals = dict(gateway["arrivals"])
     presses = result.pop("presses")

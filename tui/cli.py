@@ -345,9 +345,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if seconds <= 0:
         print("ibtui bench: --seconds must be positive", file=sys.stderr)
         return 2
-    if args.sweep:
-        return bench.sweep(seconds, args.json)
-    return bench.run(seconds, rate, args.json, baseline=not args.no_baseline)
+    try:
+        if args.sweep:
+            return bench.sweep(seconds, args.json)
+        return bench.run(seconds, rate, args.json, baseline=not args.no_baseline)
+    except bench.BenchFailed as e:
+        print(f"ibtui bench: {e}", file=sys.stderr)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
