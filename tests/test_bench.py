@@ -74,7 +74,7 @@ def test_the_sweep_report_states_each_target_with_its_numbers() -> None:
 
 def test_a_process_that_sends_no_figures_is_named_and_said_how() -> None:
     """A run whose gateway or app never reports ends with one line saying which and whether it
-    died or hangs, not a bare queue.Empty traceback (seen once at the gateway's maximum)."""
+    died or hangs, not a bare queue.Empty traceback (seen twice at the gateway's maximum)."""
     import queue as q
     from types import SimpleNamespace
 

@@ -447,7 +447,7 @@ def measure(mode: str, rate: float, seconds: float) -> dict[str, Any]:
     port_q, control, report, out = ctx.Queue(), ctx.Queue(), ctx.Queue(), ctx.Queue()
     gw = ctx.Process(target=_gateway, args=(rate, port_q, control, report), daemon=True)
     gw.start()
-    port = port_q.get(timeout=30)
+    port = _await(port_q, 30, gw, "the simulated gateway")
     app = ctx.Process(target=_app, args=(mode, port, seconds, control, out), daemon=True)
     app.start()
     result = _await(out, seconds + 120, app, "the app")

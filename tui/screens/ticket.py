@@ -37,9 +37,9 @@ class Ticket(ModalScreen[OrderIntent | None]):
     Ticket Input { border: none !important; height: 1; padding: 0 1; }
     Ticket Select { height: 1; }
     Ticket SelectCurrent, Ticket Select:focus > SelectCurrent { border: none; height: 1; padding: 0 1; }
-    Ticket Select:focus > SelectCurrent, Ticket Input:focus { background: $boost; text-style: bold; }
+    Ticket Select:focus > SelectCurrent, Ticket Input:focus, Ticket Checkbox:focus {
+        background: $boost; text-style: bold; }
     Ticket Checkbox { border: none !important; height: 1; padding: 0; }
-    Ticket Checkbox:focus { background: $boost; text-style: bold; }
     Ticket #verdict { padding: 1 0 0 0; width: 100%; }  /* a long reason wraps, never cut off */
     Ticket #verdict.ok { color: $success; }
     Ticket #verdict.refused { color: $error; }
