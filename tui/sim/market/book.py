@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import random
 import zlib
+from math import log as _log
 from dataclasses import dataclass
 
 from tui.core.prices import from_ticks, tick_decimals, to_ticks
@@ -50,8 +51,10 @@ class InstrumentMarket:
         mid = to_ticks(inst.start_price, inst.tick)
         self.fair = float(mid)
         self.fair_time = now
-        self.bids: list[list[int]] = [[mid - 1 - i, self._size(i)] for i in range(DEPTH)]
-        self.asks: list[list[int]] = [[mid + i, self._size(i)] for i in range(DEPTH)]
+        # levels best first, each (price in ticks, size): replaced, never changed in place, so
+        # a slice of a side is a snapshot (the feed diffs the depth it last sent against one)
+        self.bids: list[tuple[int, int]] = [(mid - 1 - i, self._size(i)) for i in range(DEPTH)]
+        self.asks: list[tuple[int, int]] = [(mid + i, self._size(i)) for i in range(DEPTH)]
         self.last = mid
         self.last_size = self._lot
         self.volume = 0
@@ -91,8 +94,8 @@ class InstrumentMarket:
 
     # --- evolution ----------------------------------------------------------
     def _size(self, level: int) -> int:
-        # deeper levels hold more, as in a real book
-        lots = max(1, int(self.rng.expovariate(1.0) * (2 + level * 0.6)) + 1)
+        # deeper levels hold more, as in a real book (an exponential draw, as rng.expovariate(1.0))
+        lots = max(1, int(-_log(1.0 - self.rng.random()) * (2 + level * 0.6)) + 1)
         return lots * self._lot
 
     def advance_fair(self, now: float) -> None:
@@ -108,62 +111,75 @@ class InstrumentMarket:
         self.fair += (anchor - self.fair) * 0.0005
 
     def step(self) -> None:
-        """One market event: the book moves, and any trades are left in ``trades``."""
-        rng = self.rng
-        bid, ask = self.bids[0][0], self.asks[0][0]
-        mid2 = bid + ask  # twice the mid, in ticks
-        fair2 = 2 * self.fair
-        r = rng.random()
-        if fair2 - mid2 > 1.5 and r < 0.6:
+        """One market event: the book moves, and any trades are left in ``trades``.
+
+        The gateway's hottest code (one call per event, over a hundred thousand a second at its
+        maximum): the draws are written out rather than called through ``Random``'s helpers,
+        each taking what ``expovariate`` or ``choice`` would take from the generator and giving
+        the same number, so a seed still gives the market it gave before."""
+        random = self.rng.random
+        bids, asks = self.bids, self.asks
+        bid, ask = bids[0][0], asks[0][0]
+        gap = 2 * self.fair - (bid + ask)  # fair minus mid, in half ticks
+        r = random()
+        if gap > 1.5 and r < 0.6:
             if ask - bid > 1:
-                self._improve(self.bids, bid + 1)
-            elif fair2 - mid2 > 6 and r < 0.3:
-                self.remove_top(self.asks)  # quotes fade ahead of a fast move
+                self._improve(bids, bid + 1)
+            elif gap > 6 and r < 0.3:
+                self.remove_top(asks)  # quotes fade ahead of a fast move
             else:
-                self._trade(buy=True)
-        elif mid2 - fair2 > 1.5 and r < 0.6:
+                self._trade(True)
+        elif gap < -1.5 and r < 0.6:
             if ask - bid > 1:
-                self._improve(self.asks, ask - 1)
-            elif mid2 - fair2 > 6 and r < 0.3:
-                self.remove_top(self.bids)
+                self._improve(asks, ask - 1)
+            elif gap < -6 and r < 0.3:
+                self.remove_top(bids)
             else:
-                self._trade(buy=False)
+                self._trade(False)
         elif ask - bid > 1 and r < 0.5:
-            if rng.random() < 0.5:
-                self._improve(self.bids, bid + 1)
+            if random() < 0.5:
+                self._improve(bids, bid + 1)
             else:
-                self._improve(self.asks, ask - 1)
+                self._improve(asks, ask - 1)
         elif r < 0.82:
-            side = self.bids if rng.random() < 0.5 else self.asks
-            level = min(DEPTH - 1, int(rng.expovariate(0.35)))
-            row = side[level]
+            side = bids if random() < 0.5 else asks
+            level = int(-_log(1.0 - random()) / 0.35)
+            if level >= DEPTH:
+                level = DEPTH - 1
+            price, size = side[level]
             # sizes wander around a level's typical depth instead of drifting away
             lot = self._lot
             typical = lot * (3 + level)
-            size = row[1]
             pull = -1 if size > 2 * typical else (1 if size < typical // 2 else 0)
-            row[1] = max(lot, size + lot * (rng.choice(_SIZE_STEPS) + pull))
+            bits = self.rng.getrandbits  # rng.choice(_SIZE_STEPS): 3 bits until one below 4
+            k = bits(3)
+            while k >= 4:
+                k = bits(3)
+            size += lot * (_SIZE_STEPS[k] + pull)
+            side[level] = (price, size if size > lot else lot)
         else:
-            self._trade(buy=rng.random() < 0.5)
+            self._trade(random() < 0.5)
 
-    def _improve(self, side: list[list[int]], price: int) -> None:
-        side.insert(0, [price, self._size(0)])
+    def _improve(self, side: list[tuple[int, int]], price: int) -> None:
+        side.insert(0, (price, self._size(0)))
         del side[DEPTH:]
 
     def _trade(self, buy: bool) -> None:
         side = self.asks if buy else self.bids
-        top = side[0]
-        size = min(top[1], self._lot * max(1, int(self.rng.expovariate(0.7)) + 1))
-        self.record_trade(top[0], size, buy)
-        top[1] -= size
-        if top[1] <= 0:
+        price, there = side[0]
+        lots = int(-_log(1.0 - self.rng.random()) / 0.7) + 1  # rng.expovariate(0.7), at least 1
+        size = min(there, self._lot * lots)
+        self.record_trade(price, size, buy)
+        if there > size:
+            side[0] = (price, there - size)
+        else:
             self.remove_top(side)
 
-    def remove_top(self, side: list[list[int]]) -> None:
+    def remove_top(self, side: list[tuple[int, int]]) -> None:
         """The best level is gone: drop it and refill the far end."""
         del side[0]
         step = 1 if side is self.asks else -1
-        side.append([side[-1][0] + step, self._size(DEPTH - 1)])
+        side.append((side[-1][0] + step, self._size(DEPTH - 1)))
 
     def record_trade(self, price: int, size: int, buy: bool) -> None:
         self.trades.append(Trade(price, size, buy))
@@ -193,8 +209,9 @@ class InstrumentMarket:
             fills.append((price, qty))
             self.record_trade(price, qty, buy)
             quantity -= qty
-            side[0][1] -= qty
-            if side[0][1] <= 0:
+            if size > qty:
+                side[0] = (price, size - qty)
+            else:
                 self.remove_top(side)
         return fills
 
@@ -210,4 +227,4 @@ class InstrumentMarket:
 
     def depth_rows(self, side: int, rows: int) -> list[tuple[int, int]]:
         book = self.bids if side == BID else self.asks
-        return [(p, s) for p, s in book[:rows]]
+        return book[:rows]  # levels are tuples: the slice is a snapshot

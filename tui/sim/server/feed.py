@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from tui.sim.protocol import messages as msg
+from tui.sim.protocol.codec import HEADER
 from tui.sim.market.book import ASK, BID, InstrumentMarket
 
 Rows = list[tuple[int, int]]
+pack = HEADER.pack  # a frame's length prefix
 
 # the market maker shown in smart-depth (L2) rows
 DEPTH_MAKERS = {"SMART": "NSDQ", "CME": "CME", "NYMEX": "NYMEX", "IDEALPRO": "IDEALPRO"}
@@ -40,9 +42,11 @@ class L1Sub:
     rt_volume: bool
     rid: bytes = b""
     delayed: bool = False  # sent with the delayed tick types (66-76, 88)
+    heads: dict[bytes, bytes] = field(default_factory=dict)  # message head -> head, request id
 
     def __post_init__(self) -> None:
         self.rid = str(self.req_id).encode()
+        self.heads = {h: h + self.rid + b"\0" for h in (msg.TICK_PRICE, msg.TICK_SIZE, msg.TICK_STRING)}
 
 
 @dataclass(slots=True, eq=False)
@@ -54,9 +58,11 @@ class DepthSub:
     group: DepthGroup
     rid: bytes = b""
     seen: tuple[Rows, Rows] | None = None  # rows last sent, while paused
+    head: bytes = b""  # message head and request id, encoded once
 
     def __post_init__(self) -> None:
         self.rid = str(self.req_id).encode()
+        self.head = (msg.MKT_DEPTH_L2 if self.group.smart else msg.MKT_DEPTH) + self.rid + b"\0"
 
 
 @dataclass(slots=True, eq=False)
@@ -131,8 +137,10 @@ class Feed:
         self.groups: dict[tuple[int, int, bool], DepthGroup] = {}
         self.groups_of: dict[int, list[DepthGroup]] = {}  # by conId, for the per-step fan-out
         self.tbt: dict[int, list[TbtSub]] = {}
-        self.prev_l1: dict[int, tuple[int, int, int, int]] = {
-            c: (m.bid, m.bids[0][1], m.ask, m.asks[0][1]) for c, m in markets.items()
+        # each instrument's best bid and ask levels as last published (the book's levels are
+        # tuples, replaced when they change: an unchanged top is the same object)
+        self.prev_l1: dict[int, tuple[tuple[int, int], tuple[int, int]]] = {
+            c: (m.bids[0], m.asks[0]) for c, m in markets.items()
         }
         self.messages_out = 0
 
@@ -200,36 +208,36 @@ class Feed:
     def publish(self, mkt: InstrumentMarket, epoch: int) -> None:
         """Send what the last step changed to every subscriber of this instrument."""
         con_id = mkt.con_id
-        subs = self.l1.get(con_id)
-        tbt = self.tbt.get(con_id)
-        if subs or tbt:
-            self._publish_l1(mkt, subs or [], tbt or [], epoch)
-        else:
-            self.prev_l1[con_id] = (mkt.bids[0][0], mkt.bids[0][1], mkt.asks[0][0], mkt.asks[0][1])
+        bid_row, ask_row = mkt.bids[0], mkt.asks[0]
+        prev = self.prev_l1[con_id]
+        # about half the steps move a size below the top of the book: no L1 message
+        if bid_row != prev[0] or ask_row != prev[1] or mkt.trades:
+            self.prev_l1[con_id] = (bid_row, ask_row)
+            subs = self.l1.get(con_id)
+            tbt = self.tbt.get(con_id)
+            if subs or tbt:
+                self._publish_l1(mkt, subs or [], tbt or [], epoch, prev)
         groups = self.groups_of.get(con_id)  # every step moves the book (or a fill took from it)
         if groups:
             for group in groups:
                 self._publish_depth(mkt, group)
 
     def _publish_l1(self, mkt: InstrumentMarket, subs: list[L1Sub], tbt: list[TbtSub],
-                    epoch: int) -> None:
-        con_id = mkt.con_id
+                    epoch: int, prev: tuple[tuple[int, int], tuple[int, int]]) -> None:
+        """The quote's and the trades' ticks of a step that changed the top of the book or traded
+        (``prev``: the top as last published)."""
         (bid, bid_size), (ask, ask_size) = mkt.bids[0], mkt.asks[0]
-        now = (bid, bid_size, ask, ask_size)
-        prev = self.prev_l1[con_id]
-        if now == prev and not mkt.trades:
-            return  # about half the steps: a size moved below the top of the book
-        self.prev_l1[con_id] = now
+        (prev_bid, prev_bid_size), (prev_ask, prev_ask_size) = prev
         p = mkt.price
         text = mkt.price_text
         tails: list[tuple[bytes, bytes]] = []
-        if bid != prev[0]:
+        if bid != prev_bid:
             tails.append((msg.TICK_PRICE, msg.tick_price_tail(1, text(bid), bid_size)))
-        elif bid_size != prev[1]:
+        elif bid_size != prev_bid_size:
             tails.append((msg.TICK_SIZE, msg.tick_size_tail(0, bid_size)))
-        if ask != prev[2]:
+        if ask != prev_ask:
             tails.append((msg.TICK_PRICE, msg.tick_price_tail(2, text(ask), ask_size)))
-        elif ask_size != prev[3]:
+        elif ask_size != prev_ask_size:
             tails.append((msg.TICK_SIZE, msg.tick_size_tail(3, ask_size)))
         quote_changed = bool(tails)
         rt_tails: list[bytes] = []
@@ -252,7 +260,7 @@ class Feed:
                 session = sub.session
                 if session.paused:
                     continue
-                rid = sub.rid
+                heads = sub.heads
                 out = session.out
                 if not out:
                     session.wake()
@@ -262,11 +270,13 @@ class Feed:
                         delayed_tails = [(h, _delay_tail(t)) for h, t in tails]
                     mine = delayed_tails
                 for head, tail in mine:
-                    out.append(msg.market_frame(head, rid, tail))
+                    head = heads[head]
+                    out.append(pack(len(head) + len(tail)) + head + tail)
                 self.messages_out += len(tails)
-                if sub.rt_volume:
+                if sub.rt_volume and rt_tails:
+                    head = heads[msg.TICK_STRING]
                     for tail in rt_tails:
-                        out.append(msg.market_frame(msg.TICK_STRING, rid, tail))
+                        out.append(pack(len(head) + len(tail)) + head + tail)
                     self.messages_out += len(rt_tails)  # trades as RTVolume strings are messages too
         for t in tbt:
             session = t.session
@@ -324,15 +334,13 @@ class Feed:
         if not session.out:
             session.wake()
         out = session.out
-        rid = sub.rid
+        head = sub.head
         group = sub.group
         if group.smart:
             maker = group.maker.encode()
-            for tail in ops:
-                out.append(msg.market_frame(msg.MKT_DEPTH_L2, rid, _as_l2(tail, maker, True)))
-        else:
-            for tail in ops:
-                out.append(msg.market_frame(msg.MKT_DEPTH, rid, tail))
+            ops = [_as_l2(tail, maker, True) for tail in ops]
+        for tail in ops:
+            out.append(pack(len(head) + len(tail)) + head + tail)
         self.messages_out += len(ops)
 
     def resume(self, session: Subscriber) -> None:

@@ -67,7 +67,7 @@ class _Markets(dict[int, InstrumentMarket]):
         inst = gw.by_con[con_id]
         m = self[con_id] = InstrumentMarket(inst, gw.seed, gw.clock.now())
         gw._market_list.append(m)
-        gw.feed.prev_l1[con_id] = (m.bid, m.bids[0][1], m.ask, m.asks[0][1])
+        gw.feed.prev_l1[con_id] = (m.bids[0], m.asks[0])
         return m
 
 
