@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import socket
 import time
 from collections import deque
 from typing import TYPE_CHECKING
@@ -28,7 +29,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("tui.sim")
 
-PAUSE_MARKET_DATA_AT = 1 << 20  # bytes waiting in the socket buffer
+PAUSE_MARKET_DATA_AT = 512 << 10  # bytes waiting in the transport's buffer
+# the kernel's send buffer (Linux doubles it): left to itself it grows to megabytes for a client
+# that reads slower than the market moves, all of it stale by the time it is read; bounded, the
+# session is paused sooner and gets the current book when it drains
+SEND_BUFFER = 256 << 10
 HARD_LIMIT = 64 << 20
 _VERSION_RE = re.compile(r"v(\d+)(?:\.\.(\d+))?")
 
@@ -73,6 +78,9 @@ class Session(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if peer else "?"
         transport.set_write_buffer_limits(high=PAUSE_MARKET_DATA_AT, low=PAUSE_MARKET_DATA_AT // 4)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         self.gw.sessions_open.add(self)
         loop = asyncio.get_running_loop()
         if loop.time() < self.gw.refuse_until:
