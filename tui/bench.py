@@ -128,6 +128,11 @@ def _stock_client_factory(app_ref: list[Any]) -> Any:
         def messages(self) -> int:
             return Counted.n
 
+        @property
+        def backlog(self) -> int:
+            """Messages ibapi's reader has queued for the decoder (its queue has no bound)."""
+            return self.msg_queue.qsize()
+
         def serverVersion(self) -> int:  # noqa: N802
             # ibapi 10.x's run() may decode a last message after disconnect() reset this to None
             return super().serverVersion() or 0
@@ -363,8 +368,16 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
 
             next_press = t0 + 0.5
             next_cancel = next_press + PRESS_EVERY / 2
+            # how far behind the market the screen can be: bytes the kernel holds unread, and
+            # frames read and not decoded yet (ibtui's reader stops at a bound; ibapi's does not)
+            unread_max = backlog_max = 0
             while time.monotonic() - t0 < seconds:
                 now = time.monotonic()
+                if sock is not None:
+                    unread_max = max(unread_max, _unread(sock))
+                reader_side = broker.client
+                if reader_side is not None:
+                    backlog_max = max(backlog_max, reader_side.backlog)
                 if arrived() and pressed:
                     pressed = False
                 if now >= next_cancel:
@@ -397,7 +410,8 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
             result.update(
                 refusals=reasons, sent_at=sent_at, stages=stages,
                 sustained=(m1 - m0) / (t1 - t0), coalesced=broker.h.coalesced,
-                max_queue=broker.h.max_pending, presses=presses,
+                max_queue=broker.h.max_pending, presses=presses, unread_max=unread_max,
+                backlog_max=backlog_max,
                 ladder_ms=sorted(app.frames.ladder_ms), cpu=sum(os.times()[:2]) - cpu0, refused=refused,
                 direct=getattr(getattr(app, "key_lane", None), "direct", 0),
                 frame_ms=sorted(app.frames.ms),
@@ -471,6 +485,8 @@ def measure(mode: str, rate: float, seconds: float) -> dict[str, Any]:
         "unread_bytes_at_begin": result["unread_at_begin"],  # the client's socket as the window opened
         "coalesced": result["coalesced"],
         "max_queue_depth": result["max_queue"],
+        "unread_kb_max": result["unread_max"] / 1024,  # the kernel's socket buffer, sampled every 20 ms
+        "decode_backlog_max": result["backlog_max"],  # frames read and not decoded, sampled every 20 ms
         "ladder_frame_ms_p50": _pct(ladder, 50),
         "ladder_frame_ms_p99": _pct(ladder, 99),
         "app_frame_ms_p50": _pct(frames, 50),
@@ -510,6 +526,8 @@ FIGURES = [
     ("sustained_msgs_s", "sustained msgs/s", "{:,.0f}"),
     ("coalesced", "coalesced messages", "{:,.0f}"),
     ("max_queue_depth", "max queue depth (events)", "{:,.0f}"),
+    ("unread_kb_max", "socket unread max (KB)", "{:,.0f}"),
+    ("decode_backlog_max", "decode backlog max (frames)", "{:,.0f}"),
     ("ladder_frame_ms_p50", "ladder frame p50 (ms)", "{:.2f}"),
     ("ladder_frame_ms_p99", "ladder frame p99 (ms)", "{:.2f}"),
     ("app_frame_ms_p50", "app frame p50 (ms)", "{:.2f}"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -15,6 +16,8 @@ from tui.sim.server import faults
 from tui.sim.clock import ManualClock
 from tui.sim.server.gateway import Gateway
 from tui.sim.server.runner import GatewayThread
+from tui.ib.client import BACKLOG_FRAMES
+from tui.ib.wire import RECEIVE_BUFFER
 
 ES = 495512563
 
@@ -54,6 +57,59 @@ def test_streams_l1_and_an_exact_depth_book(paused, desk_factory) -> None:
     assert m.volume > 0 and m.volume_at_price
     assert sum(v for _, v in m.volume_at_price) <= m.volume
     assert desk.broker.h.coalesced > 0
+
+
+def test_a_client_that_falls_behind_stays_a_bounded_way_behind_and_catches_up_exactly(
+        paused, desk_factory) -> None:
+    """More market data than the machine can decode: the reader stops a bounded way ahead of
+    the decoder (the kernel's buffer and then the gateway hold the rest, and the gateway pauses
+    the session's market data), instead of queueing all of it in memory for the screen to show
+    seconds late; once decoding resumes the book is the gateway's, exactly."""
+    desk = desk_factory(paused.port)
+    desk.wait(lambda: desk.broker.can_trade, what="connected")
+    es = desk.resolve("ES", "FUT", "CME")
+    desk.broker.subscribe(es.contract, depth_rows=20)
+    for symbol, kind, exchange in [("AAPL", "STK", "SMART"), ("MSFT", "STK", "SMART"), ("NVDA", "STK", "SMART"),
+                                   ("TSLA", "STK", "SMART"), ("AMZN", "STK", "SMART"), ("SPY", "STK", "SMART"),
+                                   ("NQ", "FUT", "CME"), ("CL", "FUT", "NYMEX")]:
+        desk.broker.subscribe(desk.resolve(symbol, kind, exchange).contract)  # every step has news
+    desk.wait(lambda: ES in desk.markets and len(desk.markets[ES].bids) == 20 and len(desk.markets) == 9)
+    client = desk.broker.client
+    wire = client.wire
+    go = threading.Event()
+    fold = desk.broker.h.size
+
+    def slow_size(*args: object) -> None:  # the decoder stops: a machine far too slow to keep up
+        go.wait(30)
+        fold(*args)
+
+    desk.broker.h.size = slow_size  # type: ignore[method-assign]
+    session = paused.gateway.sessions[1]
+    read_before, sent_before = wire.frames_in, paused.call(lambda: paused.gateway.frames_out)
+    was_paused = False
+    for _ in range(100):  # 200,000 market events, the loop turning (and writing) between steps
+        paused.call(paused.gateway.run_steps, 2000)
+        was_paused = was_paused or paused.call(lambda: session.paused)
+    time.sleep(0.3)
+    read_ahead = wire.frames_in - read_before
+    sent = paused.call(lambda: paused.gateway.frames_out) - sent_before
+    bound = BACKLOG_FRAMES + RECEIVE_BUFFER // 16  # and one read's frames (each over 16 bytes)
+    assert read_ahead <= bound, f"read {read_ahead:,} of {sent:,} frames ahead of a stopped decoder"
+    assert was_paused, "the gateway never held the session's market data back"
+    assert desk.broker.state is ConnState.CONNECTED
+
+    go.set()
+    desk.broker.h.size = fold  # type: ignore[method-assign]
+
+    def truth():
+        m = paused.gateway.markets[ES]
+        return (tuple((m.price(p), s) for p, s in m.bids[:20]),
+                tuple((m.price(p), s) for p, s in m.asks[:20]), m.price(m.bid), m.price(m.ask))
+
+    bids, asks, bid, ask = paused.call(truth)
+    desk.wait(lambda: desk.markets[ES].bids == bids and desk.markets[ES].asks == asks
+              and (desk.markets[ES].bid, desk.markets[ES].ask) == (bid, ask),
+              timeout=30, what="the book and quote to match the gateway's")
 
 
 def test_order_lifecycle_partial_fills_modify_bracket_oca(paused, desk_factory) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,13 @@ from tui.ib.wire import Reader, Wire, handshake
 
 log = logging.getLogger(__name__)
 
+# frames the reader may hand on ahead of the decoder. Past this it stops reading: the socket
+# fills and TWS holds back (the simulated gateway pauses the session's market data and, once it
+# drains, sends the difference to the current book), so under more market data than this
+# machine can decode the screen runs at most this far behind (about a tenth of a second of
+# decoding here) and memory stays bounded, instead of both growing for as long as it lasts.
+BACKLOG_FRAMES = 20_000
+
 
 class Client(EClient):
     """A single TWS session. ``closed(reason)`` is called once when it ends, from any thread."""
@@ -28,6 +36,8 @@ class Client(EClient):
         super().__init__(wrapper)
         self.fast = FastPath(wrapper)
         self._batches: queue.SimpleQueue[list[bytes] | str] = queue.SimpleQueue()  # str: the end, why
+        self._backlog = 0  # frames handed to the decoder and not decoded yet
+        self._backlog_cv = threading.Condition(threading.Lock())
         self._closed_cb = closed
         self._closed_once = threading.Lock()
         self._done = False
@@ -47,7 +57,7 @@ class Client(EClient):
         self.conn_time = conn_time
         self.decoder = Decoder(self.wrapper, version)
         self.setConnState(EClient.CONNECTED)
-        Reader(self.wire, leftover, self._batches.put, self._reader_closed).start()
+        Reader(self.wire, leftover, self._deliver, self._reader_closed).start()
         threading.Thread(target=self._decode_loop, name="ib-decode", daemon=True).start()
         self.startApi()
 
@@ -65,6 +75,30 @@ class Client(EClient):
         if conn is not None:
             conn.sendMsg(data)
 
+    def _deliver(self, batch: list[bytes]) -> None:
+        """On the reader's thread: hand a batch to the decoder, then wait while it is more than
+        ``BACKLOG_FRAMES`` behind (the batch itself is never held back)."""
+        cv = self._backlog_cv
+        with cv:
+            self._batches.put(batch)
+            self._backlog += len(batch)
+            while self._backlog > BACKLOG_FRAMES and not self._done:
+                cv.wait(0.25)
+                if self.wire is not None:  # not silence from TWS: it is we who are not reading
+                    self.wire.last_rx = time.monotonic()
+
+    @property
+    def backlog(self) -> int:
+        """Frames read and not decoded yet."""
+        return self._backlog
+
+    def _decoded(self, n: int) -> None:
+        cv = self._backlog_cv
+        with cv:
+            self._backlog -= n
+            if self._backlog <= BACKLOG_FRAMES:
+                cv.notify()
+
     def _reader_closed(self, reason: str) -> None:
         # through the decode queue, not at once: what arrived before the end (error 326,
         # say) is decoded first, so the reason given is the server's, not a bare "closed"
@@ -75,6 +109,7 @@ class Client(EClient):
         decoder = self.decoder
         interpret = compat.interpret
         get = self._batches.get
+        decoded = self._decoded
         ui = UI
         try:
             while True:
@@ -90,6 +125,7 @@ class Client(EClient):
                         fields = payload.split(b"\0")
                         fields.pop()
                         interpret(decoder, fields)
+                decoded(len(batch))
         except BadFrame as e:
             log.error("%s; dropping the connection", e)
             self.close(f"garbled data from TWS ({e})")
@@ -108,6 +144,8 @@ class Client(EClient):
             if self._done:
                 return
             self._done = True
+        with self._backlog_cv:
+            self._backlog_cv.notify_all()  # a reader waiting on the decoder: the session is over
         self.setConnState(EClient.DISCONNECTED)
         if self.wire is not None:
             self.wire.disconnect()

@@ -21,6 +21,12 @@ log = logging.getLogger(__name__)
 HEADER = struct.Struct(">I")
 MAX_FRAME = 0xFFFFFF
 MIN_VERSION, MAX_VERSION = 100, 157  # what ibapi 9.81 speaks
+# the kernel's receive buffer (Linux doubles it: 512 KB, ~19,000 quote ticks) and the most one
+# read takes. Left to itself the kernel grows the buffer to megabytes when the reader falls
+# behind, which is seconds of market data queued ahead of what the screen shows; bounded, TWS
+# holds the rest back (see ``tui.ib.client.BACKLOG_FRAMES``). Loopback or LAN at this size still
+# carries hundreds of megabytes a second.
+RECEIVE_BUFFER = 256 << 10
 
 
 class HandshakeError(ConnectionError):
@@ -39,6 +45,7 @@ def handshake(host: str, port: int, timeout: float) -> tuple[socket.socket, int,
     sock = socket.create_connection((host, port), timeout=timeout)
     try:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
         sock.sendall(b"API\0" + _frame(f"v{MIN_VERSION}..{MAX_VERSION}"))
         buf = bytearray()
         deadline = time.monotonic() + timeout
@@ -165,7 +172,7 @@ class Reader(threading.Thread):
         parts = [rest]
         have = len(rest)
         while True:
-            data = sock.recv(1 << 20)
+            data = sock.recv(RECEIVE_BUFFER)
             if not data:
                 break
             self.wire.last_rx = time.monotonic()
