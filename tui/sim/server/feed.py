@@ -19,6 +19,9 @@ from tui.sim.market.book import ASK, BID, InstrumentMarket
 
 Rows = list[tuple[int, int]]
 pack = HEADER.pack  # a frame's length prefix
+# the per-step path's encoders and message heads, as plain names
+price_tail, size_tail, string_tail = msg.tick_price_tail, msg.tick_size_tail, msg.tick_string_tail
+TICK_PRICE, TICK_SIZE, TICK_STRING = msg.TICK_PRICE, msg.TICK_SIZE, msg.TICK_STRING
 
 # the market maker shown in smart-depth (L2) rows
 DEPTH_MAKERS = {"SMART": "NSDQ", "CME": "CME", "NYMEX": "NYMEX", "IDEALPRO": "IDEALPRO"}
@@ -142,7 +145,6 @@ class Feed:
         self.prev_l1: dict[int, tuple[tuple[int, int], tuple[int, int]]] = {
             c: (m.bids[0], m.asks[0]) for c, m in markets.items()
         }
-        self.messages_out = 0
 
     # --- subscribe ----------------------------------------------------------
     def add_l1(self, sub: L1Sub, con_id: int) -> None:
@@ -228,32 +230,32 @@ class Feed:
         (``prev``: the top as last published)."""
         (bid, bid_size), (ask, ask_size) = mkt.bids[0], mkt.asks[0]
         (prev_bid, prev_bid_size), (prev_ask, prev_ask_size) = prev
-        p = mkt.price
         text = mkt.price_text
         tails: list[tuple[bytes, bytes]] = []
         if bid != prev_bid:
-            tails.append((msg.TICK_PRICE, msg.tick_price_tail(1, text(bid), bid_size)))
+            tails.append((TICK_PRICE, price_tail(1, text(bid), bid_size)))
         elif bid_size != prev_bid_size:
-            tails.append((msg.TICK_SIZE, msg.tick_size_tail(0, bid_size)))
+            tails.append((TICK_SIZE, size_tail(0, bid_size)))
         if ask != prev_ask:
-            tails.append((msg.TICK_PRICE, msg.tick_price_tail(2, text(ask), ask_size)))
+            tails.append((TICK_PRICE, price_tail(2, text(ask), ask_size)))
         elif ask_size != prev_ask_size:
-            tails.append((msg.TICK_SIZE, msg.tick_size_tail(3, ask_size)))
+            tails.append((TICK_SIZE, size_tail(3, ask_size)))
         quote_changed = bool(tails)
+        trades = mkt.trades
         rt_tails: list[bytes] = []
-        for trade in mkt.trades:
-            price = text(trade.price)
-            tails.append((msg.TICK_PRICE, msg.tick_price_tail(4, price, int(trade.size))))
-            rt_tails.append(msg.tick_string_tail(
-                48, f"{price};{int(trade.size)};{epoch * 1000};{int(mkt.volume)};{price};true"
-            ))
-        if mkt.trades:
-            tails.append((msg.TICK_SIZE, msg.tick_size_tail(8, int(mkt.volume))))
-            tails.append((msg.TICK_STRING, msg.tick_string_tail(45, str(epoch))))
+        if trades:
+            volume = int(mkt.volume)
+            for trade in trades:
+                price = text(trade.price)
+                size = int(trade.size)
+                tails.append((TICK_PRICE, price_tail(4, price, size)))
+                rt_tails.append(string_tail(48, f"{price};{size};{epoch * 1000};{volume};{price};true"))
+            tails.append((TICK_SIZE, size_tail(8, volume)))
+            tails.append((TICK_STRING, string_tail(45, str(epoch))))
             if mkt.high == mkt.last:
-                tails.append((msg.TICK_PRICE, msg.tick_price_tail(6, text(mkt.high), 0)))
+                tails.append((TICK_PRICE, price_tail(6, text(mkt.high), 0)))
             if mkt.low == mkt.last:
-                tails.append((msg.TICK_PRICE, msg.tick_price_tail(7, text(mkt.low), 0)))
+                tails.append((TICK_PRICE, price_tail(7, text(mkt.low), 0)))
         if tails:
             delayed_tails: list[tuple[bytes, bytes]] | None = None
             for sub in subs:
@@ -272,12 +274,17 @@ class Feed:
                 for head, tail in mine:
                     head = heads[head]
                     out.append(pack(len(head) + len(tail)) + head + tail)
-                self.messages_out += len(tails)
-                if sub.rt_volume and rt_tails:
-                    head = heads[msg.TICK_STRING]
+                if rt_tails and sub.rt_volume:  # trades as RTVolume strings too
+                    head = heads[TICK_STRING]
                     for tail in rt_tails:
                         out.append(pack(len(head) + len(tail)) + head + tail)
-                    self.messages_out += len(rt_tails)  # trades as RTVolume strings are messages too
+        if tbt:
+            self._publish_tbt(mkt, tbt, epoch, quote_changed)
+
+    def _publish_tbt(self, mkt: InstrumentMarket, tbt: list[TbtSub], epoch: int,
+                     quote_changed: bool) -> None:
+        text = mkt.price_text
+        (bid, bid_size), (ask, ask_size) = mkt.bids[0], mkt.asks[0]
         for t in tbt:
             session = t.session
             if session.paused:
@@ -293,13 +300,13 @@ class Feed:
                 self._queue(session, msg.tbt_bid_ask(t.req_id, epoch, text(bid), text(ask),
                                                      bid_size, ask_size))
             elif quote_changed and t.kind == "MidPoint":
+                p = mkt.price
                 self._queue(session, msg.tbt_midpoint(t.req_id, epoch, p(bid) / 2 + p(ask) / 2))
 
     def _queue(self, session: Subscriber, frame: bytes) -> None:
         if not session.out:
             session.wake()
         session.out.append(frame)
-        self.messages_out += 1
 
     def _ops_between(self, group: DepthGroup, old: tuple[Rows, Rows],
                      new: tuple[Rows, Rows]) -> list[bytes]:
@@ -341,7 +348,6 @@ class Feed:
             ops = [_as_l2(tail, maker, True) for tail in ops]
         for tail in ops:
             out.append(pack(len(head) + len(tail)) + head + tail)
-        self.messages_out += len(ops)
 
     def resume(self, session: Subscriber) -> None:
         """A paused session drained: bring its books up to date."""
