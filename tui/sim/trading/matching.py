@@ -112,6 +112,10 @@ class RestingBook:
 
     def candidates(self, mkt: InstrumentMarket) -> list[SimOrder]:
         """The orders this step can affect, in time priority."""
+        if not mkt.trades and not self.market:  # most steps: is any limit at or through the quote?
+            buys, sells = self.buys, self.sells
+            if (not buys or buys[-1][0] < mkt.ask) and (not sells or sells[0][0] > mkt.bid):
+                return []
         picked: list[int] = list(self.market)
         if mkt.trades:
             low = min(t.price for t in mkt.trades)
