@@ -52,3 +52,28 @@ async def test_direct_lines_match_textuals_styling(paused, tmp_path, monochrome)
             if monochrome:
                 colours = {c[1] for line in cells(ours) for c in line if c[1]}
                 assert all(r == g == b for r, g, b in colours), (kind.__name__, colours)
+
+
+async def test_a_line_never_reaches_past_its_pane(paused, tmp_path) -> None:
+    """A value wider than its column is cut at the pane's edge: written past it, it overwrote
+    the border beside the ladder, which the screen never redraws (seen in tmux at the gateway's
+    maximum rate, where a trades count of 9,960 printed as five characters)."""
+    from rich.cells import cell_len
+
+    from tui.core.ladder import LadderRow
+
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        ladder = app.query_one(Ladder)
+        width = ladder.size.width
+        ladder._begin_paint()
+        huge = LadderRow(ticks=1, price="123456789.123456", bid_size=10 ** 9, ask_size=10 ** 9,
+                         buys="B" * 30, sells="S" * 30, volume=10 ** 12, flags=0,
+                         traded_buy=10 ** 18, traded_sell=10 ** 18)
+        strip = ladder._paint(huge, width)
+        assert strip.cell_length == width == sum(cell_len(s.text) for s in strip)
+        blotter = app.query_one(Blotter)
+        wide = tuple(("注文" * 20, "base") for _ in blotter.COLUMNS)  # two cells a character
+        strip = blotter._paint(wide, blotter.size.width, False)
+        assert strip.cell_length == blotter.size.width == sum(cell_len(s.text) for s in strip)

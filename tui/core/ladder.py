@@ -30,11 +30,18 @@ class LadderRow:
 
 
 def short_number(ahead: float) -> str:
-    """A quantity in at most four characters: ``0``, ``85``, ``1.2k``, ``15k``."""
+    """A quantity in at most four characters, never shown as more than it is: ``0``, ``85``,
+    ``1.2k``, ``9.9k`` (for 9,990: rounded, ``10.0k`` would take five), ``15k``, ``2.5M``."""
     n = round(ahead)
     if n < 1000:
         return str(n)
-    return f"{n / 1000:.1f}k" if n < 10_000 else f"{n // 1000}k"
+    for unit in "kMGT":
+        if n < 10_000:
+            return f"{n // 100 / 10:.1f}{unit}"
+        if n < 1_000_000 or unit == "T":
+            return f"{min(n // 1000, 999)}{unit}"
+        n //= 1000
+    raise AssertionError("unreachable")
 
 
 # a full bar's size steps by about a quarter (Renard's R10 series): the largest size in view

@@ -231,7 +231,7 @@ class Ladder(DirectLines, can_focus=True):
         segs: list[Segment] = []
         segs.append(Segment(f"{row.buys[:W_ORD]:>{W_ORD}}", st("order")))
         segs.append(Segment(" ", st("base")))
-        bars = round(row.bid_size / max_size * W_BAR) if row.bid_size else 0
+        bars = min(W_BAR, round(row.bid_size / max_size * W_BAR)) if row.bid_size else 0
         size = f"{row.bid_size:>{W_SIZE}}" if row.bid_size else " " * W_SIZE
         segs.append(Segment(" " * (W_BAR - bars), st("base")))
         segs.append(Segment(" " * bars, s("bid_bar")))
@@ -251,7 +251,7 @@ class Ladder(DirectLines, can_focus=True):
             pstyle = "dim" if row.flags & IN_SPREAD else "base"
         segs.append(Segment(price, st(pstyle) if pstyle != "last" else s("last")))
         segs.append(Segment(" ", st("base")))
-        bars = round(row.ask_size / max_size * W_BAR) if row.ask_size else 0
+        bars = min(W_BAR, round(row.ask_size / max_size * W_BAR)) if row.ask_size else 0
         size = f"{row.ask_size:<{W_SIZE}}" if row.ask_size else " " * W_SIZE
         segs.append(Segment(size, st("best_ask" if row.flags & BEST_ASK else "ask")))
         segs.append(Segment(" " * bars, s("ask_bar")))
@@ -275,5 +275,8 @@ class Ladder(DirectLines, can_focus=True):
             used += W_VOL + 1
         if width > used:
             segs.append(Segment(" " * (width - used), st("base")))
-        return Strip(segs, max(width, used)).crop(0, width)
+        # the length the segments have, not the one planned: a column wider than planned is cut
+        # at the pane's edge instead of overwriting the border beside it (which the screen then
+        # never redraws). Every character here takes one cell, so counting them measures it.
+        return Strip(segs, sum([len(seg.text) for seg in segs])).crop(0, width)
 

@@ -209,7 +209,9 @@ class RowTable(DirectLines, can_focus=True):
         if width > used:
             base = self._styles.get("base")
             segs.append(Segment(" " * (width - used), base + cursor_style if cursor else base))
-        return Strip(segs, max(width, used)).crop(0, width)
+        # measured, not declared: a cell wider than its column (a character taking two cells)
+        # is cut at the pane's edge instead of overwriting the border beside it
+        return Strip(segs).crop(0, width)
 
     def on_resize(self) -> None:
         # scrolled while hidden (height 0), a table would show only its cursor row
