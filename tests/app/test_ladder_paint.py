@@ -77,3 +77,37 @@ async def test_a_line_never_reaches_past_its_pane(paused, tmp_path) -> None:
         wide = tuple(("注文" * 20, "base") for _ in blotter.COLUMNS)  # two cells a character
         strip = blotter._paint(wide, blotter.size.width, False)
         assert strip.cell_length == blotter.size.width == sum(cell_len(s.text) for s in strip)
+
+
+async def test_big_sizes_and_narrow_panes_keep_the_columns_in_place(paused, tmp_path) -> None:
+    """An FX book's sizes (36,000,000) took eight cells of a six-cell column and pushed the price
+    column right; a pane narrower than the ladder (a tmux split) cut off the SELL column, and
+    with it the trader's own sell orders. Sizes too wide are shortened; a narrow pane drops the
+    depth bars, then a cell of each order and size column."""
+    from tui.core.ladder import LadderRow
+
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        ladder = app.query_one(Ladder)
+        ladder._begin_paint()
+        ladder.max_size = 40_000_000
+
+        def text(row: LadderRow, width: int) -> str:
+            return "".join(seg.text for seg in ladder._paint(row, width))
+
+        small = LadderRow(ticks=1, price="1.08560", bid_size=400, ask_size=0, buys="1L", sells="",
+                          volume=0, flags=0)
+        big = LadderRow(ticks=1, price="1.08560", bid_size=36_000_000, ask_size=0, buys="1L", sells="",
+                        volume=0, flags=0)
+        for width in (62, 44, 38):
+            assert text(big, width).index("1.08560") == text(small, width).index("1.08560"), width
+            assert "36M" in text(big, width)
+        both = LadderRow(ticks=1, price="6010.25", bid_size=30, ask_size=45, buys="1L", sells="2L·15",
+                         volume=0, flags=0)
+        for width in (44, 41, 38, 35):
+            line = text(both, width)
+            assert len(line) == width and "1L" in line and "2L·1" in line and "30" in line and "45" in line, \
+                (width, line)
+            ladder._width = width
+            assert "SELL" in "".join(seg.text for seg in ladder._line(1)), width

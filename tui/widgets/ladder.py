@@ -28,6 +28,24 @@ W_ORD, W_SIZE, W_BAR, W_PRICE, W_VOL, W_TRD = 7, 6, 5, 11, 8, 9
 W_CORE = W_ORD * 2 + (W_SIZE + W_BAR) * 2 + W_PRICE + 4  # the columns always shown
 
 
+def fit_columns(width: int) -> tuple[int, int, int]:
+    """The order, size and depth-bar columns' widths in a ladder ``width`` cells wide. A narrow
+    pane (a tmux split) loses the bars first, then a cell of each order and size column, so both
+    sides of the book and the trader's own orders on both sides stay in view."""
+    if width >= W_CORE:
+        return W_ORD, W_SIZE, W_BAR
+    if width >= W_CORE - 2 * W_BAR:
+        return W_ORD, W_SIZE, 0
+    return W_ORD - 2, W_SIZE - 1, 0
+
+
+def size_text(size: int, width: int) -> str:
+    """A book size in a column ``width`` wide: as it is when it fits, else in four characters
+    (an FX book's 36,000,000 as ``36M``)."""
+    text = str(size)
+    return text if len(text) <= width else short_number(size)
+
+
 class Ladder(DirectLines, can_focus=True):
     """The price ladder for one instrument."""
 
@@ -196,8 +214,9 @@ class Ladder(DirectLines, can_focus=True):
         if y == 0:
             return Strip([Segment(self.header.ljust(width)[:width], self._style("header"))], width)
         if y == 1:
-            title = (f"{'BUY':>{W_ORD}} {'BID':>{W_SIZE + W_BAR}} {'PRICE':^{W_PRICE}} "
-                     f"{'ASK':<{W_SIZE + W_BAR}} {'SELL':<{W_ORD}}")
+            w_ord, w_size, w_bar = fit_columns(width)
+            title = (f"{'BUY':>{w_ord}} {'BID':>{w_size + w_bar}} {'PRICE':^{W_PRICE}} "
+                     f"{'ASK':<{w_size + w_bar}} {'SELL':<{w_ord}}")
             if self._show_trades(width):
                 title += f" {'TRADES':^{W_TRD}}"
             if self._show_volume(width):
@@ -227,13 +246,14 @@ class Ladder(DirectLines, can_focus=True):
         s = self._theme.table().__getitem__
         st = self._theme.table("cursor").__getitem__ if row.flags & CURSOR else s
         max_size = self.max_size
+        w_ord, w_size, w_bar = fit_columns(width)
 
         segs: list[Segment] = []
-        segs.append(Segment(f"{row.buys[:W_ORD]:>{W_ORD}}", st("order")))
+        segs.append(Segment(f"{row.buys[:w_ord]:>{w_ord}}", st("order")))
         segs.append(Segment(" ", st("base")))
-        bars = min(W_BAR, round(row.bid_size / max_size * W_BAR)) if row.bid_size else 0
-        size = f"{row.bid_size:>{W_SIZE}}" if row.bid_size else " " * W_SIZE
-        segs.append(Segment(" " * (W_BAR - bars), st("base")))
+        bars = min(w_bar, round(row.bid_size / max_size * w_bar)) if row.bid_size else 0
+        size = f"{size_text(row.bid_size, w_size):>{w_size}}" if row.bid_size else " " * w_size
+        segs.append(Segment(" " * (w_bar - bars), st("base")))
         segs.append(Segment(" " * bars, s("bid_bar")))
         segs.append(Segment(size, st("best_bid" if row.flags & BEST_BID else "bid")))
         segs.append(Segment(" ", st("base")))
@@ -251,14 +271,14 @@ class Ladder(DirectLines, can_focus=True):
             pstyle = "dim" if row.flags & IN_SPREAD else "base"
         segs.append(Segment(price, st(pstyle) if pstyle != "last" else s("last")))
         segs.append(Segment(" ", st("base")))
-        bars = min(W_BAR, round(row.ask_size / max_size * W_BAR)) if row.ask_size else 0
-        size = f"{row.ask_size:<{W_SIZE}}" if row.ask_size else " " * W_SIZE
+        bars = min(w_bar, round(row.ask_size / max_size * w_bar)) if row.ask_size else 0
+        size = f"{size_text(row.ask_size, w_size):<{w_size}}" if row.ask_size else " " * w_size
         segs.append(Segment(size, st("best_ask" if row.flags & BEST_ASK else "ask")))
         segs.append(Segment(" " * bars, s("ask_bar")))
-        segs.append(Segment(" " * (W_BAR - bars), st("base")))
+        segs.append(Segment(" " * (w_bar - bars), st("base")))
         segs.append(Segment(" ", st("base")))
-        segs.append(Segment(f"{row.sells[:W_ORD]:<{W_ORD}}", st("order")))
-        used = W_CORE
+        segs.append(Segment(f"{row.sells[:w_ord]:<{w_ord}}", st("order")))
+        used = 2 * (w_ord + w_size + w_bar) + W_PRICE + 4
         if self._show_trades(width):
             # what printed here lately: buyers lifting the offer | sellers hitting the bid
             half = (W_TRD - 1) // 2
