@@ -25,7 +25,14 @@ from tui.widgets.styles import DirectLines, ThemeStyles
 HEADER_LINES = 2
 # column widths: my buys | bid size + bar | price | ask size + bar | my sells | trades | volume
 W_ORD, W_SIZE, W_BAR, W_PRICE, W_VOL, W_TRD = 7, 6, 5, 11, 8, 9
-W_CORE = W_ORD * 2 + (W_SIZE + W_BAR) * 2 + W_PRICE + 4  # the columns always shown
+
+
+def core_width(w_ord: int, w_size: int, w_bar: int) -> int:
+    """The columns always shown, both sides and the price, with a space between each two."""
+    return 2 * (w_ord + w_size + w_bar) + W_PRICE + 4
+
+
+W_CORE = core_width(W_ORD, W_SIZE, W_BAR)
 
 
 def fit_columns(width: int) -> tuple[int, int, int]:
@@ -34,7 +41,7 @@ def fit_columns(width: int) -> tuple[int, int, int]:
     sides of the book and the trader's own orders on both sides stay in view."""
     if width >= W_CORE:
         return W_ORD, W_SIZE, W_BAR
-    if width >= W_CORE - 2 * W_BAR:
+    if width >= core_width(W_ORD, W_SIZE, 0):
         return W_ORD, W_SIZE, 0
     return W_ORD - 2, W_SIZE - 1, 0
 
@@ -278,7 +285,7 @@ class Ladder(DirectLines, can_focus=True):
         segs.append(Segment(" " * (w_bar - bars), st("base")))
         segs.append(Segment(" ", st("base")))
         segs.append(Segment(f"{row.sells[:w_ord]:<{w_ord}}", st("order")))
-        used = 2 * (w_ord + w_size + w_bar) + W_PRICE + 4
+        used = core_width(w_ord, w_size, w_bar)
         if self._show_trades(width):
             # what printed here lately: buyers lifting the offer | sellers hitting the bid
             half = (W_TRD - 1) // 2

@@ -95,7 +95,7 @@ class InstrumentMarket:
     # --- evolution ----------------------------------------------------------
     def _size(self, level: int) -> int:
         # deeper levels hold more, as in a real book (an exponential draw, as rng.expovariate(1.0))
-        lots = max(1, int(-_log(1.0 - self.rng.random()) * (2 + level * 0.6)) + 1)
+        lots = int(-_log(1.0 - self.rng.random()) * (2 + level * 0.6)) + 1  # the draw is >= 0
         return lots * self._lot
 
     def advance_fair(self, now: float) -> None:

@@ -49,7 +49,7 @@ class L1Sub:
 
     def __post_init__(self) -> None:
         self.rid = str(self.req_id).encode()
-        self.heads = {h: h + self.rid + b"\0" for h in (msg.TICK_PRICE, msg.TICK_SIZE, msg.TICK_STRING)}
+        self.heads = {h: h + self.rid + b"\0" for h in (TICK_PRICE, TICK_SIZE, TICK_STRING)}
 
 
 @dataclass(slots=True, eq=False)
