@@ -111,3 +111,46 @@ async def test_big_sizes_and_narrow_panes_keep_the_columns_in_place(paused, tmp_
                 (width, line)
             ladder._width = width
             assert "SELL" in "".join(seg.text for seg in ladder._line(1)), width
+
+
+async def test_updates_send_what_textuals_compositor_sends(paused, tmp_path) -> None:
+    """The trading screen's compositor renders for an update only what the update shows; the
+    bytes for the terminal must be Textual's own, for each pane alone, for areas across panes
+    and borders, and for any number of changed areas at once."""
+    import random
+    import re
+
+    from textual._compositor import Compositor
+
+    from tui.screens.compositor import LeanCompositor
+
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("j", "j", "b", "B")  # a working order, a fill, a trade on the tape
+        await pilot.pause(0.5)
+        comp = app.screen._compositor
+        assert isinstance(comp, LeanCompositor)
+
+        def update(regions: list[Region], kind: type[Compositor]) -> str:
+            comp._dirty_regions.clear()
+            comp._dirty_regions.update(regions)
+            comp.__class__ = kind
+            try:
+                sent = comp.render_partial_update().render_segments(app.console)
+            finally:
+                comp.__class__ = LeanCompositor
+            # a cursor move that writes nothing before the next (Textual sends one for the
+            # empty end of a pane just right of the area) leaves the screen as it was
+            return re.sub(r"\x1b\[\d+;\d+H(?=\x1b\[\d+;\d+H|\n|$)", "", sent)
+
+        panes = [region for region, _ in comp.visible_widgets.values()]
+        rng = random.Random(7)
+        cases = [[r] for r in panes]
+        for _ in range(200):
+            x, y = rng.randrange(120), rng.randrange(40)
+            area = Region(x, y, rng.randint(1, 120 - x), rng.randint(1, 40 - y))
+            cases.append([area] + rng.sample(panes, rng.randint(0, 2)))
+        for regions in cases:
+            assert update(regions, LeanCompositor) == update(regions, Compositor), regions
+        assert "6" in update([Region(0, 0, 120, 40)], LeanCompositor)  # prices were on it

@@ -19,6 +19,7 @@ from textual.widget import Widget
 
 from tui.core.gate import DeskGate
 from tui.core.priority import UI
+from tui.screens.compositor import LeanCompositor
 
 SLICE_SECONDS = 0.0015  # paint more panes in one turn only while under this
 
@@ -28,6 +29,7 @@ class TradingScreen(Screen[None]):
 
     def __init__(self, first: tuple[type[Widget], ...] = (), gate: DeskGate | None = None) -> None:
         super().__init__()
+        self._compositor = LeanCompositor()  # renders only what an update shows
         self.first = first
         self.gate = gate  # the desk's: open while painting, so a key's order need not wait
         self.slices = 0  # turns that left panes for the next (tests read it)
