@@ -154,3 +154,33 @@ async def test_updates_send_what_textuals_compositor_sends(paused, tmp_path) -> 
         for regions in cases:
             assert update(regions, LeanCompositor) == update(regions, Compositor), regions
         assert "6" in update([Region(0, 0, 120, 40)], LeanCompositor)  # prices were on it
+
+
+def test_lean_lines_are_strips_that_make_their_caches_when_asked() -> None:
+    """A painted line makes no caches until one is used (they were most of what set off the
+    cycle collector in a storm), and answers every question as a Strip with its segments does."""
+    import gc
+
+    from rich.console import Console
+    from rich.segment import Segment
+    from rich.style import Style
+    from textual.cache import FIFOCache
+    from textual.strip import Strip
+
+    from tui.widgets.styles import LeanStrip
+
+    segs = [Segment("6010.25 ", Style(color="#00ff00", bgcolor="#000000")),
+            Segment("  45 ", Style(color="#ff0000", bgcolor="#101010", bold=True)), Segment("注文 ", None)]
+    lean, stock = LeanStrip(segs, 18), Strip(segs, 18)
+    assert not any(isinstance(o, FIFOCache) for o in gc.get_referents(lean))
+    console = Console(width=40, color_system="truecolor", force_terminal=True)
+    for name, args in [("crop", (2, 9)), ("crop", (0, 18)), ("divide", ([4, 9, 18],)),
+                       ("crop_extend", (3, 25, None)), ("extend_cell_length", (30,)),
+                       ("apply_style", (Style(italic=True),)), ("simplify", ()), ("discard_meta", ())]:
+        theirs, ours = getattr(stock, name)(*args), getattr(lean, name)(*args)
+        if isinstance(theirs, Strip):
+            theirs, ours = [theirs], [ours]
+        assert [list(s) for s in ours] == [list(s) for s in theirs], name
+        assert [s.render(console) for s in ours] == [s.render(console) for s in theirs], name
+    assert lean.crop(2, 9) is lean.crop(2, 9)  # its cache, made on first use, then kept
+    assert lean.text == stock.text and lean.cell_length == stock.cell_length == 18

@@ -20,7 +20,7 @@ from tui.core.ladder import (AVG, BEST_ASK, BEST_BID, CURSOR, IN_SPREAD, LAST, S
                              bar_scale, build_rows, mid_ticks, order_marks, short_number)
 from tui.core.orders import OrderRecord
 from tui.core.prices import format_price, from_ticks, to_ticks
-from tui.widgets.styles import DirectLines, ThemeStyles
+from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles
 
 HEADER_LINES = 2
 # column widths: my buys | bid size + bar | price | ask size + bar | my sells | trades | volume
@@ -219,7 +219,7 @@ class Ladder(DirectLines, can_focus=True):
     def _line(self, y: int) -> Strip:
         width = self._width
         if y == 0:
-            return Strip([Segment(self.header.ljust(width)[:width], self._style("header"))], width)
+            return LeanStrip([Segment(self.header.ljust(width)[:width], self._style("header"))], width)
         if y == 1:
             w_ord, w_size, w_bar = fit_columns(width)
             title = (f"{'BUY':>{w_ord}} {'BID':>{w_size + w_bar}} {'PRICE':^{W_PRICE}} "
@@ -228,10 +228,10 @@ class Ladder(DirectLines, can_focus=True):
                 title += f" {'TRADES':^{W_TRD}}"
             if self._show_volume(width):
                 title += f" {'VOL':>{W_VOL}}"
-            return Strip([Segment(title.ljust(width)[:width], self._style("title"))], width)
+            return LeanStrip([Segment(title.ljust(width)[:width], self._style("title"))], width)
         i = y - HEADER_LINES
         if i >= len(self.rows):
-            return Strip([Segment(" " * width, self._style("base"))], width)
+            return LeanStrip([Segment(" " * width, self._style("base"))], width)
         row = self.rows[i]
         key = (row, width, self.max_size)
         strip = self._cache.get(key)
@@ -305,5 +305,5 @@ class Ladder(DirectLines, can_focus=True):
         # the length the segments have, not the one planned: a column wider than planned is cut
         # at the pane's edge instead of overwriting the border beside it (which the screen then
         # never redraws). Every character here takes one cell, so counting them measures it.
-        return Strip(segs, sum([len(seg.text) for seg in segs])).crop(0, width)
+        return LeanStrip(segs, sum([len(seg.text) for seg in segs])).crop(0, width)
 

@@ -2,13 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from rich.segment import Segment
 from rich.style import Style
 from textual.app import App
+from textual.cache import FIFOCache
 from textual.color import Color, ColorParseError
 from textual.filter import ANSIToTruecolor
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
+
+# Strip's caches and their sizes, and its other attributes' defaults, read off an empty one:
+# whatever this Textual version keeps on a line
+_BLANK = Strip([], 0)
+_CACHES = {name: value._maxsize for name in Strip.__slots__
+           if isinstance(value := getattr(_BLANK, name, None), FIFOCache)}
+_DEFAULTS = tuple((name, getattr(_BLANK, name)) for name in Strip.__slots__
+                  if name not in _CACHES and name not in ("_segments", "_cell_length")
+                  and hasattr(_BLANK, name))
+
+
+class LeanStrip(Strip):
+    """A painted line whose caches are made when first used, not with the line.
+
+    A ``Strip`` makes seven caches as it is made: sixteen objects for the cycle collector
+    to track, on top of the segments. The ladder, the tape and the tables make 700 lines a
+    second in a storm, and those caches were most of what set off the collections that
+    held the interpreter while a key waited. On the way a painted line goes (whole width,
+    never divided or cropped) no cache is ever asked for.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, segments: Iterable[Segment], cell_length: int | None = None) -> None:
+        self._segments = list(segments)
+        self._cell_length = cell_length
+        for name, value in _DEFAULTS:
+            setattr(self, name, value)
+
+    def __getattr__(self, name: str) -> FIFOCache[object, object]:
+        size = _CACHES.get(name)
+        if size is None:
+            raise AttributeError(name)
+        cache: FIFOCache[object, object] = FIFOCache(size)
+        setattr(self, name, cache)
+        return cache
 
 
 class ThemeStyles:

@@ -15,7 +15,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 
-from tui.widgets.styles import DirectLines, ThemeStyles
+from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles
 
 Cell = tuple[str, str]  # text, style name
 Row = tuple[Cell, ...]
@@ -173,10 +173,10 @@ class RowTable(DirectLines, can_focus=True):
                            for i in shown).ljust(width)[:width]
             if len(shown) < len(self.COLUMNS) and width > 1:
                 text = text[:-1] + HIDDEN_MARK
-            return Strip([Segment(text, self._styles.get("header"))], width)
+            return LeanStrip([Segment(text, self._styles.get("header"))], width)
         i = self.top + y - 1
         if i >= len(self.rows):
-            return Strip([Segment(" " * width, self._styles.get("base"))], width)
+            return LeanStrip([Segment(" " * width, self._styles.get("base"))], width)
         cursor = i == self.cursor_row and self.has_focus
         key = (self.rows[i], width, cursor)
         strip = self._cache.get(key)
@@ -211,7 +211,7 @@ class RowTable(DirectLines, can_focus=True):
             segs.append(Segment(" " * (width - used), base + cursor_style if cursor else base))
         # measured, not declared: a cell wider than its column (a character taking two cells)
         # is cut at the pane's edge instead of overwriting the border beside it
-        return Strip(segs).crop(0, width)
+        return LeanStrip(segs).crop(0, width)
 
     def on_resize(self) -> None:
         # scrolled while hidden (height 0), a table would show only its cursor row

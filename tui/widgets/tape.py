@@ -10,7 +10,7 @@ from textual.strip import Strip
 from tui.core.contracts import ContractSpec
 from tui.core.prices import format_price
 from tui.core.tape import Tape
-from tui.widgets.styles import DirectLines, ThemeStyles
+from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles
 
 SIDE = {1: ("B", "bid"), -1: ("S", "ask"), 0: (" ", "dim")}  # buyer lifted / seller hit / unknown
 
@@ -42,14 +42,14 @@ class TimeAndSales(DirectLines, can_focus=True):
         width = self.size.width
         if y == 0:
             title = f"{'time':<8} {'price':>10} {'size':>6}"
-            return Strip([Segment(title.ljust(width)[:width], style("title"))], width)
+            return LeanStrip([Segment(title.ljust(width)[:width], style("title"))], width)
         tape, spec = self.tape, self.spec
         i = len(tape.prints) - y if tape is not None else -1
         if tape is None or spec is None or i < 0:
             text = "no trades yet" if y == 1 and spec is not None else ""
-            return Strip([Segment(text.ljust(width)[:width], style("dim"))], width)
+            return LeanStrip([Segment(text.ljust(width)[:width], style("dim"))], width)
         when, price, size, side = tape.prints[i]
         letter, name = SIDE.get(side, SIDE[0])
         stamp = time.strftime("%H:%M:%S", time.localtime(when)) if when else "--:--:--"
         line = f"{stamp} {format_price(price, spec.tick):>10} {size:>6} {letter}"
-        return Strip([Segment(line.ljust(width)[:width], style(name))], width)
+        return LeanStrip([Segment(line.ljust(width)[:width], style(name))], width)
