@@ -8,7 +8,7 @@ from textual.filter import Monochrome
 from textual.geometry import Region
 from textual.widget import Widget
 
-from tests.app.harness import make_app, ready
+from tests.app.harness import make_app, ready, until
 from tui.widgets.blotter import Blotter
 from tui.widgets.ladder import Ladder
 from tui.widgets.panes import Watchlist
@@ -184,3 +184,28 @@ def test_lean_lines_are_strips_that_make_their_caches_when_asked() -> None:
         assert [s.render(console) for s in ours] == [s.render(console) for s in theirs], name
     assert lean.crop(2, 9) is lean.crop(2, 9)  # its cache, made on first use, then kept
     assert lean.text == stock.text and lean.cell_length == stock.cell_length == 18
+
+
+@pytest.mark.parametrize("width", [120, 50, 44, 36])
+async def test_the_header_keeps_position_and_quantity_in_a_narrow_pane(paused, tmp_path, width) -> None:
+    """Below about 50 columns the header was cut from the right, and the first thing lost was
+    the quantity the next key sends. Now the details give way first."""
+    import dataclasses
+
+    app = make_app(paused, tmp_path, layout="ladder")
+    async with app.run_test(size=(width, 24)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("B")  # a position
+        ladder = app.query_one(Ladder)
+        await until(pilot, lambda: "pos +1" in ladder.header, what="the position in the header")
+        m = app.desk.markets[app.ladder_spec.contract.con_id]
+        ladder.hold = True
+        header = ladder._header(dataclasses.replace(m, last=6012.5), 1, 6010.25, 3, 56.25)
+        assert "pos +1" in header and "qty 3" in header and header.startswith("ES"), header
+        assert header.endswith("HOLD") and len(header) <= ladder.size.width, (header, ladder.size.width)
+        if width == 120:  # room for all of it
+            assert "pos +1 @ 6010.25  P&L +56.25 (+9t)  qty 3  HOLD" in header, header
+        ladder.hold = False
+        await pilot.pause(0.3)
+        shown = "".join(seg.text for seg in ladder.render_line(0)).rstrip()
+        assert "pos +1" in shown and shown.endswith("qty 1"), shown

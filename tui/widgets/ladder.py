@@ -174,22 +174,34 @@ class Ladder(DirectLines, can_focus=True):
 
     def _header(self, market: MarketUpdate | None, position: float, avg: float | None,
                 quantity: int, pnl: float | None, badge: str = "") -> str:
+        """The instrument, position, P&L and the quantity a key sends, fitted to the pane: in
+        a narrow one the P&L's ticks, then the entry price, the wide gaps and the P&L itself
+        give way; the symbol, the position and the quantity always show."""
         spec = self.spec
         assert spec is not None
-        parts = [f"{spec.contract.key} {badge}" if badge else spec.contract.key]
+        symbol = f"{spec.contract.key} {badge}" if badge else spec.contract.key
+        pos, at, pnl_text, ticks_text = "flat", "", "", ""
         if position:
-            parts.append(f"pos {position:+g} @ {format_price(avg or 0, spec.tick)}")
+            pos, at = f"pos {position:+g}", f" @ {format_price(avg or 0, spec.tick)}"
             if pnl is not None and market is not None and market.last and avg:
                 ticks = (market.last - avg) / spec.tick * (1 if position > 0 else -1)
-                parts.append(f"P&L {pnl:+,.2f} ({ticks:+.0f}t)")
-        else:
-            parts.append("flat")
-        parts.append(f"qty {quantity}")
+                pnl_text, ticks_text = f"P&L {pnl:+,.2f}", f" ({ticks:+.0f}t)"
+        tail = [f"qty {quantity}"]
         if self.hold:
-            parts.append("HOLD")
+            tail.append("HOLD")
         if market is not None and not market.has_depth:
-            parts.append("L1")
-        return "  ".join(parts)
+            tail.append("L1")
+        width = self.size.width or 10 ** 6
+        header = ""
+        for gap, with_at, with_pnl, with_ticks in (("  ", 1, 1, 1), ("  ", 1, 1, 0), ("  ", 0, 1, 0),
+                                                   (" ", 0, 1, 0), (" ", 0, 0, 0)):
+            parts = [symbol, pos + at if with_at else pos]
+            if with_pnl and pnl_text:
+                parts.append(pnl_text + ticks_text if with_ticks else pnl_text)
+            header = gap.join(parts + tail)
+            if len(header) <= width:
+                break
+        return header
 
     # --- painting ---------------------------------------------------------------------------
     def _style(self, name: str) -> Style:
