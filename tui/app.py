@@ -33,6 +33,7 @@ from tui.core.priority import UI
 from tui.core.words import counted
 from tui.frame import Frame
 from tui.key_lane import KeyLane, keys_first
+from tui.tuning import restore_garbage_collector
 from tui.keys import BINDINGS, MODAL_BINDING_IDS, MODAL_BINDINGS, help_rows
 from tui.ladder_keys import LadderKeys
 from tui.screens.modals import Help, OrderHistory, Search
@@ -384,6 +385,7 @@ class IBTuiApp(LadderKeys, App[int]):
 
     def on_unmount(self) -> None:
         self.desk.stop()
+        restore_garbage_collector()  # no more frames to collect between
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -16,7 +16,7 @@ from textual.widget import Widget
 from tui.core import events as ev
 from tui.core.prices import to_ticks
 from tui.core.priority import UI
-from tui.tuning import settle_garbage_collector
+from tui.tuning import collect_between_frames, settle_garbage_collector
 from tui.widgets.blotter import Blotter
 from tui.widgets.ladder import Ladder
 from tui.widgets.panes import Messages, Positions, StatusBar, Watchlist
@@ -128,6 +128,8 @@ class Frame:
             desk.matches = None
         self._status(var)
         self.ms.append((time.perf_counter() - started) * 1000)
+        gate.let_in()
+        collect_between_frames()  # after the frame is drawn and any waiting key has gone
 
     def redraw_ladder(self) -> None:
         """The ladder alone, now (a cursor key): the rest of the frame waits for its tick, so

@@ -56,12 +56,51 @@ def drop_strips_without_the_collector() -> None:
     Strip.divide = divide_uncyclic  # type: ignore[method-assign]
 
 
-def settle_garbage_collector() -> None:
-    """After start-up, freeze what exists so full collections stop rescanning it.
+# Young objects the interpreter may gather before collecting on its own, once frames collect
+# between them: only a backstop for a loop that stops drawing
+BACKSTOP_YOUNG = 50_000
+_frame_young: int | None = None  # Python's own threshold while the frames keep it
+_thresholds: tuple[int, int, int] | None = None
 
-    Before this, full collections paused the UI for 20-150 ms while a key waited.
+
+def settle_garbage_collector() -> None:
+    """After start-up, freeze what exists so full collections stop rescanning it, and
+    let the frames decide when to collect (``collect_between_frames``).
+
+    Before the freeze, full collections paused the UI for 20-150 ms while a key waited.
     The thresholds stay Python's: making full collections rarer was tried, and a
     ten-minute storm then saw one 1.3 s pause and memory at 181 MB.
     """
+    global _frame_young, _thresholds
     gc.collect()
     gc.freeze()
+    if _thresholds is None:
+        _thresholds = gc.get_threshold()
+        _frame_young = _thresholds[0]
+        gc.set_threshold(max(BACKSTOP_YOUNG, _thresholds[0]), *_thresholds[1:])
+
+
+def collect_between_frames() -> None:
+    """The collection Python would have run by now, run here, between two frames.
+
+    The interpreter collects when the allocations pass a threshold, on whichever thread
+    makes the last one: mostly in the middle of painting the ladder (the lines are most
+    of what is allocated), which held that frame, and a key behind it, for up to 20 ms in
+    a storm. The same thresholds, counted the same way, are now checked after each frame.
+    """
+    young = _frame_young
+    if young is None or _thresholds is None:
+        return
+    count0, count1, count2 = gc.get_count()
+    if count0 < young:
+        return
+    _, older, oldest = _thresholds
+    gc.collect(2 if count1 >= older and count2 >= oldest else 1 if count1 >= older else 0)
+
+
+def restore_garbage_collector() -> None:
+    """Python's own collection schedule again (the app has stopped drawing frames)."""
+    global _frame_young, _thresholds
+    if _thresholds is not None:
+        gc.set_threshold(*_thresholds)
+    _frame_young = _thresholds = None
