@@ -33,6 +33,14 @@ def prepare(app, *keys: str):
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_ladder_layout_shows_the_newest_messages(snap_compare, paused, tmp_path, size) -> None:
+    """A tmux pane with the ladder alone: its messages pane had no room for a single line,
+    so a fill or a gateway's warning was never seen there."""
+    app = make_app(paused, tmp_path, layout="ladder", clock=lambda: FIXED_NOW)
+    assert snap_compare(app, terminal_size=size, run_before=prepare(app, "B"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_main_screen(snap_compare, paused, tmp_path, size) -> None:
     app = snapshot_app(paused, tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=prepare(app))
