@@ -33,12 +33,12 @@ from tui.core.priority import UI
 from tui.core.words import counted
 from tui.frame import Frame
 from tui.key_lane import KeyLane, keys_first
-from tui.tuning import restore_garbage_collector
 from tui.keys import BINDINGS, MODAL_BINDING_IDS, MODAL_BINDINGS, help_rows
 from tui.ladder_keys import LadderKeys
 from tui.screens.modals import Help, OrderHistory, Search
 from tui.screens.trading import TradingScreen
 from tui.theming import SEMANTIC_DEFAULTS, shipped_themes
+from tui.tuning import restore_garbage_collector
 from tui.widgets.blotter import Blotter
 from tui.widgets.ladder import Ladder
 from tui.widgets.panes import Messages, Positions, StatusBar, Watchlist

@@ -86,7 +86,9 @@ def collect_between_frames() -> None:
     The interpreter collects when the allocations pass a threshold, on whichever thread
     makes the last one: mostly in the middle of painting the ladder (the lines are most
     of what is allocated), which held that frame, and a key behind it, for up to 20 ms in
-    a storm. The same thresholds, counted the same way, are now checked after each frame.
+    a storm. The same thresholds, counted the same way, are now checked after each frame
+    (Python also holds a full collection back until the long-lived objects have grown by a
+    quarter; with start-up frozen there are few, and this takes the full one when it is due).
     """
     young = _frame_young
     if young is None or _thresholds is None:
