@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from itertools import islice
 from typing import TYPE_CHECKING, TypeVar
 
 from textual.widget import Widget
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 DEPTH_ROWS = 20
 TABLE_INTERVAL = 0.2  # seconds between redraws of the watchlist and positions
+STATS_FRAMES = 30  # the status bar's frame time: the median of this many latest frames
 
 W = TypeVar("W", bound=Widget)
 
@@ -52,7 +54,7 @@ class Frame:
         self._watch_drawn = 0.0
         self._tables_drawn = 0.0
         self._last_status: tuple[object, ...] = ()
-        self._msg_rate = (time.monotonic(), 0, 0.0)
+        self._msg_rate = (time.monotonic(), 0, 0.0, 0.0)  # when, messages then, msg/s, frame ms
 
     def find_panes(self) -> None:
         """The panes this layout has, looked up once after mounting."""
@@ -196,13 +198,16 @@ class Frame:
         daily = pf.daily_pnl if pf.daily_pnl is not None else pf.value("DailyPnL")
         stats = ""
         if app.show_stats:
-            t0, n0, rate = self._msg_rate
+            t0, n0, rate, frame = self._msg_rate
             now = time.monotonic()
             received, coalesced = desk.feed_counts()
             if now - t0 >= 1.0:
+                # once a second, over the last second's frames: the whole history holds up to
+                # 100,000 and sorting it every frame would cost more than the frame
                 rate = (received - n0) / (now - t0)
-                self._msg_rate = (now, received, rate)
-            frame = sorted(self.ms)[len(self.ms) // 2] if self.ms else 0.0
+                recent = sorted(islice(reversed(self.ms), STATS_FRAMES))
+                frame = recent[len(recent) // 2] if recent else 0.0
+                self._msg_rate = (now, received, rate, frame)
             stats = f"{rate:,.0f} msg/s  frame {frame:.1f}ms  coalesced {coalesced:,}"
         reason = c.reason
         if c.retry_at:

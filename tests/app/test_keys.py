@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from textual.widgets import Checkbox
 
@@ -147,6 +149,23 @@ async def test_read_only_blocks_orders_visibly(paused, tmp_path) -> None:
         assert gateway_orders(paused) == []
         assert any("read-only mode" in m.text for m in app.desk.messages)
         assert "READ-ONLY" in str(app.query_one("#status").render())
+
+
+async def test_stats_key_shows_the_latest_frames_not_the_whole_history(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        status = app.query_one("#status")
+        assert "msg/s" not in str(status.render())
+        # an hour of slow frames long gone, then the frames of now: the bar shows now's
+        app.frames.ms.extend([250.0] * 100_000)
+        await pilot.press("i")
+        await until(pilot, lambda: "msg/s" in str(status.render()), what="stats shown")
+        await until(pilot, lambda: "frame 250.0ms" not in str(status.render()), timeout=10,
+                    what="the status bar's frame time follows the latest frames")
+        assert re.search(r"frame \d+\.\dms", str(status.render()))
+        await pilot.press("i")
+        await until(pilot, lambda: "msg/s" not in str(status.render()), what="stats hidden")
 
 
 async def open_ticket(pilot, app) -> Ticket:
