@@ -78,6 +78,7 @@ class Ladder(DirectLines, can_focus=True):
         self._theme = ThemeStyles()
         self.paint_seconds = 0.0  # time spent painting lines, for the benchmark
         self._width = 0  # as of the paint in progress
+        self._inputs: tuple[object, ...] = ()  # what self.rows were built from
 
     # --- navigation --------------------------------------------------------------------
     @property
@@ -89,6 +90,7 @@ class Ladder(DirectLines, can_focus=True):
         self.spec = spec
         self.cursor = None
         self._cache.clear()
+        self._inputs = ()
         self.center_on(mid_ticks(market, spec.tick))
 
     def show_note(self, text: str) -> None:
@@ -153,13 +155,20 @@ class Ladder(DirectLines, can_focus=True):
             if not (self.top - n + n // 4 <= mid <= self.top - n // 4):
                 self.top = mid + n // 2
         avg = to_ticks(avg_price, tick) if avg_price else None
-        rows = build_rows(self.top, n, tick, market, order_marks(working, tick, ahead),
-                          self.cursor if self.cursor is not None else -1, avg, selected, traded)
         header = self._header(market, position, avg_price, quantity, pnl, badge)
         width = self.size.width
         if header != self.header:
             self.header = header
             self.refresh(Region(0, 0, width, 1))
+        cursor = self.cursor if self.cursor is not None else -1
+        marks = order_marks(working, tick, ahead)
+        # the rows are build_rows' of exactly these (a market update is frozen: a new one is a
+        # change): a quiet frame, most frames of a quiet market, builds nothing
+        inputs = (market, self.top, n, tick, marks, cursor, avg, selected, traded)
+        if inputs == self._inputs:
+            return
+        self._inputs = inputs
+        rows = build_rows(self.top, n, tick, market, marks, cursor, avg, selected, traded)
         old = self.rows
         self.rows = rows
         max_size = bar_scale(max(max((r.bid_size for r in rows), default=0),
