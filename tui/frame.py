@@ -101,7 +101,9 @@ class Frame:
                     con = s.contract.con_id if s else None
                     if s is None or con in changed or new_second:
                         w.update_row(q, s, desk.markets.get(con) if con else None, desk.freshness(s))
-        if any(isinstance(e, (ev.Position, ev.PortfolioItem, ev.PnLSingle)) for e in events):
+        held = desk.portfolio.rows
+        if any(isinstance(e, (ev.Position, ev.PortfolioItem, ev.PnLSingle)) for e in events) or (
+                held and any(u.con_id in held for u in updates)):  # valued at the live last
             self._portfolio_dirty = True
         if now - self._tables_drawn >= TABLE_INTERVAL:
             # tables repaint whole: at most five times a second, so a key never waits long
@@ -109,7 +111,7 @@ class Frame:
             if self._portfolio_dirty and self.positions is not None:
                 self._portfolio_dirty = False
                 ticks = {c: s.tick for c, s in desk.specs.items()}
-                self.positions.update_rows(list(desk.portfolio.rows.values()), ticks)
+                self.positions.update_rows(list(held.values()), ticks, desk.markets)
         if desk.changed_orders:
             # an order's row changes in the frame its event arrives: a reject is seen at once
             changed_orders, desk.changed_orders = desk.changed_orders, set()

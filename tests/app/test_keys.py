@@ -335,6 +335,31 @@ async def test_fills_show_in_positions_and_order_blotter(paused, tmp_path) -> No
         assert "pos +2" in app.query_one(Ladder).header
 
 
+async def test_positions_value_a_position_as_the_ladder_does(paused, tmp_path) -> None:
+    from tui.widgets.panes import Positions
+
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("B", "B")
+        con = app.ladder_spec.contract.con_id
+        await until(pilot, lambda: app.desk.portfolio.position(con) == 2)
+        last = app.desk.markets[con].last
+        for _ in range(50):  # the market moves on: the open P&L with it, the same in both panes
+            paused.call(paused.gateway.run_steps, 20)
+            await settle(pilot)
+            if app.desk.markets[con].last != last:
+                break
+        assert app.desk.markets[con].last != last
+        positions = app.query_one(Positions)
+
+        def same() -> bool:
+            unreal = positions.get_row_at(0)[4]
+            return unreal != "+0.00" and f"P&L {unreal} " in app.query_one(Ladder).header
+
+        await until(pilot, same, what="the positions' Unreal is the ladder's P&L")
+
+
 @pytest.mark.parametrize("layout", ["ladder", "positions", "orders", "watchlist"])
 async def test_single_pane_layouts(paused, tmp_path, layout) -> None:
     from tui.widgets.blotter import Blotter

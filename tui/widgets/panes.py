@@ -130,16 +130,25 @@ class Positions(RowTable):
                Column("last", "Last", 9, True, drop=2), Column("unreal", "Unreal", 11, True),
                Column("real", "Realized", 11, True, drop=1), Column("daily", "Daily", 11, True, drop=1)]
 
-    def update_rows(self, rows: list[PositionRow], ticks: dict[int, float]) -> None:
+    def update_rows(self, rows: list[PositionRow], ticks: dict[int, float],
+                    markets: dict[int, MarketUpdate] | None = None) -> None:
+        """``markets``: the live quotes; an instrument with a last trade is valued at it, as the
+        ladder values it (the gateway's own figures follow its mark, a second or so behind)."""
         for row in rows:
             con = row.contract.con_id
             tick = ticks.get(con, 0.01)
+            last, unreal = row.market_price, row.unrealized
+            m = markets.get(con) if markets else None
+            if m is not None and m.last:
+                last = m.last
+                if row.quantity:
+                    unreal = (m.last - row.avg_price) * row.quantity * row.multiplier
             cells = (
                 cell(row.contract.key),
                 cell(f"{row.quantity:+g}" if row.quantity else "0", sign_style(row.quantity)),
                 cell(format_price(row.avg_price, tick) if row.quantity else ""),
-                cell(format_price(row.market_price, tick) if row.market_price else ""),
-                cell(f"{row.unrealized:+,.2f}", sign_style(row.unrealized)),
+                cell(format_price(last, tick) if last else ""),
+                cell(f"{unreal:+,.2f}", sign_style(unreal)),
                 cell(f"{row.realized:+,.2f}", sign_style(row.realized)),
                 cell(f"{row.daily:+,.2f}", sign_style(row.daily)),
             )
