@@ -98,7 +98,10 @@ async def test_an_order_cancelled_while_closed_comes_back_cancelled(paused, tmp_
         await until(pilot, lambda: all(again.desk.orders.get(i) and again.desk.orders.get(i).status
                                        == "Cancelled" for i in ids), what="cancelled while away")
         assert ladder_marks(again) == [] and again.desk.orders.working() == []
-        assert any("Cancelled while ibtui was closed" in m.text for m in again.desk.messages)
+        said = [m.text for m in again.desk.messages if "Cancelled while ibtui was closed" in m.text]
+        assert len(said) == 2, said
+        # read before the contract resolves, the price still prints as prices do (not 6009 or 6009.5)
+        assert all(re.search(r"BUY 1 ES\w+ LMT \d+\.\d\d\) was Cancelled", t) for t in said), said
 
 
 async def test_restart_against_the_same_gateway_keeps_working_orders_working(paused, tmp_path) -> None:

@@ -40,7 +40,7 @@ def test_each_rule_names_itself_and_the_numbers() -> None:
         (buy(500), MARKET, "max_order_quantity", "quantity 500 exceeds max_order_quantity 100"),
         (buy(1e91), MARKET, "max_order_quantity", "quantity 1e+91 exceeds max_order_quantity 100"),
         (buy(float("inf")), MARKET, "quantity", "quantity must be a finite number"),
-        (buy(price=6100.0), MARKET, "price_band", "through the market"),
+        (buy(price=6100.0), MARKET, "price_band", "limit 6100.00 is 1.7% through the market (ask 6000.25)"),
         (buy(40), Context(**_m()), "max_order_notional", "notional 12,000,000 exceeds"),
         (buy(), Context(working_orders=3, **_m()), "max_working_orders", "3 working orders"),
         (buy(5), Context(position=18, **_m()), "max_position", "position after fill 23 exceeds max_position 20"),

@@ -28,7 +28,7 @@ from tui.core.hours import is_open
 from tui.core.ports import BrokerPort
 from tui.core.order_path import OrderPath
 from tui.core.reconcile import Reconciliation
-from tui.core.prices import format_price
+from tui.core.prices import format_price, plain_price
 from tui.core.queue import QueueModel
 from tui.core.tape import Tape
 from tui.core.risk import Limits
@@ -198,7 +198,7 @@ class Desk(OrderPath, Reconciliation):
         if price is None:
             return ""
         spec = self.specs.get(rec.contract.con_id) if rec.contract else None
-        return format_price(price, spec.tick) if spec else f"{price:g}"
+        return format_price(price, spec.tick) if spec else plain_price(price)
 
     def describe(self, rec: OrderRecord) -> str:
         """``BUY 1 ESZ6 LMT 6008.75`` (stop-limits: ``stop 6010.25 lmt 6010.75``)."""

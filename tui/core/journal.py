@@ -27,6 +27,7 @@ from typing import Any
 
 from tui.core import events as ev
 from tui.core.contracts import Contract
+from tui.core.prices import plain_price
 
 
 def _utc(epoch: float) -> dt.datetime:
@@ -190,7 +191,7 @@ def order_history(records: Iterable[dict[str, Any]], order_id: int) -> list[dict
 
 
 def _plain_price(price: float | None) -> str:
-    return "" if price is None else f"{price:g}"
+    return "" if price is None else plain_price(price)
 
 
 def describe(record: dict[str, Any], price: Callable[[float | None], str] | None = None) -> str:

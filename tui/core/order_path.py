@@ -23,7 +23,7 @@ from tui.core.orders import OrderRecord, Orders
 from tui.core.ordertypes import OrderType, is_trailing
 from tui.core.portfolio import Portfolio
 from tui.core.ports import BrokerPort
-from tui.core.prices import from_ticks, to_ticks
+from tui.core.prices import format_price, from_ticks, to_ticks
 from tui.core.risk import Context, Limits, Verdict, check
 
 
@@ -187,7 +187,7 @@ class OrderPath:
             if c.stopped:
                 del self.chases[oid]
                 self.say(f"chase of order {oid} stopped: {c.stopped}; it rests at "
-                         f"{from_ticks(c.sent, spec.tick):g}", "warning")
+                         f"{format_price(from_ticks(c.sent, spec.tick), spec.tick)}", "warning")
             elif target is not None:
                 self.modify_price(rec, spec, to_price=from_ticks(target, spec.tick))
 
@@ -213,8 +213,8 @@ class OrderPath:
             target = from_ticks(to_ticks(entry.avg_price, tick) + sign * offset, tick)
             if (target - rec.aux_price) * sign <= 0:
                 continue  # already at or beyond it
-            self.say(f"breakeven: order {rec.order_id}'s stop to {target:g} "
-                     f"({ticks} ticks in profit from {entry.avg_price:g})", "order")
+            self.say(f"breakeven: order {rec.order_id}'s stop to {format_price(target, tick)} "
+                     f"({ticks} ticks in profit from {format_price(entry.avg_price, tick)})", "order")
             self.modify_price(rec, spec, to_price=target)
 
     def modify_price(self, rec: OrderRecord, spec: ContractSpec, ticks: int = 0,

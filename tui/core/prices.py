@@ -46,6 +46,14 @@ def format_price(price: float, tick: float) -> str:
     return f"{price:.{tick_decimals(tick)}f}"
 
 
+def plain_price(price: float) -> str:
+    """A price whose tick grid is not known yet (a journal read before its contract resolves):
+    every digit it has, and at least two decimals, as prices are printed: ``6009`` as
+    ``6009.00``, ``1.0855`` as it is."""
+    whole, _, frac = f"{price:.8f}".rstrip("0").partition(".")
+    return f"{whole}.{frac:0<2}"
+
+
 def price_text(price: float, tick: float) -> str:
     """A price the trader typed, as the ladder prints it when it is on the grid, else with every
     digit it has: a message about a price off the grid never shows it rounded onto the grid."""

@@ -154,8 +154,8 @@ def check(intent: OrderIntent, ctx: Context, limits: Limits) -> Verdict:
         through = (lmt - market) / market * 100 if intent.buy else (market - lmt) / market * 100
         if through > limits.price_band_percent:
             side = "ask" if intent.buy else "bid"
-            return _no("price_band", f"limit {lmt:g} is {through:.1f}% through the market "
-                                     f"({side} {market:g}); price_band_percent is "
+            return _no("price_band", f"limit {format_price(lmt, tick)} is {through:.1f}% through the "
+                                     f"market ({side} {format_price(market, tick)}); price_band_percent is "
                                      f"{limits.price_band_percent:g}")
     price = intent.lmt_price or (intent.aux_price if needs_aux else None) or market or 0.0
     notional = qty * price * spec.multiplier
