@@ -19,7 +19,7 @@ FIXED_NOW = 1767623400.0  # the manual clock's start: snapshots show fixed times
 
 def make_app(gw: GatewayThread, tmp: Path, layout: str = "full", symbol: str = "ES",
              confirm: str = "never", clock: Callable[[], float] | None = None,
-             gateway: str | None = None, demo: bool = False,
+             gateway: str | None = None, demo: bool = False, client_id_tries: int = 1,
              **settings_overrides: object) -> IBTuiApp:
     """``gateway`` names the journal's gateway identity (default: the gateway's address)."""
     s = cfg.Settings()
@@ -29,7 +29,7 @@ def make_app(gw: GatewayThread, tmp: Path, layout: str = "full", symbol: str = "
     for key, value in settings_overrides.items():
         section, _, name = key.partition("__")
         setattr(getattr(s, section), name, value)
-    broker = Broker(BrokerConfig(port=gw.port, client_id=1, connect_timeout=3))
+    broker = Broker(BrokerConfig(port=gw.port, client_id=1, connect_timeout=3, client_id_tries=client_id_tries))
     journal = Journal(tmp / "journal", "", 1, clock=clock or time.time,
                       gateway=gateway or f"127.0.0.1:{gw.port}")
     return IBTuiApp(s, broker, journal, layout, symbol, confirm, clock=clock or time.time, demo=demo)

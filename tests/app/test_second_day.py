@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.app.harness import gateway_orders, make_app, ready, settle, until
+from tui.core.journal import read
 from tui.core.ordertypes import UNKNOWN
 from tui.screens.modals import Confirm, OrderHistory
 from tui.sim.server import faults
@@ -102,6 +103,33 @@ async def test_an_order_cancelled_while_closed_comes_back_cancelled(paused, tmp_
         assert len(said) == 2, said
         # read before the contract resolves, the price still prints as prices do (not 6009 or 6009.5)
         assert all(re.search(r"BUY 1 ES\w+ LMT \d+\.\d\d\) was Cancelled", t) for t in said), said
+
+
+async def test_a_pane_moved_to_the_next_client_id_journals_as_that_id(paused, tmp_path, connect) -> None:
+    first = make_app(paused, tmp_path)
+    async with first.run_test(size=(120, 40)) as pilot:
+        ids = await rest_two_buys(first, pilot)  # client 1's, working at the gateway
+    holder = connect(paused.port, client_id=1)  # another pane holds client id 1 now
+    second = make_app(paused, tmp_path, client_id_tries=3)
+    async with second.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, second)
+        assert second.desk.connection.client_id == 2
+        # client 1's orders are not this pane's to move or cancel (TWS would take an order id of
+        # client 2's for a new order): the journal's lines of client 1 stay client 1's
+        assert second.desk.orders.working() == [] and ladder_marks(second) == []
+        await pilot.press("j", "j", "j", "b")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 3, what="client 2's order")
+        mine = second.desk.orders.working()
+        assert len(mine) == 1 and mine[0].client_id == 2  # its id is client 2's own (TWS: 1 again)
+    records, _ = read(second.desk.journal.path)
+    intents = [r for r in records if r.get("kind") == "intent" and r.get("verdict") == "ok"]
+    assert [r["client_id"] for r in intents] == [1, 1, 2]
+    holder.stop()
+    again = make_app(paused, tmp_path)  # client 1 again: its own two orders, nothing of client 2's
+    async with again.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, again)
+        await until(pilot, lambda: sorted(r.order_id for r in again.desk.orders.working()) == ids)
+        assert not any("UNKNOWN" in m.text for m in again.desk.messages)
 
 
 async def test_restart_against_the_same_gateway_keeps_working_orders_working(paused, tmp_path) -> None:

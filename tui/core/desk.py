@@ -214,6 +214,10 @@ class Desk(OrderPath, Reconciliation):
 
     def _connection(self, e: ev.Connection) -> None:
         old = self.connection
+        if self.journal and e.client_id:
+            # the client id this session speaks as (another pane holding the configured id moves it
+            # on): the journal's lines are this id's, and a restart reads back only this id's orders
+            self.journal.client_id = e.client_id
         if (e.state, e.reason, e.reconciling) != (old.state, old.reason, old.reconciling):
             if self.journal:
                 self.journal.event(e)
