@@ -14,7 +14,7 @@ from pathlib import Path
 from tests.app.harness import make_app, ready, until
 from tui.core import events as ev
 from tui.core.contracts import Contract
-from tui.core.journal import Journal, read, summarize, to_event
+from tui.core.journal import Journal, belongs, read, summarize, to_event
 from tui.sim.server.gateway import Gateway
 from tui.sim.server.runner import GatewayThread
 
@@ -38,6 +38,22 @@ def test_lines_mode_torn_tail_and_round_trip(tmp_path: Path) -> None:
     assert to_event(records[1]) == status and to_event(records[2]) == fill
     s = summarize(records)
     assert (s["intents"], s["fills"], s["commissions"], s["realized_pnl"]) == (1, 1, 2.05, 12.5)
+
+
+def test_a_line_names_its_writer_and_keeps_the_events_own_account_and_client(tmp_path: Path) -> None:
+    # an advisor's login (F-account) places for a sub-account; the fill says U222 and the
+    # order's own client id: the line is still this client's, of this account, behind this gateway
+    j = Journal(tmp_path, "F111", 1, clock=lambda: 1767623400.0, gateway="127.0.0.1:7497")
+    fill = ev.Fill("e1", 5, 77, 7, ES, "BOT", 1, 6000.25, 1, 6000.25, "t", "U222")
+    j.event(fill)
+    (record,), _ = read(j.path)
+    assert (record["account"], record["client_id"]) == ("F111", 1)
+    assert belongs(record, "F111", "127.0.0.1:7497", 1)
+    assert to_event(record) == fill
+    # a line written before the event's own fields were kept apart reads as it did
+    old = dict(record, account="U222", client_id=7)
+    del old["event_account"], old["event_client_id"]
+    assert to_event(old) == fill
 
 
 async def test_intent_is_in_the_file_before_the_order_reaches_the_gateway(paused, tmp_path: Path) -> None:

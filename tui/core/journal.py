@@ -40,6 +40,7 @@ def journal_path(directory: Path, day: dt.date) -> Path:
 
 
 _AS_IS = frozenset({str, int, float, bool, type(None)})
+OWN = "event_"  # an event's field named as one of the line's own (account, client_id), prefixed
 _frozen: dict[Any, dict[str, Any]] = {}  # a frozen dataclass (a contract) as JSON, made once
 
 
@@ -102,7 +103,10 @@ class Journal:
         record = {"ts": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
                   "kind": kind, "account": self.account, "gateway": self.gateway,
                   "client_id": self.client_id}
-        record.update({k: _plain(v) for k, v in fields.items()})
+        for k, v in fields.items():
+            # who wrote the line stays who wrote it: an event's own account (an advisor's order
+            # for a sub-account) or client id is kept beside it, not over it
+            record[OWN + k if k in record else k] = _plain(v)
         line = (json.dumps(record, separators=(",", ":")) + "\n").encode()
         fd = self._file(stamp.date())
         os.write(fd, line)  # one write of one line: O_APPEND keeps lines whole
@@ -237,6 +241,9 @@ def to_event(record: dict[str, Any]) -> object | None:
         return None
     names = {f.name for f in dataclasses.fields(cls)}
     kwargs = {k: v for k, v in record.items() if k in names}
+    for k, v in record.items():
+        if k.startswith(OWN) and k[len(OWN):] in names:
+            kwargs[k[len(OWN):]] = v  # the event's own, where the line's writer was another
     if isinstance(kwargs.get("contract"), dict):
         kwargs["contract"] = Contract(**kwargs["contract"])
     try:
