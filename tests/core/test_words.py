@@ -15,3 +15,5 @@ def test_a_price_off_an_unknown_grid_keeps_its_digits_and_two_decimals() -> None
     assert plain_price(1.0855) == "1.0855"
     assert plain_price(0.5) == "0.50"
     assert plain_price(228.355) == "228.355"
+    assert plain_price(-1.25) == "-1.25"  # a spread
+    assert plain_price(1.7976931348623157e308) == "1.79769e+308" and plain_price(float("nan")) == "nan"

@@ -50,6 +50,8 @@ def plain_price(price: float) -> str:
     """A price whose tick grid is not known yet (a journal read before its contract resolves):
     every digit it has, and at least two decimals, as prices are printed: ``6009`` as
     ``6009.00``, ``1.0855`` as it is."""
+    if not abs(price) < 1e15:  # not a price (IB's unset value, infinity, NaN): as Python prints it
+        return f"{price:g}"
     whole, _, frac = f"{price:.8f}".rstrip("0").partition(".")
     return f"{whole}.{frac:0<2}"
 
