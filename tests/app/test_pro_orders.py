@@ -155,7 +155,7 @@ async def test_trailing_stop_limits_from_the_ticket_and_the_u_key(paused, tmp_pa
         ticket.query_one("#limit").value = "0.5"
         await settle(pilot, 0.1)
         verdict = ticket.query_one("#verdict")
-        assert "trailing amount 2.1 is off the 0.25 tick grid" in str(verdict.render())
+        assert "trailing amount 2.10 is off the 0.25 tick grid" in str(verdict.render())
         # the whole reason is on the screen, wrapped inside the ticket, the suggestion too
         assert verdict.parent.content_region.contains_region(verdict.region), "not cut off at the edge"
         lines = verdict.render_lines(Region(0, 0, verdict.region.width, verdict.region.height))

@@ -50,6 +50,15 @@ def test_each_rule_names_itself_and_the_numbers() -> None:
         assert not v.ok and v.rule == rule and words in v.message, (rule, v)
 
 
+def test_an_off_grid_price_is_quoted_with_its_digits_and_the_grid_as_a_price() -> None:
+    fx = ContractSpec(Contract("EUR", "CASH", "IDEALPRO", "USD", 9, local_symbol="EUR.USD"), 0.00005, 1.0)
+    v = check(OrderIntent(fx, "BUY", 20000, "LMT", 1.08553), Context(bid=1.0855, ask=1.08555, data_age=0.5), LIMITS)
+    assert v.message == ("limit price 1.08553 is off the 0.00005 tick grid of EUR.USD "
+                         "(nearest 1.08550 or 1.08555)"), v.message  # not 5e-05
+    v = check(buy(price=6000.1), MARKET, LIMITS)  # typed 6000.10: not shown as 6000.1
+    assert v.message.startswith("limit price 6000.10 is off the 0.25 tick grid of ESZ6"), v.message
+
+
 def test_reducing_a_position_over_the_limit_is_allowed() -> None:
     sell = OrderIntent(ES, "SELL", 5, "LMT", 6000.25)
     assert check(sell, Context(position=30, **_m()), LIMITS).ok

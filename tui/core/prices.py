@@ -59,4 +59,4 @@ def plain_price(price: float) -> str:
 def price_text(price: float, tick: float) -> str:
     """A price the trader typed, as the ladder prints it when it is on the grid, else with every
     digit it has: a message about a price off the grid never shows it rounded onto the grid."""
-    return format_price(price, tick) if on_grid(price, tick) else f"{price:.15g}"
+    return format_price(price, tick) if on_grid(price, tick) else plain_price(price)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from tui.core.ordertypes import OrderType, has_limit, has_stop, is_trailing
 from tui.core.intents import OrderIntent
-from tui.core.prices import format_price, from_ticks, on_grid, to_ticks
+from tui.core.prices import format_price, from_ticks, on_grid, plain_price, to_ticks
 
 
 @dataclass(slots=True)
@@ -125,7 +125,8 @@ def check(intent: OrderIntent, ctx: Context, limits: Limits) -> Verdict:
         if offset is None or offset < 0:
             return _no("price", "TRAIL LIMIT order needs a limit offset of 0 or more")
         if offset and not on_grid(offset, tick):
-            return _no("tick_grid", f"limit offset {offset:g} is off the {tick:g} tick grid of {name}")
+            return _no("tick_grid", f"limit offset {plain_price(offset)} is off the {plain_price(tick)} "
+                                    f"tick grid of {name}")
     for label, price, needed in (("limit price", intent.lmt_price, needs_lmt),
                                  ("stop price", intent.aux_price, needs_aux),
                                  ("trailing amount", intent.aux_price, trailing)):
@@ -136,7 +137,7 @@ def check(intent: OrderIntent, ctx: Context, limits: Limits) -> Verdict:
         if not on_grid(price, tick):
             below = from_ticks(math.floor(price / tick + 1e-9), tick)
             above = from_ticks(to_ticks(below, tick) + 1, tick)
-            return _no("tick_grid", f"{label} {price:g} is off the {tick:g} tick grid of {name} "
+            return _no("tick_grid", f"{label} {plain_price(price)} is off the {plain_price(tick)} tick grid of {name} "
                                     f"(nearest {format_price(below, tick)} or {format_price(above, tick)})")
     # is the market there to price it?
     if ctx.data_age is None or (ctx.bid is None and ctx.ask is None and ctx.last is None):

@@ -14,7 +14,7 @@ from textual.widgets import Checkbox, Input, Label, Select
 from tui.core.contracts import ContractSpec
 from tui.core.intents import OrderIntent
 from tui.core.ordertypes import ORDER_TYPES
-from tui.core.prices import format_price
+from tui.core.prices import format_price, plain_price
 from tui.core.risk import Verdict
 from tui.core.ticket import field_labels, parse_ticket, uses_fields
 from tui.keys import TICKET_BINDINGS
@@ -59,7 +59,7 @@ class Ticket(ModalScreen[OrderIntent | None]):
     def compose(self) -> ComposeResult:
         p = format_price(self.price, self.spec.tick) if self.price else ""
         with Vertical():
-            yield Label(f"[b]Order ticket[/b]   {self.spec.contract.key}   tick {self.spec.tick:g}")
+            yield Label(f"[b]Order ticket[/b]   {self.spec.contract.key}   tick {plain_price(self.spec.tick)}")
             with Grid():
                 yield Label("Side", classes="field")
                 yield Select([("BUY", "BUY"), ("SELL", "SELL")], value=self.side, allow_blank=False, id="side")
