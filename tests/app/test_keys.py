@@ -360,6 +360,34 @@ async def test_positions_value_a_position_as_the_ladder_does(paused, tmp_path) -
         await until(pilot, same, what="the positions' Unreal is the ladder's P&L")
 
 
+async def test_an_fx_size_is_shown_whole_in_the_blotter_and_positions(paused, tmp_path) -> None:
+    """A quantity of 250000 in the blotter's four-character Qty column read 2500, and a position of
+    +250000 read +2500: a column widens for a cell wider than it instead of cutting it."""
+    from tui.widgets.blotter import Blotter
+    from tui.widgets.panes import Positions
+
+    app = make_app(paused, tmp_path, symbol="EUR.USD", risk__max_order_quantity=10_000_000,
+                   risk__max_position=10_000_000)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        app.quantity = 250_000
+        await pilot.press("B")
+        con = app.ladder_spec.contract.con_id
+        await until(pilot, lambda: app.desk.portfolio.position(con) == 250_000)
+        await settle(pilot)
+
+        def lines(table) -> list[str]:
+            return [str(table.render_line(y).text) for y in range(table.size.height)]
+
+        order = next(line for line in lines(app.query_one(Blotter)) if "EUR.USD" in line)
+        assert re.search(r"BUY +250000 MKT", order), order
+        held = next(line for line in lines(app.query_one(Positions)) if "EUR.USD" in line)
+        assert " +250000 " in held, held
+        # the columns stay in line with their headers
+        header = lines(app.query_one(Blotter))[0]
+        assert header.index("Qty") + 3 == order.index("250000") + 6, (header, order)
+
+
 @pytest.mark.parametrize("layout", ["ladder", "positions", "orders", "watchlist"])
 async def test_single_pane_layouts(paused, tmp_path, layout) -> None:
     from tui.widgets.blotter import Blotter

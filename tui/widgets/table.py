@@ -35,14 +35,16 @@ class Column:
 HIDDEN_MARK = "»"  # at the header's end: columns are hidden; zoom (z) shows them all
 
 
-def fit_columns(columns: list[Column], width: int) -> tuple[int, ...]:
-    """Indexes of the columns that fit ``width``, dropping the highest ``drop`` ranks first."""
+def fit_columns(columns: list[Column], width: int, widths: list[int] | None = None) -> tuple[int, ...]:
+    """Indexes of the columns that fit ``width``, dropping the highest ``drop`` ranks first
+    (``widths``: the columns' widths now, if not their own)."""
+    w = widths or [c.width for c in columns]
     keep = list(range(len(columns)))
     for rank in sorted({c.drop for c in columns if c.drop}, reverse=True):
-        if sum(columns[i].width for i in keep) <= width:
+        if sum(w[i] for i in keep) <= width:
             break
         for i in sorted((i for i in keep if columns[i].drop == rank), reverse=True):
-            if sum(columns[k].width for k in keep) <= width:
+            if sum(w[k] for k in keep) <= width:
                 break
             keep.remove(i)
     return tuple(keep)
@@ -87,6 +89,12 @@ class RowTable(DirectLines, can_focus=True):
         self._cache: dict[tuple[Row, int, bool], Strip] = {}
         self._fit: tuple[int, ...] = tuple(range(len(self.COLUMNS)))
         self._fit_width = -1
+        # a column widens for a cell wider than it, and stays so: a number is never cut (a quantity
+        # of 20000 in a four-character column read 2000). A last column of text (a note) takes
+        # what is left of the line instead, and may be cut at the edge.
+        self._widths = [c.width for c in self.COLUMNS]
+        last = len(self.COLUMNS) - 1
+        self._growing = [i for i, c in enumerate(self.COLUMNS) if c.right or i != last]
 
     @property
     def shown_columns(self) -> list[Column]:
@@ -96,7 +104,7 @@ class RowTable(DirectLines, can_focus=True):
         width = self.size.width
         if width != self._fit_width:
             self._fit_width = width
-            self._fit = fit_columns(self.COLUMNS, width)
+            self._fit = fit_columns(self.COLUMNS, width, self._widths)
         return self._fit
 
     # --- content -----------------------------------------------------------------------------
@@ -111,18 +119,39 @@ class RowTable(DirectLines, can_focus=True):
         self.rows.clear()
         self.keys.clear()
         self.cursor_row = self.top = 0
-        self.refresh()
+        self._widths = [c.width for c in self.COLUMNS]
+        self._relayout()
 
     def add_row(self, cells: Row, key: str) -> None:
         self.rows.append(cells)
         self.keys.append(key)
-        self._refresh_row(len(self.rows) - 1)
+        if not self._fits(cells):
+            self._refresh_row(len(self.rows) - 1)
 
     def set_row(self, key: str, cells: Row) -> None:
         i = self.keys.index(key)
         if self.rows[i] != cells:
             self.rows[i] = cells
-            self._refresh_row(i)
+            if not self._fits(cells):
+                self._refresh_row(i)
+
+    def _fits(self, cells: Row) -> bool:
+        """Widen the columns ``cells`` do not fit; True when that repainted the whole table."""
+        widths = self._widths
+        grown = False
+        for i in self._growing:
+            need = len(cells[i][0]) + 1  # and the space after it
+            if need > widths[i]:
+                widths[i] = need
+                grown = True
+        if grown:
+            self._relayout()
+        return grown
+
+    def _relayout(self) -> None:
+        self._fit_width = -1
+        self._cache.clear()
+        self.refresh()
 
     def remove_row(self, key: str) -> None:
         i = self.keys.index(key)
@@ -169,7 +198,7 @@ class RowTable(DirectLines, can_focus=True):
         width = self.size.width
         if y == 0:
             shown = self._fitted()
-            text = "".join(self._pad(self.COLUMNS[i].label, self.COLUMNS[i].width, self.COLUMNS[i].right)
+            text = "".join(self._pad(self.COLUMNS[i].label, self._widths[i], self.COLUMNS[i].right)
                            for i in shown).ljust(width)[:width]
             if len(shown) < len(self.COLUMNS) and width > 1:
                 text = text[:-1] + HIDDEN_MARK
@@ -195,7 +224,7 @@ class RowTable(DirectLines, can_focus=True):
         cursor_style = self._styles.get("cursor")
         segs = []
         used = 0
-        columns = self.COLUMNS
+        columns, widths = self.COLUMNS, self._widths
         for i in self._fitted():
             column = columns[i]
             text, style_name = row[i]
@@ -203,7 +232,7 @@ class RowTable(DirectLines, can_focus=True):
             if cursor:
                 style = style + cursor_style
             # the last column shown takes what is left, so a note is not cut at its nominal width
-            w = column.width if i != self._fit[-1] else max(column.width, width - used)
+            w = widths[i] if i != self._fit[-1] else max(widths[i], width - used)
             segs.append(Segment(self._pad(text, w, column.right), style))
             used += w
         if width > used:
