@@ -30,7 +30,7 @@ from tui.core.gate import gated_loop
 from tui.core.journal import Journal, describe, order_history, read
 from tui.core.ports import BrokerPort
 from tui.core.priority import UI
-from tui.core.words import counted
+from tui.core.words import counted, plain_quantity
 from tui.frame import Frame
 from tui.key_lane import KeyLane, keys_first
 from tui.keys import BINDINGS, MODAL_BINDING_IDS, MODAL_BINDINGS, help_rows
@@ -363,7 +363,7 @@ class IBTuiApp(LadderKeys, App[int]):
         """``position of +1 ESZ6`` / ``positions of +1 ESZ6, -200 AAPL``: every position that is
         not flat, as the positions pane has them (empty when flat everywhere), and how many."""
         rows = sorted(self.desk.portfolio.rows.values(), key=lambda r: r.contract.key)
-        held = [f"{r.quantity:+g} {r.contract.key}" for r in rows if r.quantity]
+        held = [f"{plain_quantity(r.quantity, sign=True)} {r.contract.key}" for r in rows if r.quantity]
         if not held:
             return "", 0
         return f"position{'s' if len(held) > 1 else ''} of {', '.join(held)}", len(held)

@@ -23,7 +23,7 @@ from tui.core import events as ev
 from tui.core.contracts import parse_symbol
 from tui.core.journal import Journal, journal_path, read, summarize
 from tui.core.session import is_live
-from tui.core.words import counted
+from tui.core.words import counted, plain_quantity
 from tui.tuning import tune_process
 
 if TYPE_CHECKING:
@@ -328,7 +328,8 @@ def cmd_journal(args: argparse.Namespace) -> int:
     print(f"orders: {s['intents']} intents, {s['sent']} sent, {s['refused']} refused by the risk checks")
     print(f"fills: {s['fills']}; commissions {s['commissions']:,.2f}; realized P&L {s['realized_pnl']:+,.2f}")
     for sym, row in sorted(s["by_symbol"].items()):
-        print(f"  {sym:<10} bought {row['bought']:g}  sold {row['sold']:g}  ({row['fills']:g} fills)")
+        print(f"  {sym:<10} bought {plain_quantity(row['bought'])}  sold {plain_quantity(row['sold'])}  "
+              f"({row['fills']:g} fills)")
     if note:
         print(f"note: {note}")
     return 0

@@ -17,6 +17,7 @@ from tui.core.orders import OrderRecord
 from tui.core.prices import to_ticks
 from tui.screens.modals import Confirm
 from tui.screens.ticket import Ticket
+from tui.core.words import plain_quantity
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -166,8 +167,9 @@ class LadderKeys(_AppBase):
             return
         o = self.settings.orders
         if self._needs_confirm():
-            self.ask(f"Send {'LIVE ' if self.desk.is_live else ''}chasing {side} {self.quantity:g} "
-                     f"{spec.contract.key} (follows the market up to {o.chase_max_ticks} ticks)?",
+            live = "LIVE " if self.desk.is_live else ""
+            self.ask(f"Send {live}chasing {side} {plain_quantity(self.quantity)} {spec.contract.key} "
+                     f"(follows the market up to {o.chase_max_ticks} ticks)?",
                      lambda: self.desk.chase(spec, side, self.quantity, o.chase_max_ticks, o.tif))
         else:
             self.desk.chase(spec, side, self.quantity, o.chase_max_ticks, o.tif)
@@ -255,7 +257,7 @@ class LadderKeys(_AppBase):
             return
         spec, qty = held
         self.ask(f"Flatten {spec.contract.key}: cancel its orders and "
-                 f"{'SELL' if qty > 0 else 'BUY'} {abs(qty):g} at market?",
+                 f"{'SELL' if qty > 0 else 'BUY'} {plain_quantity(abs(qty))} at market?",
                  lambda: self.desk.flatten(spec))
 
     def action_reverse(self) -> None:
@@ -265,8 +267,9 @@ class LadderKeys(_AppBase):
         spec, qty = held
         if self._needs_confirm():
             side = "SELL" if qty > 0 else "BUY"
-            self.ask(f"Reverse {spec.contract.key}: cancel its orders and {side} {2 * abs(qty):g} at market "
-                     f"(position {qty:+g} becomes {-qty:+g})?", lambda: self.desk.reverse(spec))
+            self.ask(f"Reverse {spec.contract.key}: cancel its orders and {side} "
+                     f"{plain_quantity(2 * abs(qty))} at market (position {plain_quantity(qty, sign=True)} "
+                     f"becomes {plain_quantity(-qty, sign=True)})?", lambda: self.desk.reverse(spec))
         else:
             self.desk.reverse(spec)
 

@@ -331,7 +331,7 @@ async def test_fills_show_in_positions_and_order_blotter(paused, tmp_path) -> No
         rows = [blotter.get_row_at(i) for i in range(blotter.row_count)]
         assert len(rows) == 2, "one row per order"
         assert [r[8] for r in rows] == ["Filled", "Filled"]
-        assert all(r[9].startswith("1@6") for r in rows), rows  # filled @ average, on the tick grid
+        assert all(r[9].startswith("@6") for r in rows), rows  # filled whole @ average, on the tick grid
         assert "pos +2" in app.query_one(Ladder).header
 
 
@@ -362,7 +362,8 @@ async def test_positions_value_a_position_as_the_ladder_does(paused, tmp_path) -
 
 async def test_an_fx_size_is_shown_whole_in_the_blotter_and_positions(paused, tmp_path) -> None:
     """A quantity of 250000 in the blotter's four-character Qty column read 2500, and a position of
-    +250000 read +2500: a column widens for a cell wider than it instead of cutting it."""
+    +250000 read +2500: a column widens for a cell wider than it instead of cutting it. And a
+    million and more was written 1.23457e+06 (another number) wherever a quantity was shown."""
     from tui.widgets.blotter import Blotter
     from tui.widgets.panes import Positions
 
@@ -370,22 +371,24 @@ async def test_an_fx_size_is_shown_whole_in_the_blotter_and_positions(paused, tm
                    risk__max_position=10_000_000)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot, app)
-        app.quantity = 250_000
+        app.quantity = 1_234_567
         await pilot.press("B")
         con = app.ladder_spec.contract.con_id
-        await until(pilot, lambda: app.desk.portfolio.position(con) == 250_000)
+        await until(pilot, lambda: app.desk.portfolio.position(con) == 1_234_567)
         await settle(pilot)
 
         def lines(table) -> list[str]:
             return [str(table.render_line(y).text) for y in range(table.size.height)]
 
         order = next(line for line in lines(app.query_one(Blotter)) if "EUR.USD" in line)
-        assert re.search(r"BUY +250000 MKT", order), order
+        assert re.search(r"BUY +1234567 MKT .* Filled +@1\.\d{5} ", order), order  # the price whole
         held = next(line for line in lines(app.query_one(Positions)) if "EUR.USD" in line)
-        assert " +250000 " in held, held
+        assert " +1234567 " in held, held
+        assert "pos +1234567 @ 1." in app.query_one(Ladder).header
+        assert any("filled BUY 1234567 EUR.USD @ 1." in m.text for m in app.desk.messages)
         # the columns stay in line with their headers
         header = lines(app.query_one(Blotter))[0]
-        assert header.index("Qty") + 3 == order.index("250000") + 6, (header, order)
+        assert header.index("Qty") + 3 == order.index("1234567") + 7, (header, order)
 
 
 @pytest.mark.parametrize("layout", ["ladder", "positions", "orders", "watchlist"])

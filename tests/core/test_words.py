@@ -1,5 +1,5 @@
 from tui.core.prices import plain_price
-from tui.core.words import counted
+from tui.core.words import counted, plain_quantity
 
 
 def test_counts_read_as_words() -> None:
@@ -17,3 +17,17 @@ def test_a_price_off_an_unknown_grid_keeps_its_digits_and_two_decimals() -> None
     assert plain_price(228.355) == "228.355"
     assert plain_price(-1.25) == "-1.25"  # a spread
     assert plain_price(1.7976931348623157e308) == "1.79769e+308" and plain_price(float("nan")) == "nan"
+
+
+def test_a_quantity_is_written_in_full() -> None:
+    assert plain_quantity(1_234_567) == "1234567"  # :g wrote 1.23457e+06, another number
+    assert plain_quantity(250_000.0) == "250000" and plain_quantity(0.5) == "0.5"
+    assert plain_quantity(3, sign=True) == "+3" and plain_quantity(-2.0, sign=True) == "-2"
+    assert plain_quantity(0, sign=True) == "0" and plain_quantity(1e91) == "1e+91"
+
+
+def test_the_ladder_marks_a_big_order_short_and_never_overstated() -> None:
+    from tui.core.ladder import mark_quantity
+
+    assert [mark_quantity(q) for q in (1, 25, 9999, 20_000, 250_000, 1_234_567)] == \
+        ["1", "25", "9999", "20k", "250k", "1.2M"]

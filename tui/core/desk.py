@@ -33,6 +33,7 @@ from tui.core.queue import QueueModel
 from tui.core.tape import Tape
 from tui.core.risk import Limits
 from tui.core import session
+from tui.core.words import plain_quantity
 
 
 @dataclass(slots=True)
@@ -186,7 +187,7 @@ class Desk(OrderPath, Reconciliation):
             if rec is not None:
                 self.changed_orders.add(rec.order_id)
                 if isinstance(e, ev.Fill) and e.req_id == -1:
-                    self.say(f"filled {rec.action} {e.shares:g} {self.key(rec)} @ "
+                    self.say(f"filled {rec.action} {plain_quantity(e.shares)} {self.key(rec)} @ "
                              f"{self.fmt(rec, e.price)} (order {rec.order_id})", "order")
 
     def key(self, rec: OrderRecord) -> str:
@@ -202,7 +203,7 @@ class Desk(OrderPath, Reconciliation):
 
     def describe(self, rec: OrderRecord) -> str:
         """``BUY 1 ESZ6 LMT 6008.75`` (stop-limits: ``stop 6010.25 lmt 6010.75``)."""
-        parts = [rec.action, f"{rec.quantity:g}", self.key(rec), rec.order_type]
+        parts = [rec.action, plain_quantity(rec.quantity), self.key(rec), rec.order_type]
         if has_stop(rec.order_type) and rec.aux_price is not None:
             parts.append(f"stop {self.fmt(rec, rec.aux_price)}")
         if is_trailing(rec.order_type) and rec.aux_price is not None:

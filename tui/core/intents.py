@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from tui.core.contracts import ContractSpec
 from tui.core.ordertypes import OrderType, drawn_price, is_trailing
 from tui.core.prices import from_ticks, price_text, to_ticks
+from tui.core.words import plain_quantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,7 @@ class OrderIntent:
     def describe(self) -> str:
         """``BUY 1 ESZ6 LMT @6010.00``: prices as the ladder prints them."""
         tick = self.spec.tick
-        parts = [self.action, f"{self.quantity:g}", self.spec.contract.key, self.order_type]
+        parts = [self.action, plain_quantity(self.quantity), self.spec.contract.key, self.order_type]
         if self.lmt_price is not None:
             parts.append(f"@{price_text(self.lmt_price, tick)}")
         if self.aux_price is not None:
@@ -75,7 +76,7 @@ class Bracket:
         sl = price_text(self.stop_loss, tick)
         if not self.targets:
             return f"{self.entry.describe()} tp {price_text(self.take_profit, tick)} sl {sl}"
-        tps = ", ".join(f"{q:g}@{price_text(p, tick)}" for q, p in self.targets)
+        tps = ", ".join(f"{plain_quantity(q)}@{price_text(p, tick)}" for q, p in self.targets)
         return f"{self.entry.describe()} tp {tps} sl {sl}"
 
 

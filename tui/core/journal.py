@@ -28,6 +28,7 @@ from typing import Any
 from tui.core import events as ev
 from tui.core.contracts import Contract
 from tui.core.prices import plain_price
+from tui.core.words import plain_quantity
 
 
 def _utc(epoch: float) -> dt.datetime:
@@ -209,16 +210,16 @@ def describe(record: dict[str, Any], price: Callable[[float | None], str] | None
         return f"{what} {record.get('intent', '')}" + ("" if verdict == "ok" else f": refused ({verdict})")
     if kind == "OrderStatus":
         filled = record.get("filled") or 0
-        return f"status {record.get('status')}" + (f", filled {filled:g} @ {price(record.get('avg_price'))}"
-                                                   if filled else "")
+        fill = f", filled {plain_quantity(filled)} @ {price(record.get('avg_price'))}" if filled else ""
+        return f"status {record.get('status')}{fill}"
     if kind == "OpenOrder":
         prices = "".join(f" {label} {price(record.get(key))}" for label, key in
                          (("lmt", "lmt_price"), ("stop", "aux_price")) if record.get(key) is not None)
-        return f"open order {record.get('action')} {record.get('quantity'):g} {record.get('order_type')}" \
-               f"{prices} ({record.get('status')})"
+        return f"open order {record.get('action')} {plain_quantity(record.get('quantity') or 0)} " \
+               f"{record.get('order_type')}{prices} ({record.get('status')})"
     if kind == "Fill":
-        return f"fill {record.get('side')} {record.get('shares'):g} @ {price(record.get('price'))} " \
-               f"(exec {record.get('exec_id')})"
+        return f"fill {record.get('side')} {plain_quantity(record.get('shares') or 0)} " \
+               f"@ {price(record.get('price'))} (exec {record.get('exec_id')})"
     if kind == "Commission":
         return f"commission {record.get('commission')} {record.get('currency', '')}"
     if kind == "IBError":

@@ -9,6 +9,7 @@ from tui.core.events import MarketUpdate
 from tui.core.orders import OrderRecord
 from tui.core.ordertypes import type_letter
 from tui.core.prices import format_price, from_ticks, tick_decimals, to_ticks
+from tui.core.words import plain_quantity
 
 BEST_BID, BEST_ASK, LAST, CURSOR, AVG, SELECTED, IN_SPREAD = 1, 2, 4, 8, 16, 32, 64
 
@@ -63,6 +64,13 @@ def bar_scale(largest: int) -> int:
         decade *= 10
 
 
+def mark_quantity(q: float) -> str:
+    """An order's quantity in the ladder's narrow order column: in full up to four characters,
+    else short (``250k``, ``1.2M``), never in Python's ``2.5e+05``."""
+    text = plain_quantity(q)
+    return text if len(text) <= 4 else short_number(q)
+
+
 def order_marks(orders: list[OrderRecord], tick: float,
                 ahead: dict[int, float] | None = None) -> dict[int, tuple[str, str]]:
     """Working orders by price: ``{ticks: (buys text, sells text)}`` such as ``2L`` or ``1L+3S``;
@@ -86,7 +94,7 @@ def order_marks(orders: list[OrderRecord], tick: float,
     for t, (buys, sells) in acc.items():
         texts = []
         for buy, side in ((True, buys), (False, sells)):
-            text = "+".join(f"{q:g}{k}" for k, q in side.items())
+            text = "+".join(f"{mark_quantity(q)}{k}" for k, q in side.items())
             if (t, buy) in first:
                 text += "·" + short_number(first[(t, buy)])
             texts.append(text)

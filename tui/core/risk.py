@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from tui.core.ordertypes import OrderType, has_limit, has_stop, is_trailing
 from tui.core.intents import OrderIntent
 from tui.core.prices import format_price, from_ticks, on_grid, plain_price, to_ticks
+from tui.core.words import plain_quantity
 
 
 @dataclass(slots=True)
@@ -112,9 +113,9 @@ def check(intent: OrderIntent, ctx: Context, limits: Limits) -> Verdict:
     if math.isinf(qty):
         return _no("quantity", "quantity must be a finite number")
     if not qty > 0:
-        return _no("quantity", f"quantity {qty:g} must be greater than 0")
+        return _no("quantity", f"quantity {plain_quantity(qty)} must be greater than 0")
     if not float(qty).is_integer():
-        return _no("quantity", f"quantity {qty:g} must be a whole number")
+        return _no("quantity", f"quantity {plain_quantity(qty)} must be a whole number")
     if intent.action not in ("BUY", "SELL"):
         return _no("action", f"action {intent.action!r} must be BUY or SELL")
     needs_lmt = has_limit(intent.order_type)

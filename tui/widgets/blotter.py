@@ -15,6 +15,7 @@ from textual.message import Message
 from tui.core.orders import OrderRecord
 from tui.core.ordertypes import UNKNOWN, has_limit, has_stop, is_trailing, status_word
 from tui.widgets.table import Column, Row, RowTable, cell
+from tui.core.words import plain_quantity
 
 STATUS_STYLE = {"Filled": "profit", "Cancelled": "stale", "ApiCancelled": "stale", "Inactive": "loss",
                 UNKNOWN: "loss", "Unconfirmed": "stale"}
@@ -28,13 +29,15 @@ def order_row(rec: OrderRecord, fmt: Callable[[OrderRecord, float | None], str])
         fmt(rec, rec.trail_stop) if is_trailing(rec.order_type) else "")  # a trailing stop: where it is now
     if rec.triggered and stop:
         stop += "*"  # triggered: it works at its limit now
-    filled = f"{rec.filled:g}@{fmt(rec, rec.avg_price)}" if rec.filled else ""
+    # filled whole: the average alone (the quantity is beside it), so the price fits the column
+    filled = (f"@{fmt(rec, rec.avg_price)}" if rec.filled >= rec.quantity else
+              f"{plain_quantity(rec.filled)}@{fmt(rec, rec.avg_price)}") if rec.filled else ""
     note = f"{rec.error_code}: {rec.error}" if rec.error_code else rec.error
     if rec.status == UNKNOWN and not note:
         note = "not reported by the gateway: check it in TWS"
     return (
         cell(rec.order_id), cell(stamp, "dim"), cell(rec.contract.key if rec.contract else "?"),
-        cell(rec.action, "bid" if rec.buy else "ask"), cell(f"{rec.quantity:g}"),
+        cell(rec.action, "bid" if rec.buy else "ask"), cell(plain_quantity(rec.quantity)),
         cell(rec.order_type), cell(limit), cell(stop),
         cell(status_word(rec.status, rec.filled), STATUS_STYLE.get(rec.status, "")),
         # filled @ average, then the gateway's reject or warning (the last column takes the rest)

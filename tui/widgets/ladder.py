@@ -21,6 +21,7 @@ from tui.core.ladder import (AVG, BEST_ASK, BEST_BID, CURSOR, IN_SPREAD, LAST, S
 from tui.core.orders import OrderRecord
 from tui.core.prices import format_price, from_ticks, to_ticks
 from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles
+from tui.core.words import plain_quantity
 
 HEADER_LINES = 2
 # column widths: my buys | bid size + bar | price | ask size + bar | my sells | trades | volume
@@ -191,7 +192,7 @@ class Ladder(DirectLines, can_focus=True):
         symbol = f"{spec.contract.key} {badge}" if badge else spec.contract.key
         pos, at, pnl_text, ticks_text = "flat", "", "", ""
         if position:
-            pos, at = f"pos {position:+g}", f" @ {format_price(avg or 0, spec.tick)}"
+            pos, at = f"pos {plain_quantity(position, sign=True)}", f" @ {format_price(avg or 0, spec.tick)}"
             if pnl is not None and market is not None and market.last and avg:
                 ticks = (market.last - avg) / spec.tick * (1 if position > 0 else -1)
                 pnl_text, ticks_text = f"P&L {pnl:+,.2f}", f" ({ticks:+.0f}t)"

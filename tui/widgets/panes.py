@@ -16,6 +16,7 @@ from tui.core.events import ConnState, MarketUpdate
 from tui.core.portfolio import PositionRow
 from tui.core.prices import format_price
 from tui.widgets.table import Column, Row, RowTable, cell
+from tui.core.words import plain_quantity
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -145,7 +146,7 @@ class Positions(RowTable):
                     unreal = (m.last - row.avg_price) * row.quantity * row.multiplier
             cells = (
                 cell(row.contract.key),
-                cell(f"{row.quantity:+g}" if row.quantity else "0", sign_style(row.quantity)),
+                cell(plain_quantity(row.quantity, sign=True), sign_style(row.quantity)),
                 cell(format_price(row.avg_price, tick) if row.quantity else ""),
                 cell(format_price(last, tick) if last else ""),
                 cell(f"{unreal:+,.2f}", sign_style(unreal)),
