@@ -81,11 +81,21 @@ class Orders:
     confirm: str = "live"  # never | live | always
     instruments: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def quantity_for(self, symbol: str) -> int:
-        return int(self.instruments.get(symbol, {}).get("default_quantity", self.default_quantity))
+    def _instrument(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """The section of the first of ``names`` the config has: an instrument's names in order,
+        the symbol as typed (``EUR.USD``, ``ES``), then the contract's own (IB's symbol for
+        EUR.USD is ``EUR``)."""
+        for name in names:
+            entry = self.instruments.get(name) or self.instruments.get(name.upper())
+            if entry:
+                return entry
+        return {}
 
-    def presets_for(self, symbol: str) -> list[int]:
-        return list(self.instruments.get(symbol, {}).get("quantity_presets", self.quantity_presets))
+    def quantity_for(self, *names: str) -> int:
+        return int(self._instrument(names).get("default_quantity", self.default_quantity))
+
+    def presets_for(self, *names: str) -> list[int]:
+        return list(self._instrument(names).get("quantity_presets", self.quantity_presets))
 
 
 @dataclass

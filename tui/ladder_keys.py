@@ -280,14 +280,17 @@ class LadderKeys(_AppBase):
         self.ask("Re-arm trading (the kill switch is on)?",
                  lambda: self.desk.rearm())
 
-    def action_quantity(self, direction: int) -> None:
+    def instrument_names(self) -> tuple[str, ...]:
+        """The ladder's instrument as the config may name it: as typed, then as IB names it."""
         spec = self.ladder_spec
-        step = self.settings.orders.quantity_for(spec.contract.symbol) if spec else 1
+        return (self.ladder_query, spec.contract.key, spec.contract.symbol) if spec else (self.ladder_query,)
+
+    def action_quantity(self, direction: int) -> None:
+        step = self.settings.orders.quantity_for(*self.instrument_names()) if self.ladder_spec else 1
         self.quantity = max(step, self.quantity + direction * step)
 
     def action_preset(self, n: int) -> None:
-        symbol = self.ladder_spec.contract.symbol if self.ladder_spec else self.ladder_query
-        presets = self.settings.orders.presets_for(symbol)
+        presets = self.settings.orders.presets_for(*self.instrument_names())
         if n <= len(presets):
             self.quantity = presets[n - 1]
 

@@ -58,6 +58,22 @@ async def test_quantity_keys_and_presets(paused, tmp_path) -> None:
         await until(pilot, lambda: gateway_orders(paused) and gateway_orders(paused)[0].quantity == 10)
 
 
+async def test_an_instrument_configured_as_typed_gets_its_quantities(paused, tmp_path) -> None:
+    """[orders.instruments."EUR.USD"] was looked up as IB's symbol for it, EUR, and never found:
+    the ladder sent 1 (one euro) instead of the configured 20000."""
+    app = make_app(paused, tmp_path, symbol="EUR.USD", orders__instruments={
+        "EUR.USD": {"default_quantity": 20000, "quantity_presets": [20000, 50000, 100000]}})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        assert app.quantity == 20000
+        await pilot.press("plus")
+        assert app.quantity == 40000
+        await pilot.press("3")
+        assert app.quantity == 100000
+        await pilot.press("1")
+        assert app.quantity == 20000 and "qty 20000" in app.query_one(Ladder).header
+
+
 async def test_bracket_key_sends_three_linked_orders(paused, tmp_path) -> None:
     app = make_app(paused, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
