@@ -125,17 +125,17 @@ class RowTable(DirectLines, can_focus=True):
     def add_row(self, cells: Row, key: str) -> None:
         self.rows.append(cells)
         self.keys.append(key)
-        if not self._fits(cells):
+        if not self._widen_for(cells):
             self._refresh_row(len(self.rows) - 1)
 
     def set_row(self, key: str, cells: Row) -> None:
         i = self.keys.index(key)
         if self.rows[i] != cells:
             self.rows[i] = cells
-            if not self._fits(cells):
+            if not self._widen_for(cells):
                 self._refresh_row(i)
 
-    def _fits(self, cells: Row) -> bool:
+    def _widen_for(self, cells: Row) -> bool:
         """Widen the columns ``cells`` do not fit; True when that repainted the whole table."""
         widths = self._widths
         grown = False
