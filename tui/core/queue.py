@@ -36,14 +36,14 @@ class Place:
     displayed: int  # displayed at its price when last seen
 
 
-def displayed_at(market: MarketUpdate, ticks: int, buy: bool, tick: float) -> int:
-    """The size the feed shows at a price on one side (the book if there is one, else L1)."""
-    rows = market.bids if buy else market.asks
-    for price, size in rows:
-        if to_ticks(price, tick) == ticks:
-            return size
+def displayed(market: MarketUpdate, buy: bool, tick: float) -> dict[int, int]:
+    """The size the feed shows at each price (in ticks) on one side: the book if there is one,
+    and the best price from L1 where the book does not have it."""
+    shown = {to_ticks(price, tick): size for price, size in (market.bids if buy else market.asks)}
     best, size = (market.bid, market.bid_size) if buy else (market.ask, market.ask_size)
-    return size if best and to_ticks(best, tick) == ticks else 0
+    if best:
+        shown.setdefault(to_ticks(best, tick), size)
+    return shown
 
 
 def resting_limit(rec: OrderRecord) -> bool:
@@ -71,13 +71,17 @@ class QueueModel:
                 t = to_ticks(p.price, tick)
                 traded[t] = traded.get(t, 0) + p.size
         seen = set()
+        sides: dict[bool, dict[int, int]] = {}  # each side's sizes by price, made once an update
         for rec in orders:
             if not resting_limit(rec):
                 continue
             assert rec.lmt_price is not None
             seen.add(rec.order_id)
             t = to_ticks(rec.lmt_price, tick)
-            shown = displayed_at(market, t, rec.buy, tick)
+            book = sides.get(rec.buy)
+            if book is None:
+                book = sides[rec.buy] = displayed(market, rec.buy, tick)
+            shown = book.get(t, 0)
             place = self.places.get(rec.order_id)
             if place is None or place.ticks != t or place.quantity != rec.quantity:
                 self.places[rec.order_id] = Place(market.con_id, t, rec.quantity, float(shown), shown)
