@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tui import config as cfg
+from tui.core.contracts import Contract
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +29,11 @@ def ibtui(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
     ("[orders]\nquantity_presets = [1, -2]\n", "orders.quantity_presets: expected a list of positive"),
     ("watchlist = \"ES\"\n", "watchlist: expected a list of symbols"),
     ("[colours]\nbid = 1\n", "colours: unknown section"),
+    ("[risk.instruments.ES]\nmax_position = -5\n", "risk.instruments.ES.max_position: expected 0 to"),
+    ("[risk.instruments.ES]\ndaily_loss_limit = 500\n",
+     "risk.instruments.ES.daily_loss_limit: unknown key (the account's, not an instrument's"),
+    ("[risk.instruments]\nES = 5\n", "risk.instruments.ES: expected a table"),
+    ("[orders.instruments.ES]\ntif = \"GTC\"\n", "orders.instruments.ES.tif: unknown key"),
 ])
 def test_bad_config_exits_2_with_one_clear_line(tmp_path: Path, text: str, expected: str) -> None:
     path = tmp_path / "bad.toml"
@@ -82,6 +88,8 @@ def test_example_config_loads_and_documents_every_key() -> None:
     example = ROOT / "config.example.toml"
     settings = cfg.load(str(example), with_state=False)
     assert settings.orders.quantity_for("AAPL") == 100
+    fx = Contract("EUR", "CASH", "IDEALPRO", "USD", 9, local_symbol="EUR.USD")
+    assert settings.risk.for_contract(fx).max_order_quantity > settings.risk.max_order_quantity
     text = example.read_text()
     for section, values in cfg.as_document(cfg.Settings()).items():
         keys = values.keys() if isinstance(values, dict) else [section]

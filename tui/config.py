@@ -18,7 +18,7 @@ import platformdirs
 import tomli_w
 
 from tui.core import files
-from tui.core.risk import LIMIT_RANGES, Limits
+from tui.core.risk import INSTRUMENT_LIMITS, LIMIT_RANGES, Limits
 from tui.core.session import is_live
 
 APP = "ibtui"
@@ -214,6 +214,35 @@ def _targets(where: str, value: object) -> list[list[int]]:
     return [list(t) for t in value]
 
 
+# what a section of [orders.instruments] / [risk.instruments] may set for one instrument
+_PER_INSTRUMENT = {"orders": ("default_quantity", "quantity_presets"), "risk": INSTRUMENT_LIMITS}
+
+
+def _instruments(obj: Any, name: str, where: str, value: object) -> dict[str, dict[str, Any]]:
+    """``[orders.instruments.X]`` or ``[risk.instruments.X]``: each instrument's own settings,
+    checked as the section's own keys are."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a table of symbols")
+    allowed = _PER_INSTRUMENT[name]
+    out: dict[str, dict[str, Any]] = {}
+    for sym, table in value.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}.{sym}: expected a table")
+        entry: dict[str, Any] = {}
+        for k, v in table.items():
+            at = f"{where}.{sym}.{k}"
+            if k not in allowed:
+                account_wide = name == "risk" and hasattr(obj, k)
+                whose = " (the account's, not an instrument's: set it in [risk])" if account_wide else ""
+                raise ConfigError(f"{at}: unknown key{whose} (known: {', '.join(allowed)})")
+            if k == "quantity_presets":
+                entry[k] = _int_list(at, v)
+            else:
+                entry[k] = _expect(at, v, type(getattr(obj, k)), (name, k))
+        out[sym] = entry
+    return out
+
+
 def _section(obj: Any, name: str, data: object, path: str) -> None:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: [{name}] must be a table")
@@ -228,20 +257,7 @@ def _section(obj: Any, name: str, data: object, path: str) -> None:
         elif key == "bracket_targets":
             setattr(obj, key, _targets(where, value))
         elif key == "instruments":
-            if not isinstance(value, dict):
-                raise ConfigError(f"{where}: expected a table of symbols")
-            for sym, table in value.items():
-                if not isinstance(table, dict):
-                    raise ConfigError(f"{where}.{sym}: expected a table")
-                for k, v in table.items():
-                    if k == "default_quantity":
-                        _expect(f"{where}.{sym}.{k}", v, int, ("orders", "default_quantity"))
-                    elif k == "quantity_presets":
-                        _int_list(f"{where}.{sym}.{k}", v)
-                    else:
-                        raise ConfigError(f"{where}.{sym}.{k}: unknown key "
-                                          "(known: default_quantity, quantity_presets)")
-            setattr(obj, key, value)
+            setattr(obj, key, _instruments(obj, name, where, value))
         else:
             setattr(obj, key, _expect(where, value, type(current), (name, key)))
 

@@ -74,6 +74,28 @@ async def test_an_instrument_configured_as_typed_gets_its_quantities(paused, tmp
         assert app.quantity == 20000 and "qty 20000" in app.query_one(Ladder).header
 
 
+async def test_an_instruments_own_risk_limits_let_its_size_through_and_stop_the_next(paused, tmp_path) -> None:
+    """[risk.instruments."EUR.USD"]: a million euros goes out although the account's
+    max_order_quantity is 100; more than the instrument's own limit is refused, by its number."""
+    app = make_app(paused, tmp_path, symbol="EUR.USD",
+                   orders__instruments={"EUR.USD": {"default_quantity": 1_000_000}},
+                   risk__max_order_quantity=100,
+                   risk__instruments={"EUR.USD": {"max_order_quantity": 2_000_000, "max_position": 5_000_000}})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("B")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 1, what="the order at the gateway")
+        assert gateway_orders(paused)[0].quantity == 1_000_000
+        await pilot.press("3")  # presets: 1, 2, 5 (the account's)
+        await pilot.press("plus", "plus")  # the instrument's step: 5 + 2,000,000
+        assert app.quantity == 2_000_005
+        await pilot.press("B")
+        await until(pilot, lambda: any("exceeds max_order_quantity 2,000,000" in m.text
+                                       for m in app.desk.messages), what="the refusal")
+        await settle(pilot)
+        assert len(gateway_orders(paused)) == 1
+
+
 async def test_bracket_key_sends_three_linked_orders(paused, tmp_path) -> None:
     app = make_app(paused, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:

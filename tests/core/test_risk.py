@@ -149,3 +149,23 @@ def test_an_intent_reads_with_its_prices_as_the_ladder_prints_them() -> None:
     assert OrderIntent(fx, "BUY", 20000, "LMT", 1.0855).describe() == "BUY 20000 EUR.USD LMT @1.08550"
     bracket = Bracket(OrderIntent(ES, "BUY", 1, "LMT", 6000.0), take_profit=6004.0, stop_loss=5998.0)
     assert bracket.describe() == "BUY 1 ESZ6 LMT @6000.00 tp 6004.00 sl 5998.00"
+
+
+def test_an_instrument_has_its_own_size_limits_under_any_of_its_names() -> None:
+    """[risk.instruments."EUR.USD"]: a euro is not an ES contract. One set of limits made FX
+    untradeable (1,000 euros at most) or ES unguarded (a million contracts)."""
+    fx = ContractSpec(Contract("EUR", "CASH", "IDEALPRO", "USD", 9, local_symbol="EUR.USD"), 0.00005, 1.0)
+    limits = Limits(max_order_quantity=10, max_position=20, max_order_notional=10_000_000, instruments={
+        "EUR.USD": {"max_order_quantity": 2_000_000, "max_position": 5_000_000},
+        "ES": {"max_order_quantity": 5}})
+    market = Context(bid=1.085, ask=1.08505, last=1.085, data_age=0.5)
+    euros = OrderIntent(fx, "BUY", 1_000_000, "LMT", 1.085)
+    assert not check(euros, market, limits).ok  # the account's limits alone refuse it
+    assert check(euros, market, limits.for_contract(fx.contract)).ok
+    v = check(OrderIntent(fx, "BUY", 3_000_000, "LMT", 1.085), market, limits.for_contract(fx.contract))
+    assert v.message == "quantity 3,000,000 exceeds max_order_quantity 2,000,000"
+    es = limits.for_contract(ES.contract)  # configured as ES, found for ESZ6 by its symbol
+    assert es.max_order_quantity == 5 and es.max_position == 20
+    assert check(buy(6), MARKET, es).rule == "max_order_quantity"
+    assert limits.for_contract(AAPL.contract) is limits
+    assert Limits().for_contract(fx.contract) == Limits()

@@ -326,7 +326,7 @@ class Desk(OrderPath, Reconciliation):
         if self.broker.stale or self.connection.state not in _TALKING:  # quiet, or nobody there
             return "STALE"
         now = self.clock()
-        if now - seen > self.limits.stale_data_seconds:
+        if now - seen > self.limits.for_contract(spec.contract).stale_data_seconds:
             # quiet, and outside its trading hours: closed, not broken
             closed = is_open(spec.trading_hours, spec.time_zone, now) is False
             return "CLOSED" if closed else "STALE"

@@ -84,13 +84,14 @@ class OrderPath:
 
     def verdict(self, intent: OrderIntent) -> Verdict:
         """The risk verdict an intent would get now (the ticket shows it before sending)."""
-        return check(intent, self.context(intent.spec), self.limits)
+        return check(intent, self.context(intent.spec), self.limits.for_contract(intent.spec.contract))
 
     def submit(self, intent: OrderIntent, order_id: int | None = None) -> int | None:
         """Check, journal, send. Returns the order id, or None when refused (with a message)."""
         verdict = self.verdict(intent)
         if order_id is not None and verdict.rule == "max_working_orders":
-            verdict = check(intent, replace(self.context(intent.spec), working_orders=0), self.limits)
+            verdict = check(intent, replace(self.context(intent.spec), working_orders=0),
+                            self.limits.for_contract(intent.spec.contract))
         if not verdict.ok:
             if self.journal:
                 self.journal.write("intent", intent=intent.describe(), verdict=verdict.rule,

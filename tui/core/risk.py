@@ -8,8 +8,10 @@ possible at all, then the order's own shape, then its size against limits.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
+from tui.core.contracts import Contract
 from tui.core.ordertypes import OrderType, has_limit, has_stop, is_trailing
 from tui.core.intents import OrderIntent
 from tui.core.prices import format_price, from_ticks, on_grid, plain_price, to_ticks
@@ -31,7 +33,24 @@ class Limits:
     max_losing_streak: int = 0  # this many losing round trips in a row ...
     cooldown_minutes: float = 15.0  # ... block new risk for this long after the last of them
     max_round_trips: int = 0  # round trips (flat to flat) per day
+    # an instrument's own limits, by name (``[risk.instruments."EUR.USD"]``): any of INSTRUMENT_LIMITS
+    instruments: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    def for_contract(self, contract: Contract) -> Limits:
+        """The limits an order in ``contract`` is checked against: these, with the section of
+        the first of its names the config has (``ESZ6`` / ``EUR.USD`` / ``AAPL``, then IB's local
+        symbol, then its symbol, ``ES`` or ``EUR``) laid over them."""
+        if not self.instruments:
+            return self
+        for name in (contract.key, contract.local_symbol, contract.symbol):
+            if name and (entry := self.instruments.get(name) or self.instruments.get(name.upper())):
+                return replace(self, **entry)
+        return self
+
+
+# the limits an instrument may set for itself; the guardrails are the account's, one set for all
+INSTRUMENT_LIMITS = ("max_order_quantity", "max_order_notional", "price_band_percent", "max_working_orders",
+                     "max_position", "stale_data_seconds")
 
 # the values each limit may take (the config refuses others, naming the range)
 LIMIT_RANGES: dict[str, tuple[float, float]] = {
