@@ -71,7 +71,7 @@ async def test_an_instrument_configured_as_typed_gets_its_quantities(paused, tmp
         await pilot.press("3")
         assert app.quantity == 100000
         await pilot.press("1")
-        assert app.quantity == 20000 and "qty 20000" in app.query_one(Ladder).header
+        assert app.quantity == 20000 and "qty 20,000" in app.query_one(Ladder).header
 
 
 async def test_an_instruments_own_risk_limits_let_its_size_through_and_stop_the_next(paused, tmp_path) -> None:
@@ -401,7 +401,8 @@ async def test_positions_value_a_position_as_the_ladder_does(paused, tmp_path) -
 async def test_an_fx_size_is_shown_whole_in_the_blotter_and_positions(paused, tmp_path) -> None:
     """A quantity of 250000 in the blotter's four-character Qty column read 2500, and a position of
     +250000 read +2500: a column widens for a cell wider than it instead of cutting it. And a
-    million and more was written 1.23457e+06 (another number) wherever a quantity was shown."""
+    million and more was written 1.23457e+06 (another number) wherever a quantity was shown; it
+    is written with its thousands marked, as 1234567 is a glance away from 123456."""
     from tui.widgets.blotter import Blotter
     from tui.widgets.panes import Positions
 
@@ -419,14 +420,15 @@ async def test_an_fx_size_is_shown_whole_in_the_blotter_and_positions(paused, tm
             return [str(table.render_line(y).text) for y in range(table.size.height)]
 
         order = next(line for line in lines(app.query_one(Blotter)) if "EUR.USD" in line)
-        assert re.search(r"BUY +1234567 MKT .* Filled +@1\.\d{5} ", order), order  # the price whole
+        assert re.search(r"BUY +1,234,567 MKT .* Filled +@1\.\d{5} ", order), order  # the price whole
         held = next(line for line in lines(app.query_one(Positions)) if "EUR.USD" in line)
-        assert " +1234567 " in held, held
-        assert "pos +1234567 @ 1." in app.query_one(Ladder).header
-        assert any("filled BUY 1234567 EUR.USD @ 1." in m.text for m in app.desk.messages)
+        assert " +1,234,567 " in held, held
+        assert "pos +1,234,567 @ 1." in app.query_one(Ladder).header
+        assert "qty 1,234,567" in app.query_one(Ladder).header
+        assert any("filled BUY 1,234,567 EUR.USD @ 1." in m.text for m in app.desk.messages)
         # the columns stay in line with their headers
         header = lines(app.query_one(Blotter))[0]
-        assert header.index("Qty") + 3 == order.index("1234567") + 7, (header, order)
+        assert header.index("Qty") + 3 == order.index("1,234,567") + 9, (header, order)
 
 
 @pytest.mark.parametrize("layout", ["ladder", "positions", "orders", "watchlist"])

@@ -111,6 +111,12 @@ async def test_big_sizes_and_narrow_panes_keep_the_columns_in_place(paused, tmp_
                 (width, line)
             ladder._width = width
             assert "SELL" in "".join(seg.text for seg in ladder._line(1)), width
+        # the volume column (a wide pane): an FX day's volume at a price read 12345678, cut from
+        # 123456789 at the pane's edge, and a million as 1000000 beside sizes written 1.0M
+        for volume, shown in ((123_456_789, " 123M"), (31_000_000, " 31M"), (950_000, " 950000"), (85, " 85")):
+            row = LadderRow(ticks=1, price="1.08560", bid_size=0, ask_size=0, buys="", sells="",
+                            volume=volume, flags=0)
+            assert text(row, 80).rstrip().endswith(shown), (volume, text(row, 80))
 
 
 async def test_updates_send_what_textuals_compositor_sends(paused, tmp_path) -> None:

@@ -146,7 +146,7 @@ def test_an_intent_reads_with_its_prices_as_the_ladder_prints_them() -> None:
         "SELL 2 ESZ6 STP LMT @6010.75 stop 6010.50"
     assert OrderIntent(ES, "BUY", 1, "LMT", 6000.123).describe() == "BUY 1 ESZ6 LMT @6000.123"
     fx = ContractSpec(Contract("EUR", "CASH", "IDEALPRO", "USD", 9, local_symbol="EUR.USD"), 0.00005, 1.0)
-    assert OrderIntent(fx, "BUY", 20000, "LMT", 1.0855).describe() == "BUY 20000 EUR.USD LMT @1.08550"
+    assert OrderIntent(fx, "BUY", 20000, "LMT", 1.0855).describe() == "BUY 20,000 EUR.USD LMT @1.08550"
     bracket = Bracket(OrderIntent(ES, "BUY", 1, "LMT", 6000.0), take_profit=6004.0, stop_loss=5998.0)
     assert bracket.describe() == "BUY 1 ESZ6 LMT @6000.00 tp 6004.00 sl 5998.00"
 

@@ -20,8 +20,10 @@ def test_a_price_off_an_unknown_grid_keeps_its_digits_and_two_decimals() -> None
 
 
 def test_a_quantity_is_written_in_full() -> None:
-    assert plain_quantity(1_234_567) == "1234567"  # :g wrote 1.23457e+06, another number
-    assert plain_quantity(250_000.0) == "250000" and plain_quantity(0.5) == "0.5"
+    assert plain_quantity(1_234_567) == "1,234,567"  # :g wrote 1.23457e+06, another number
+    assert plain_quantity(250_000.0) == "250,000" and plain_quantity(0.5) == "0.5"
+    assert plain_quantity(1_234_567, grouped=False) == "1234567" and plain_quantity(999) == "999"
+    assert plain_quantity(12_345.5) == "12,345.5" and plain_quantity(-20_000, sign=True) == "-20,000"
     assert plain_quantity(3, sign=True) == "+3" and plain_quantity(-2.0, sign=True) == "-2"
     assert plain_quantity(0, sign=True) == "0" and plain_quantity(1e91) == "1e+91"
 

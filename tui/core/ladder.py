@@ -67,7 +67,7 @@ def bar_scale(largest: int) -> int:
 def mark_quantity(q: float) -> str:
     """An order's quantity in the ladder's narrow order column: in full up to four characters,
     else short (``250k``, ``1.2M``), never in Python's ``2.5e+05``."""
-    text = plain_quantity(q)
+    text = plain_quantity(q, grouped=False)
     return text if len(text) <= 4 else short_number(q)
 
 

@@ -196,7 +196,7 @@ class Ladder(DirectLines, can_focus=True):
             if pnl is not None and market is not None and market.last and avg:
                 ticks = (market.last - avg) / spec.tick * (1 if position > 0 else -1)
                 pnl_text, ticks_text = f"P&L {pnl:+,.2f}", f" ({ticks:+.0f}t)"
-        tail = [f"qty {quantity}"]
+        tail = [f"qty {plain_quantity(quantity)}"]
         if self.hold:
             tail.append("HOLD")
         if market is not None and not market.has_depth:
@@ -320,7 +320,10 @@ class Ladder(DirectLines, can_focus=True):
             used += W_TRD + 1
         if self._show_volume(width):
             segs.append(Segment(" ", st("base")))
-            segs.append(Segment(f"{row.volume:>{W_VOL}}" if row.volume else " " * W_VOL, st("dim")))
+            # short past a size column's width, as the sizes are: 31M, not 31000000 (and 123M, not
+            # 12345678 cut from 123456789 at the pane's edge)
+            vol = size_text(row.volume, W_SIZE) if row.volume else ""
+            segs.append(Segment(f"{vol:>{W_VOL}}", st("dim")))
             used += W_VOL + 1
         if width > used:
             segs.append(Segment(" " * (width - used), st("base")))
