@@ -247,6 +247,28 @@ async def test_order_ticket_validates_and_sends(paused, tmp_path) -> None:
         assert o.outside_rth, "the box ticked on the ticket reaches the gateway"
 
 
+async def test_a_ticket_quantity_typed_as_fx_traders_write_it(paused, tmp_path) -> None:
+    """25k and 1.5m in the ticket's quantity: the gateway gets 25,000 and 1,500,000; a prefix
+    that leaves a fraction (1.2345k) is refused by name, never rounded into another size."""
+    app = make_app(paused, tmp_path, symbol="EUR.USD", risk__max_order_quantity=10_000_000,
+                   risk__max_position=10_000_000)
+    async with app.run_test(size=(120, 40)) as pilot:
+        ticket = await open_ticket(pilot, app)
+        verdict = ticket.query_one("#verdict")
+        await pilot.press("tab", "tab", *"1.2345k")  # the quantity field, its text selected
+        await settle(pilot, 0.1)
+        assert "quantity '1.2345k' is not a whole number" in str(verdict.render())
+        await pilot.press("ctrl+s")
+        await settle(pilot, 0.3)
+        assert not gateway_orders(paused) and isinstance(app.screen, Ticket)
+        await pilot.press("ctrl+a", "ctrl+k", *"25k")
+        await settle(pilot, 0.1)
+        assert "passes the risk checks: BUY 25,000 EUR.USD" in str(verdict.render())
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 1, what="25k at the gateway")
+        assert gateway_orders(paused)[0].quantity == 25_000
+
+
 def burst(app, *keys: str) -> None:
     """Keys as one read of the terminal hands them over when typed fast or while the loop is busy:
     all posted before any of them has run."""

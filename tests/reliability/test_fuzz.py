@@ -50,7 +50,8 @@ def test_any_toml_text_loads_or_fails_with_a_config_error(text: str) -> None:
 
 
 typed = st.one_of(st.text(max_size=12), st.sampled_from(["", "1", "0", "-3", "1e9", "nan", "inf", "6000.25",
-                                                         "6000.1", "1,000", " 5 ", "0x10", "1_000"]))
+                                                         "6000.1", "1,000", " 5 ", "0x10", "1_000", "25k", "1.5m",
+                                                         "1.2345k", "infk", "1e400k", "-2k", "k"]))
 
 
 @settings(max_examples=500, deadline=None)

@@ -7,14 +7,23 @@ from tui.core.intents import OrderIntent
 from tui.core.ordertypes import ORDER_TYPES, OrderType, has_limit, has_stop, is_trailing
 
 
-def _number(text: str, label: str, required: bool) -> tuple[float | None, str]:
+# a quantity as FX and share traders write it: 25k, 1.5m (the ticket's quantity only: a price is
+# always written out)
+_SCALES = {"k": 1_000, "m": 1_000_000}
+
+
+def _number(text: str, label: str, required: bool, scaled: bool = False) -> tuple[float | None, str]:
     text = text.strip().replace(",", "")
     if not text:
         return None, f"{label} is required" if required else ""
+    scale = _SCALES.get(text[-1].lower(), 1) if scaled else 1
+    digits = text[:-1].strip() if scale != 1 else text
     try:
-        value = float(text)
+        value = float(digits) * scale
     except ValueError:
         return None, f"{label} {text!r} is not a number"
+    if scale != 1 and not value.is_integer():  # 1.2345k: not what the trader meant to type
+        return None, f"{label} {text!r} is not a whole number"
     if value != value or value in (float("inf"), float("-inf")):
         return None, f"{label} {text!r} is not a number"
     return value, ""
@@ -41,7 +50,7 @@ def parse_ticket(spec: ContractSpec, side: str, order_type: str, quantity: str, 
         return None, f"side {side!r} must be BUY or SELL"
     if order_type not in ORDER_TYPES:
         return None, f"order type {order_type!r} must be one of {', '.join(ORDER_TYPES)}"
-    qty, problem = _number(quantity, "quantity", True)
+    qty, problem = _number(quantity, "quantity", True, scaled=True)
     limit_label, stop_label = field_labels(order_type)
     takes_limit, takes_stop = uses_fields(order_type)
     lmt, problem_l = _number(limit, limit_label, takes_limit)
