@@ -451,6 +451,15 @@ async def test_an_fx_size_is_shown_whole_in_the_blotter_and_positions(paused, tm
         # the columns stay in line with their headers
         header = lines(app.query_one(Blotter))[0]
         assert header.index("Qty") + 3 == order.index("1,234,567") + 9, (header, order)
+        # time & sales: an FX print's millions in full, under the size header
+        from tui.widgets.tape import TimeAndSales
+        tas = app.query_one(TimeAndSales)
+        paused.call(paused.gateway.run_steps, 300, 0.01)  # the market trades
+        await until(pilot, lambda: "no trades" not in str(tas.render_line(1).text) and tas.tape is not None)
+        size = tas.tape.prints[-1][2]
+        line, title = tas.render_line(1).text, tas.render_line(0).text
+        assert f"{size:,}" in line and title.index("size") + 4 == line.rindex(f"{size:,}") + len(f"{size:,}"), \
+            (title, line)
 
 
 @pytest.mark.parametrize("layout", ["ladder", "positions", "orders", "watchlist"])

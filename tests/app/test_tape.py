@@ -53,7 +53,13 @@ async def test_time_and_sales_and_the_trades_column_move_with_the_market_and_cle
         await settle(pilot)
         _, _, size, side = tape.tape.prints[-1]
         line = tape.render_line(1).text
-        assert f"{size:>6} {'B' if side > 0 else 'S' if side < 0 else ' '}" in line, line
+        letter = 'B' if side > 0 else 'S' if side < 0 else ' '
+        assert f"{size:>6,} {letter}" in line, line
+        # in line with the header; an FX print's size with its thousands marked in a wider column
+        assert tape.render_line(0).text.index("size") + 4 == line.index(f"{size:,} {letter}") + len(f"{size:,}")
+        from tui.widgets.tape import size_text
+        assert (size_text(1_000_000, 9), size_text(125_000_000, 9), size_text(7, 6)) == ("1,000,000", "125M", "7")
+        assert (size_text(12_500, 6), size_text(125_000, 6)) == ("12,500", "125k")
         ladder = app.query_one(Ladder)
         assert sum(r.traded_buy + r.traded_sell for r in ladder.rows) > 0
         assert "TRADES" in ladder.render_line(1).text

@@ -8,11 +8,23 @@ from rich.segment import Segment
 from textual.strip import Strip
 
 from tui.core.contracts import ContractSpec
+from tui.core.ladder import short_number
 from tui.core.prices import format_price
 from tui.core.tape import Tape
 from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles
 
 SIDE = {1: ("B", "bid"), -1: ("S", "ask"), 0: (" ", "dim")}  # buyer lifted / seller hit / unknown
+W_SIZE, W_FX_SIZE = 6, 9  # 12,500 shares; 1,000,000 euros, in full and in line with the header
+
+
+def size_width(spec: ContractSpec | None) -> int:
+    return W_FX_SIZE if spec is not None and spec.contract.sec_type == "CASH" else W_SIZE
+
+
+def size_text(size: int, width: int) -> str:
+    """A print's size with its thousands marked, short (``12M``) only when wider than its column."""
+    text = f"{size:,}"
+    return text if len(text) <= width else short_number(size)
 
 
 class TimeAndSales(DirectLines, can_focus=True):
@@ -41,7 +53,7 @@ class TimeAndSales(DirectLines, can_focus=True):
         style = self._theme.get
         width = self.size.width
         if y == 0:
-            title = f"{'time':<8} {'price':>10} {'size':>6}"
+            title = f"{'time':<8} {'price':>10} {'size':>{size_width(self.spec)}}"
             return LeanStrip([Segment(title.ljust(width)[:width], style("title"))], width)
         tape, spec = self.tape, self.spec
         i = len(tape.prints) - y if tape is not None else -1
@@ -51,5 +63,6 @@ class TimeAndSales(DirectLines, can_focus=True):
         when, price, size, side = tape.prints[i]
         letter, name = SIDE.get(side, SIDE[0])
         stamp = time.strftime("%H:%M:%S", time.localtime(when)) if when else "--:--:--"
-        line = f"{stamp} {format_price(price, spec.tick):>10} {size:>6} {letter}"
+        w = size_width(spec)
+        line = f"{stamp} {format_price(price, spec.tick):>10} {size_text(size, w):>{w}} {letter}"
         return LeanStrip([Segment(line.ljust(width)[:width], style(name))], width)
