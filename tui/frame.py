@@ -102,7 +102,7 @@ class Frame:
                     if s is None or con in changed or new_second:
                         w.update_row(q, s, desk.markets.get(con) if con else None, desk.freshness(s))
         held = desk.portfolio.rows
-        if any(isinstance(e, (ev.Position, ev.PortfolioItem, ev.PnLSingle)) for e in events) or (
+        if any(isinstance(e, (ev.Position, ev.PortfolioItem, ev.PnLSingle, ev.PositionsEnd)) for e in events) or (
                 held and any(u.con_id in held for u in updates)):  # valued at the live last
             self._portfolio_dirty = True
         if now - self._tables_drawn >= TABLE_INTERVAL:

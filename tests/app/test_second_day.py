@@ -155,6 +155,53 @@ async def test_restart_against_the_same_gateway_keeps_working_orders_working(pau
         assert not any("UNKNOWN" in m.text for m in again.desk.messages)
 
 
+async def test_a_position_the_gateway_no_longer_holds_is_shown_flat_after_reconnecting(tmp_path) -> None:
+    """The gateway goes away while ES +2 is held and another comes up at its address (or the
+    position is closed in TWS meanwhile): its resync reports no ES, and the app went on showing
+    +2 in the ladder, the positions and the risk checks, where a flatten would have sold 2 from
+    flat. Against the same gateway the position is kept."""
+    from tui.widgets.panes import Positions
+
+    state = tmp_path / "gw.json"
+    first = GatewayThread(Gateway(seed=7, rate=0, clock=ManualClock(), state_path=state)).start()
+    port = first.port
+    app = make_app(first, tmp_path)
+    second = None
+
+    def reconciled() -> int:
+        return sum("CONNECTED: reconciled" in m.text for m in app.desk.messages)
+
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await ready(pilot, app)
+            await pilot.press("2", "B")  # preset 2: buy 2 at market
+            con = app.ladder_spec.contract.con_id
+            await until(pilot, lambda: app.desk.portfolio.position(con) == 2, what="ES +2")
+            first.stop()  # the same gateway again, with its state: the position is kept
+            first = GatewayThread(Gateway(seed=7, rate=0, clock=ManualClock(), state_path=state),
+                                  port=port).start()
+            await until(pilot, lambda: reconciled() == 2, timeout=15, what="reconnected and reconciled")
+            await settle(pilot)
+            assert app.desk.portfolio.position(con) == 2
+            assert not any("not held at the gateway" in m.text for m in app.desk.messages)
+            first.stop()  # another gateway at the same address: a fresh account, nothing held
+            second = GatewayThread(Gateway(seed=7, rate=0, clock=ManualClock()), port=port).start()
+            await until(pilot, lambda: reconciled() == 3, timeout=15, what="reconnected and reconciled")
+            assert app.desk.portfolio.position(con) == 0
+            said = [m.text for m in app.desk.messages if "not held at the gateway" in m.text]
+            assert len(said) == 1 and said[0].startswith("position +2 ES"), said
+            await settle(pilot)
+            assert "flat" in app.query_one(Ladder).header
+            assert app.query_one(Positions).row_count == 0
+            await pilot.press("f")  # flatten: nothing to sell
+            await settle(pilot)
+            assert gateway_orders(second) == []
+    finally:
+        first.stop()
+        if second is not None:
+            second.stop()
+
+
 async def test_a_reject_shows_on_its_row_and_in_messages_at_once(paused, tmp_path) -> None:
     app = make_app(paused, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -175,6 +175,12 @@ class Desk(OrderPath, Reconciliation):
             return
         rec = self.orders.apply(e)
         self.portfolio.apply(e)
+        if isinstance(e, ev.PositionsEnd):
+            for row in self.portfolio.end_resync():
+                if row.quantity:
+                    held = f"{plain_quantity(row.quantity, sign=True)} {row.contract.key}"
+                    self.say(f"position {held} is not held at the gateway after connecting (closed "
+                             "while ibtui was away, or another gateway's): shown flat", "warning")
         if isinstance(e, ev.Fill):
             self.trips.fill(e)
         elif isinstance(e, ev.Commission):
@@ -227,6 +233,9 @@ class Desk(OrderPath, Reconciliation):
                     (e.state != ConnState.CONNECTED and e.reason.split(";")[0] != old.reason.split(";")[0]):
                 self.say(self._connection_words(e), "info" if e.state == ConnState.CONNECTED else "warning")
         self.connection = e
+        if e.state == ConnState.CONNECTED and e.reconciling and not (old.state == ConnState.CONNECTED
+                                                                     and old.reconciling):
+            self.portfolio.begin_resync()  # the positions held are the ones the resync reports
         if e.state == ConnState.CONNECTED:
             self._connected_with(e.accounts)
         elif old.state in _TALKING and e.state not in _TALKING:

@@ -41,6 +41,7 @@ class Portfolio:
         self.daily_pnl: float | None = None
         self.unrealized: float | None = None
         self.realized: float | None = None
+        self._reported: set[int] | None = None  # during a resync: the positions the gateway has sent
 
     def _row(self, contract: Contract) -> PositionRow:
         row = self.rows.get(contract.con_id)
@@ -54,8 +55,12 @@ class Portfolio:
             row = self._row(e.contract)
             row.quantity, row.avg_cost = e.quantity, e.avg_cost
             self.account = e.account or self.account
+            if self._reported is not None:
+                self._reported.add(e.contract.con_id)
             return True
         if isinstance(e, ev.PortfolioItem):
+            if self._reported is not None:
+                self._reported.add(e.contract.con_id)
             row = self._row(e.contract)
             row.quantity, row.avg_cost = e.position, e.avg_cost
             row.market_price, row.unrealized, row.realized = e.market_price, e.unrealized, e.realized
@@ -74,6 +79,21 @@ class Portfolio:
                 single.daily, single.unrealized, single.realized = e.daily, e.unrealized, e.realized
             return True
         return False
+
+    def begin_resync(self) -> None:
+        """A (re)connect's resync begins: the positions it reports are the account's."""
+        self._reported = set()
+
+    def end_resync(self) -> list[PositionRow]:
+        """The resync's positions are all in: a row it did not report is not held at this gateway
+        (closed in TWS while ibtui was away, or another gateway's), and goes. Returns those rows."""
+        reported, self._reported = self._reported, None
+        if reported is None:
+            return []
+        gone = [row for con_id, row in self.rows.items() if con_id not in reported]
+        for row in gone:
+            del self.rows[row.contract.con_id]
+        return gone
 
     def position(self, con_id: int) -> float:
         row = self.rows.get(con_id)

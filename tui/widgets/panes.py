@@ -134,7 +134,11 @@ class Positions(RowTable):
     def update_rows(self, rows: list[PositionRow], ticks: dict[int, float],
                     markets: dict[int, MarketUpdate] | None = None) -> None:
         """``markets``: the live quotes; an instrument with a last trade is valued at it, as the
-        ladder values it (the gateway's own figures follow its mark, a second or so behind)."""
+        ladder values it (the gateway's own figures follow its mark, a second or so behind).
+        A row no longer among ``rows`` (not held at a gateway connected to since) goes."""
+        held = {str(row.contract.con_id) for row in rows}
+        for key in [k for k in self.keys if k not in held]:
+            self.remove_row(key)
         for row in rows:
             con = row.contract.con_id
             tick = ticks.get(con, 0.01)
