@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 DEPTH_ROWS = 20
 TABLE_INTERVAL = 0.2  # seconds between redraws of the watchlist and positions
 STATS_FRAMES = 30  # the status bar's frame time: the median of this many latest frames
+# events after which the positions pane is redrawn (a resync's end may have dropped a position)
+PORTFOLIO_NEWS = (ev.Position, ev.PortfolioItem, ev.PnLSingle, ev.PositionsEnd)
 
 W = TypeVar("W", bound=Widget)
 
@@ -102,7 +104,7 @@ class Frame:
                     if s is None or con in changed or new_second:
                         w.update_row(q, s, desk.markets.get(con) if con else None, desk.freshness(s))
         held = desk.portfolio.rows
-        if any(isinstance(e, (ev.Position, ev.PortfolioItem, ev.PnLSingle, ev.PositionsEnd)) for e in events) or (
+        if any(isinstance(e, PORTFOLIO_NEWS) for e in events) or (
                 held and any(u.con_id in held for u in updates)):  # valued at the live last
             self._portfolio_dirty = True
         if now - self._tables_drawn >= TABLE_INTERVAL:

@@ -22,10 +22,10 @@ def _number(text: str, label: str, required: bool, scaled: bool = False) -> tupl
         value = float(digits) * scale
     except ValueError:
         return None, f"{label} {text!r} is not a number"
-    if scale != 1 and not value.is_integer():  # 1.2345k: not what the trader meant to type
-        return None, f"{label} {text!r} is not a whole number"
     if value != value or value in (float("inf"), float("-inf")):
         return None, f"{label} {text!r} is not a number"
+    if scale != 1 and not value.is_integer():  # 1.2345k: not what the trader meant to type
+        return None, f"{label} {text!r} is not a whole number"
     return value, ""
 
 
