@@ -462,6 +462,32 @@ async def test_an_fx_size_is_shown_whole_in_the_blotter_and_positions(paused, tm
             (title, line)
 
 
+async def test_a_cell_cut_at_its_column_says_so_and_never_reads_as_another_price(paused, tmp_path) -> None:
+    """A partial fill of a big FX order, 1,234,567@1.08555, in the blotter's last column at 120x40
+    was cut to 1,234,567@1.0: a price of 1.0. A cut cell now ends in an ellipsis."""
+    import time as clock
+
+    from tui.core.orders import OrderRecord
+    from tui.widgets.blotter import Blotter
+
+    app = make_app(paused, tmp_path, symbol="EUR.USD")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        blotter = app.query_one(Blotter)
+        rec = OrderRecord(900, app.ladder_spec.contract, "BUY", 12_000_000, "TRAIL LIMIT", None, 1.0855, "DAY",
+                          "Submitted", filled=1_234_567, avg_price=1.08555, updated=clock.time(),
+                          error="Order held while securities are located", error_code=404)
+        blotter.update_orders([rec], app.desk.fmt)
+        await settle(pilot, 0.1)
+        line = str(blotter.render_line(1).text).rstrip()
+        assert "1,234,567@1.08555" in line or line.endswith("…"), line
+        assert not re.search(r"@1\.\d{0,4}(\s|$)", line), line  # never a shorter price than the grid's
+        blotter.focus()
+        await pilot.press("z")  # the pane zoomed: the cell whole
+        await settle(pilot, 0.2)
+        assert "1,234,567@1.08555" in str(blotter.render_line(1).text)
+
+
 @pytest.mark.parametrize("layout", ["ladder", "positions", "orders", "watchlist"])
 async def test_single_pane_layouts(paused, tmp_path, layout) -> None:
     from tui.widgets.blotter import Blotter

@@ -217,8 +217,10 @@ class RowTable(DirectLines, can_focus=True):
 
     @staticmethod
     def _pad(text: str, width: int, right: bool) -> str:
-        text = text[: width - 1]
-        return (text.rjust(width - 1) if right else text.ljust(width - 1)) + " "
+        room = width - 1
+        if len(text) > room:  # cut, and marked so: "250,000@1.0" read as a price of 1.0
+            text = text[: room - 1] + "…" if room > 0 else ""
+        return (text.rjust(room) if right else text.ljust(room)) + " "
 
     def _paint(self, row: Row, width: int, cursor: bool) -> Strip:
         cursor_style = self._styles.get("cursor")
