@@ -20,7 +20,7 @@ from tui.core.ladder import (AVG, BEST_ASK, BEST_BID, CURSOR, IN_SPREAD, LAST, S
                              bar_scale, build_rows, mid_ticks, order_marks, short_number)
 from tui.core.orders import OrderRecord
 from tui.core.prices import format_price, from_ticks, to_ticks
-from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles
+from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles, fitted
 from tui.core.words import plain_quantity
 
 HEADER_LINES = 2
@@ -241,7 +241,7 @@ class Ladder(DirectLines, can_focus=True):
     def _line(self, y: int) -> Strip:
         width = self._width
         if y == 0:
-            return LeanStrip([Segment(self.header.ljust(width)[:width], self._style("header"))], width)
+            return LeanStrip([Segment(fitted(self.header, width), self._style("header"))], width)
         if y == 1:
             w_ord, w_size, w_bar = fit_columns(width)
             title = (f"{'BUY':>{w_ord}} {'BID':>{w_size + w_bar}} {'PRICE':^{W_PRICE}} "

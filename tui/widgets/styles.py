@@ -24,6 +24,14 @@ _DEFAULTS = tuple((name, getattr(_BLANK, name)) for name in Strip.__slots__
                   and hasattr(_BLANK, name))
 
 
+def fitted(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` characters: padded, or cut with an ellipsis that says so (a
+    size of 1,000,000 cut to 1,000,0 reads as another number)."""
+    if len(text) <= width:
+        return text.ljust(width)
+    return text[: width - 1] + "…" if width > 0 else ""
+
+
 class LeanStrip(Strip):
     """A painted line whose caches are made when first used, not with the line.
 

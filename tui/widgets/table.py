@@ -15,7 +15,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 
-from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles
+from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles, fitted
 
 Cell = tuple[str, str]  # text, style name
 Row = tuple[Cell, ...]
@@ -219,7 +219,7 @@ class RowTable(DirectLines, can_focus=True):
     def _pad(text: str, width: int, right: bool) -> str:
         room = width - 1
         if len(text) > room:  # cut, and marked so: "250,000@1.0" read as a price of 1.0
-            text = text[: room - 1] + "…" if room > 0 else ""
+            text = fitted(text, room)
         return (text.rjust(room) if right else text.ljust(room)) + " "
 
     def _paint(self, row: Row, width: int, cursor: bool) -> Strip:

@@ -11,7 +11,7 @@ from tui.core.contracts import ContractSpec
 from tui.core.ladder import short_number
 from tui.core.prices import format_price
 from tui.core.tape import Tape
-from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles
+from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles, fitted
 
 SIDE = {1: ("B", "bid"), -1: ("S", "ask"), 0: (" ", "dim")}  # buyer lifted / seller hit / unknown
 W_SIZE, W_FX_SIZE = 6, 9  # 12,500 shares; 1,000,000 euros, in full and in line with the header
@@ -65,4 +65,4 @@ class TimeAndSales(DirectLines, can_focus=True):
         stamp = time.strftime("%H:%M:%S", time.localtime(when)) if when else "--:--:--"
         w = size_width(spec)
         line = f"{stamp} {format_price(price, spec.tick):>10} {size_text(size, w):>{w}} {letter}"
-        return LeanStrip([Segment(line.ljust(width)[:width], style(name))], width)
+        return LeanStrip([Segment(fitted(line, width), style(name))], width)
