@@ -484,8 +484,7 @@ async def test_a_cell_cut_at_its_column_says_so_and_never_reads_as_another_price
         assert not re.search(r"@1\.\d{0,4}(\s|$)", line), line  # never a shorter price than the grid's
         blotter.focus()
         await pilot.press("z")  # the pane zoomed: the cell whole
-        await settle(pilot, 0.2)
-        assert "1,234,567@1.08555" in str(blotter.render_line(1).text)
+        await until(pilot, lambda: "1,234,567@1.08555" in str(blotter.render_line(1).text), what="whole")
 
 
 @pytest.mark.parametrize("layout", ["ladder", "positions", "orders", "watchlist"])

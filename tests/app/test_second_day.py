@@ -190,9 +190,8 @@ async def test_a_position_the_gateway_no_longer_holds_is_shown_flat_after_reconn
             assert app.desk.portfolio.position(con) == 0
             said = [m.text for m in app.desk.messages if "not held at the gateway" in m.text]
             assert len(said) == 1 and said[0].startswith("position +2 ES"), said
-            await settle(pilot)
-            assert "flat" in app.query_one(Ladder).header
-            assert app.query_one(Positions).row_count == 0
+            await until(pilot, lambda: "flat" in app.query_one(Ladder).header
+                        and app.query_one(Positions).row_count == 0, what="flat on screen")
             await pilot.press("f")  # flatten: nothing to sell
             await settle(pilot)
             assert gateway_orders(second) == []
