@@ -193,8 +193,8 @@ async def test_a_position_the_gateway_no_longer_holds_is_shown_flat_after_reconn
             await until(pilot, lambda: "flat" in app.query_one(Ladder).header
                         and app.query_one(Positions).row_count == 0, what="flat on screen")
             await pilot.press("f")  # flatten: nothing to sell
-            await settle(pilot)
-            assert gateway_orders(second) == []
+            await until(pilot, lambda: any("no position to flatten" in m.text for m in app.desk.messages))
+            assert gateway_orders(second) == [] and not isinstance(app.screen, Confirm)
     finally:
         first.stop()
         if second is not None:
