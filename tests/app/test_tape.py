@@ -56,12 +56,15 @@ async def test_time_and_sales_and_the_trades_column_move_with_the_market_and_cle
         letter = 'B' if side > 0 else 'S' if side < 0 else ' '
         assert f"{size:>6,} {letter}" in line, line
         # in line with the header; an FX print's size with its thousands marked in a wider column
-        assert tape.render_line(0).text.index("size") + 4 == line.index(f"{size:,} {letter}") + len(f"{size:,}")
-        from tui.widgets.tape import size_text
-        assert (size_text(1_000_000, 9), size_text(125_000_000, 9), size_text(7, 6)) == ("1,000,000", "125M", "7")
-        assert (size_text(12_500, 6), size_text(125_000, 6)) == ("12,500", "125k")
+        shown = f"{size:,}"
+        assert tape.render_line(0).text.index("size") + 4 == line.index(f"{shown} {letter}") + len(shown)
+        from tui.core.ladder import size_text
+        assert (size_text(1_000_000, 9, True), size_text(125_000_000, 9, True), size_text(7, 6, True)) == \
+            ("1,000,000", "125M", "7")
+        assert (size_text(12_500, 6, True), size_text(125_000, 6, True)) == ("12,500", "125k")
         from tui.widgets.styles import fitted
-        assert (fitted("16:11:02  1.08530 1,000,000 S", 26), fitted("abc", 5)) == ("16:11:02  1.08530 1,000,0…", "abc  ")
+        assert (fitted("16:11:02  1.08530 1,000,000 S", 26), fitted("abc", 5)) == \
+            ("16:11:02  1.08530 1,000,0…", "abc  ")
         ladder = app.query_one(Ladder)
         assert sum(r.traded_buy + r.traded_sell for r in ladder.rows) > 0
         assert "TRADES" in ladder.render_line(1).text

@@ -64,6 +64,13 @@ def bar_scale(largest: int) -> int:
         decade *= 10
 
 
+def size_text(size: int, width: int, grouped: bool = False) -> str:
+    """A size in a column ``width`` wide: as it is when it fits (``grouped``: ``1,000,000``), else
+    in four characters (an FX book's 36,000,000 as ``36M``)."""
+    text = f"{size:,}" if grouped else str(size)
+    return text if len(text) <= width else short_number(size)
+
+
 def mark_quantity(q: float) -> str:
     """An order's quantity in the ladder's narrow order column: in full up to four characters,
     else short (``250k``, ``1.2M``), never in Python's ``2.5e+05``."""

@@ -17,7 +17,7 @@ from textual.strip import Strip
 from tui.core.contracts import ContractSpec
 from tui.core.events import MarketUpdate
 from tui.core.ladder import (AVG, BEST_ASK, BEST_BID, CURSOR, IN_SPREAD, LAST, SELECTED, LadderRow,
-                             bar_scale, build_rows, mid_ticks, order_marks, short_number)
+                             bar_scale, build_rows, mid_ticks, order_marks, short_number, size_text)
 from tui.core.orders import OrderRecord
 from tui.core.prices import format_price, from_ticks, to_ticks
 from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles, fitted
@@ -45,13 +45,6 @@ def fit_columns(width: int) -> tuple[int, int, int]:
     if width >= core_width(W_ORD, W_SIZE, 0):
         return W_ORD, W_SIZE, 0
     return W_ORD - 2, W_SIZE - 1, 0
-
-
-def size_text(size: int, width: int) -> str:
-    """A book size in a column ``width`` wide: as it is when it fits, else in four characters
-    (an FX book's 36,000,000 as ``36M``)."""
-    text = str(size)
-    return text if len(text) <= width else short_number(size)
 
 
 class Ladder(DirectLines, can_focus=True):

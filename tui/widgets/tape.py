@@ -8,7 +8,7 @@ from rich.segment import Segment
 from textual.strip import Strip
 
 from tui.core.contracts import ContractSpec
-from tui.core.ladder import short_number
+from tui.core.ladder import size_text
 from tui.core.prices import format_price
 from tui.core.tape import Tape
 from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles, fitted
@@ -19,12 +19,6 @@ W_SIZE, W_FX_SIZE = 6, 9  # 12,500 shares; 1,000,000 euros, in full and in line 
 
 def size_width(spec: ContractSpec | None) -> int:
     return W_FX_SIZE if spec is not None and spec.contract.sec_type == "CASH" else W_SIZE
-
-
-def size_text(size: int, width: int) -> str:
-    """A print's size with its thousands marked, short (``12M``) only when wider than its column."""
-    text = f"{size:,}"
-    return text if len(text) <= width else short_number(size)
 
 
 class TimeAndSales(DirectLines, can_focus=True):
@@ -64,5 +58,6 @@ class TimeAndSales(DirectLines, can_focus=True):
         letter, name = SIDE.get(side, SIDE[0])
         stamp = time.strftime("%H:%M:%S", time.localtime(when)) if when else "--:--:--"
         w = size_width(spec)
-        line = f"{stamp} {format_price(price, spec.tick):>10} {size_text(size, w):>{w}} {letter}"
+        size_cell = size_text(size, w, grouped=True)
+        line = f"{stamp} {format_price(price, spec.tick):>10} {size_cell:>{w}} {letter}"
         return LeanStrip([Segment(fitted(line, width), style(name))], width)
