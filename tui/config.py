@@ -18,6 +18,7 @@ import platformdirs
 import tomli_w
 
 from tui.core import files
+from tui.core.contracts import instrument_section
 from tui.core.risk import INSTRUMENT_LIMITS, LIMIT_RANGES, Limits
 from tui.core.session import is_live
 
@@ -85,11 +86,7 @@ class Orders:
         """The section of the first of ``names`` the config has: an instrument's names in order,
         the symbol as typed (``EUR.USD``, ``ES``), then the contract's own (IB's symbol for
         EUR.USD is ``EUR``)."""
-        for name in names:
-            entry = self.instruments.get(name) or self.instruments.get(name.upper())
-            if entry:
-                return entry
-        return {}
+        return instrument_section(self.instruments, names)
 
     def quantity_for(self, *names: str) -> int:
         return int(self._instrument(names).get("default_quantity", self.default_quantity))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +65,12 @@ def parse_symbol(text: str) -> tuple[str, str, str, str]:
     if text in FUTURES_EXCHANGES:
         return text, "FUT", FUTURES_EXCHANGES[text], "USD"
     return text, "STK", "SMART", "USD"
+
+
+def instrument_section(sections: dict[str, dict[str, Any]], names: Iterable[str]) -> dict[str, Any]:
+    """A per-instrument config table's section for the first of ``names`` it has (as written, or
+    in capitals): ``[orders.instruments."EUR.USD"]``, ``[risk.instruments.ES]``; empty if none."""
+    for name in names:
+        if name and (entry := sections.get(name) or sections.get(name.upper())):
+            return entry
+    return {}

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from tui.core.contracts import Contract
+from tui.core.contracts import Contract, instrument_section
 from tui.core.ordertypes import OrderType, has_limit, has_stop, is_trailing
 from tui.core.intents import OrderIntent
 from tui.core.prices import format_price, from_ticks, on_grid, plain_price, to_ticks
@@ -42,10 +42,8 @@ class Limits:
         symbol, then its symbol, ``ES`` or ``EUR``) laid over them."""
         if not self.instruments:
             return self
-        for name in (contract.key, contract.local_symbol, contract.symbol):
-            if name and (entry := self.instruments.get(name) or self.instruments.get(name.upper())):
-                return replace(self, **entry)
-        return self
+        entry = instrument_section(self.instruments, (contract.key, contract.local_symbol, contract.symbol))
+        return replace(self, **entry) if entry else self
 
 
 # the limits an instrument may set for itself; the guardrails are the account's, one set for all
