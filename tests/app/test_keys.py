@@ -451,6 +451,7 @@ async def test_an_fx_size_is_shown_whole_in_the_blotter_and_positions(paused, tm
         # the columns stay in line with their headers
         header = lines(app.query_one(Blotter))[0]
         assert header.index("Qty") + 3 == order.index("1,234,567") + 9, (header, order)
+        assert "Time" in header, header  # a seven-digit quantity leaves the order's time on screen at 120x40
         # time & sales: an FX print's millions in full, under the size header
         from tui.widgets.tape import TimeAndSales
         tas = app.query_one(TimeAndSales)
@@ -467,6 +468,7 @@ async def test_a_cell_cut_at_its_column_says_so_and_never_reads_as_another_price
     was cut to 1,234,567@1.0: a price of 1.0. A cut cell now ends in an ellipsis."""
     import time as clock
 
+    from tui.core.contracts import Contract
     from tui.core.orders import OrderRecord
     from tui.widgets.blotter import Blotter
 
@@ -482,6 +484,13 @@ async def test_a_cell_cut_at_its_column_says_so_and_never_reads_as_another_price
         line = str(blotter.render_line(1).text).rstrip()
         assert "1,234,567@1.08555" in line or line.endswith("…"), line
         assert not re.search(r"@1\.\d{0,4}(\s|$)", line), line  # never a shorter price than the grid's
+        # a price wider than the Limit column's eight cells widens it, in line with its header
+        nq = OrderRecord(901, Contract("NQ", "FUT", "CME", con_id=77, local_symbol="NQZ6"), "SELL", 1, "LMT",
+                         21048.75, None, "DAY", "Submitted", updated=clock.time())
+        blotter.update_orders([nq], app.desk.fmt)
+        await settle(pilot, 0.1)
+        header, row = str(blotter.render_line(0).text), str(blotter.render_line(2).text)
+        assert "21048.75" in row and header.index("Limit") + 5 == row.index("21048.75") + 8, (header, row)
         blotter.focus()
         await pilot.press("z")  # the pane zoomed: the cell whole
         await until(pilot, lambda: "1,234,567@1.08555" in str(blotter.render_line(1).text), what="whole")

@@ -51,8 +51,10 @@ class Blotter(RowTable):
 
     COLUMNS = [Column("id", "Id", 5, True), Column("time", "Time", 9, drop=1), Column("sym", "Sym", 8),
                Column("side", "Side", 5), Column("qty", "Qty", 5, True), Column("type", "Type", 8),
-               Column("limit", "Limit", 9, True), Column("stop", "Stop", 9, True),
-               Column("status", "Status", 11), Column("detail", "Fill/note", 11)]
+               # prices widen their columns when wider (21053.75); at these widths an FX order of up to
+               # 1,000,000 keeps its time at 120x40
+               Column("limit", "Limit", 8, True), Column("stop", "Stop", 8, True),
+               Column("status", "Status", 11), Column("detail", "Fill/note", 10)]
 
     class HistoryRequested(Message):
         """Enter on an order: show its every event."""
