@@ -158,7 +158,7 @@ class Frame:
         pnl = row.unrealized if row and row.quantity else None
         m = desk.markets.get(con)
         if m is not None and avg is not None and m.last:
-            pnl = (m.last - avg) * position * spec.multiplier
+            pnl = row.unrealized_at(m.last) if row else None
         selected = frozenset(to_ticks(r.price, spec.tick) for r in app.selected_orders()
                              if r.price is not None)
         tape = desk.tapes.get(con)

@@ -15,9 +15,9 @@ from tui.core.desk import Desk
 from tui.core.intents import OrderIntent, bracket_at, order_at, trailing_stop
 from tui.core.orders import OrderRecord
 from tui.core.prices import to_ticks
+from tui.core.words import plain_quantity
 from tui.screens.modals import Confirm
 from tui.screens.ticket import Ticket
-from tui.core.words import plain_quantity
 
 if TYPE_CHECKING:
     from textual.app import App

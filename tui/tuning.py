@@ -59,8 +59,7 @@ def drop_strips_without_the_collector() -> None:
 # Young objects the interpreter may gather before collecting on its own, once frames collect
 # between them: only a backstop for a loop that stops drawing
 BACKSTOP_YOUNG = 50_000
-_frame_young: int | None = None  # Python's own threshold while the frames keep it
-_thresholds: tuple[int, int, int] | None = None
+_thresholds: tuple[int, int, int] | None = None  # Python's own, while the frames keep them
 
 
 def settle_garbage_collector() -> None:
@@ -71,12 +70,11 @@ def settle_garbage_collector() -> None:
     The thresholds stay Python's: making full collections rarer was tried, and a
     ten-minute storm then saw one 1.3 s pause and memory at 181 MB.
     """
-    global _frame_young, _thresholds
+    global _thresholds
     gc.collect()
     gc.freeze()
     if _thresholds is None:
         _thresholds = gc.get_threshold()
-        _frame_young = _thresholds[0]
         gc.set_threshold(max(BACKSTOP_YOUNG, _thresholds[0]), *_thresholds[1:])
 
 
@@ -90,19 +88,18 @@ def collect_between_frames() -> None:
     (Python also holds a full collection back until the long-lived objects have grown by a
     quarter; with start-up frozen there are few, and this takes the full one when it is due).
     """
-    young = _frame_young
-    if young is None or _thresholds is None:
+    if _thresholds is None:
         return
+    young, older, oldest = _thresholds
     count0, count1, count2 = gc.get_count()
     if count0 < young:
         return
-    _, older, oldest = _thresholds
     gc.collect(2 if count1 >= older and count2 >= oldest else 1 if count1 >= older else 0)
 
 
 def restore_garbage_collector() -> None:
     """Python's own collection schedule again (the app has stopped drawing frames)."""
-    global _frame_young, _thresholds
+    global _thresholds
     if _thresholds is not None:
         gc.set_threshold(*_thresholds)
-    _frame_young = _thresholds = None
+    _thresholds = None

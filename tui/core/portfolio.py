@@ -31,6 +31,10 @@ class PositionRow:
     def avg_price(self) -> float:
         return self.avg_cost / self.multiplier if self.multiplier else self.avg_cost
 
+    def unrealized_at(self, last: float) -> float:
+        """The position valued at ``last`` (the ladder's P&L and the positions pane's Unreal)."""
+        return (last - self.avg_price) * self.quantity * self.multiplier
+
 
 class Portfolio:
     """Positions, account values and P&L, folded from the broker events."""

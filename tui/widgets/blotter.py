@@ -14,8 +14,8 @@ from textual.message import Message
 
 from tui.core.orders import OrderRecord
 from tui.core.ordertypes import UNKNOWN, has_limit, has_stop, is_trailing, status_word
-from tui.widgets.table import Column, Row, RowTable, cell
 from tui.core.words import plain_quantity
+from tui.widgets.table import Column, Row, RowTable, cell
 
 STATUS_STYLE = {"Filled": "profit", "Cancelled": "stale", "ApiCancelled": "stale", "Inactive": "loss",
                 UNKNOWN: "loss", "Unconfirmed": "stale"}

@@ -20,8 +20,8 @@ from tui.core.ladder import (AVG, BEST_ASK, BEST_BID, CURSOR, IN_SPREAD, LAST, S
                              bar_scale, build_rows, mid_ticks, order_marks, short_number, size_text)
 from tui.core.orders import OrderRecord
 from tui.core.prices import format_price, from_ticks, to_ticks
-from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles, fitted
 from tui.core.words import plain_quantity
+from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles, fitted
 
 HEADER_LINES = 2
 # column widths: my buys | bid size + bar | price | ask size + bar | my sells | trades | volume

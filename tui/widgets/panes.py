@@ -15,8 +15,8 @@ from tui.core.desk import Message as DeskMessage
 from tui.core.events import ConnState, MarketUpdate
 from tui.core.portfolio import PositionRow
 from tui.core.prices import format_price
-from tui.widgets.table import Column, Row, RowTable, cell
 from tui.core.words import plain_quantity
+from tui.widgets.table import Column, Row, RowTable, cell
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -147,7 +147,7 @@ class Positions(RowTable):
             if m is not None and m.last:
                 last = m.last
                 if row.quantity:
-                    unreal = (m.last - row.avg_price) * row.quantity * row.multiplier
+                    unreal = row.unrealized_at(m.last)
             cells = (
                 cell(row.contract.key),
                 cell(plain_quantity(row.quantity, sign=True), sign_style(row.quantity)),
