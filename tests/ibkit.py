@@ -191,9 +191,18 @@ def encoded(method: str, *args: Any, version: int = 157) -> bytes:
 
 def ours(version: int = 157) -> Any:
     """ibtui's client, connected to a ``Capture`` at a server version."""
+    from tui.core.handoff import Handoff
     from tui.ib.client import Client
+    from tui.ib.subscriptions import Subscriptions
+    from tui.ib.wrapper import Wrapper
 
-    c = Client(EWrapper(), lambda reason: None)
+    class Sink:  # what the wrapper tells the broker: nothing here is decoded
+        subscriptions = Subscriptions(lambda: 0)
+
+        def __getattr__(self, name: str) -> Any:
+            return lambda *args: None
+
+    c = Client(Wrapper(Sink(), Handoff()), lambda reason: None)  # type: ignore[arg-type]
     c.conn = Capture()
     c.serverVersion_ = version
     c.connState = EClient.CONNECTED

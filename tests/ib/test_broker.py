@@ -77,13 +77,13 @@ def test_a_client_that_falls_behind_stays_a_bounded_way_behind_and_catches_up_ex
     client = desk.broker.client
     wire = client.wire
     go = threading.Event()
-    fold = desk.broker.h.size
+    fold = desk.broker.h.fold
 
-    def slow_size(*args: object) -> None:  # the decoder stops: a machine far too slow to keep up
+    def slow_fold(*args: object) -> None:  # the decoder stops: a machine far too slow to keep up
         go.wait(30)
         fold(*args)
 
-    desk.broker.h.size = slow_size  # type: ignore[method-assign]
+    desk.broker.h.fold = slow_fold  # type: ignore[method-assign]
     session = paused.gateway.sessions[1]
     read_before, sent_before = wire.frames_in, paused.call(lambda: paused.gateway.frames_out)
     was_paused = False
@@ -99,7 +99,7 @@ def test_a_client_that_falls_behind_stays_a_bounded_way_behind_and_catches_up_ex
     assert desk.broker.state is ConnState.CONNECTED
 
     go.set()
-    desk.broker.h.size = fold  # type: ignore[method-assign]
+    desk.broker.h.fold = fold  # type: ignore[method-assign]
 
     def truth():
         m = paused.gateway.markets[ES]

@@ -45,13 +45,15 @@ def wired() -> tuple[Sink, Handoff, Wrapper]:
     return sink, h, Wrapper(sink, h)  # type: ignore[arg-type]
 
 
-def decode(w: EWrapper, frame: bytes) -> None:
-    """One whole frame (length prefix included) as the connection would hand it over."""
-    payload = frame[4:]
-    if not FastPath(w).handle(payload):
+def decode(w: Wrapper, frame: bytes) -> None:
+    """One whole frame (length prefix included) decoded as the connection decodes it: hot market
+    data by the fast path, the rest by ibapi's decoder."""
+    def cold(payload: bytes) -> None:
         fields = payload.split(b"\0")
         fields.pop()
         compat.interpret(Decoder(w, 157), fields)
+
+    FastPath(w.h, w.subs).run([frame[4:]], cold)
 
 
 def test_errors_arrive_with_their_code_and_text() -> None:

@@ -11,13 +11,12 @@ from typing import Any
 
 from ibapi.client import EClient
 from ibapi.decoder import Decoder
-from ibapi.wrapper import EWrapper
 
-from tui.core.priority import UI
 from tui.ib import compat
 from tui.ib.fastpath import BadFrame, FastPath
 from tui.ib.stencil import Stencils
 from tui.ib.wire import Reader, Wire, handshake
+from tui.ib.wrapper import Wrapper
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +31,9 @@ BACKLOG_FRAMES = 20_000
 class Client(EClient):
     """A single TWS session. ``closed(reason)`` is called once when it ends, from any thread."""
 
-    def __init__(self, wrapper: EWrapper, closed: Callable[[str], None]) -> None:
+    def __init__(self, wrapper: Wrapper, closed: Callable[[str], None]) -> None:
         super().__init__(wrapper)
-        self.fast = FastPath(wrapper)
+        self.fast = FastPath(wrapper.h, wrapper.subs)
         self._batches: queue.SimpleQueue[list[bytes] | str] = queue.SimpleQueue()  # str: the end, why
         self._backlog = 0  # frames handed to the decoder and not decoded yet
         self._backlog_cv = threading.Condition(threading.Lock())
@@ -105,12 +104,17 @@ class Client(EClient):
         self._batches.put(reason)
 
     def _decode_loop(self) -> None:
-        fast = self.fast
+        run = self.fast.run
         decoder = self.decoder
         interpret = compat.interpret
         get = self._batches.get
         decoded = self._decoded
-        ui = UI
+
+        def cold(payload: bytes) -> None:  # anything but hot market data: ibapi's own decoder
+            fields = payload.split(b"\0")
+            fields.pop()
+            interpret(decoder, fields)
+
         try:
             while True:
                 batch = get()
@@ -118,13 +122,7 @@ class Client(EClient):
                     self._finish(batch)
                     return
                 self.messages += len(batch)
-                for payload in batch:
-                    if ui.pending:  # a key, frame or paint is running: let it have the interpreter
-                        ui.step_aside()
-                    if not fast.handle(payload):
-                        fields = payload.split(b"\0")
-                        fields.pop()
-                        interpret(decoder, fields)
+                run(batch, cold)
                 decoded(len(batch))
         except BadFrame as e:
             log.error("%s; dropping the connection", e)
