@@ -88,6 +88,8 @@ def test_example_config_loads_and_documents_every_key() -> None:
     example = ROOT / "config.example.toml"
     settings = cfg.load(str(example), with_state=False)
     assert settings.orders.quantity_for("AAPL") == 100
+    assert settings.orders.quantity_for("EUR.USD", kind="CASH") == 25_000  # no section: its kind's
+    assert settings.orders.quantity_for("ES", kind="FUT") == settings.orders.default_quantity
     fx = Contract("EUR", "CASH", "IDEALPRO", "USD", 9, local_symbol="EUR.USD")
     assert settings.risk.for_contract(fx).max_order_quantity > settings.risk.max_order_quantity
     text = example.read_text()

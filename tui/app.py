@@ -183,7 +183,7 @@ class IBTuiApp(LadderKeys, App[int]):
     def ladder_changed(self, spec: ContractSpec) -> None:
         """The ladder's instrument resolved (or changed): its own quantity, no selection."""
         self.ladder_spec = spec
-        self.quantity = self.settings.orders.quantity_for(*self.instrument_names())
+        self.quantity = self.settings.orders.quantity_for(*self.instrument_names(), kind=spec.contract.sec_type)
         self.selected.clear()
 
     def _apply_keymap(self) -> None:

@@ -63,6 +63,16 @@ class UI:
     queue_cancel_weight: float = 1.0  # queue position: share of cancels assumed ahead (1 in proportion)
 
 
+# where the config names no section for an instrument, what one of its kind starts from: a
+# quantity of EUR.USD is euros, so the contracts' 1 is a rounding error (IDEALPRO's round lot is
+# 25,000; less goes as an odd lot)
+KIND_ORDERS: dict[str, dict[str, Any]] = {
+    "CASH": {"default_quantity": 25_000,
+             "quantity_presets": [25_000, 50_000, 100_000, 200_000, 250_000, 500_000, 1_000_000,
+                                  1_500_000, 2_000_000]},
+}
+
+
 @dataclass
 class Orders:
     """The ``[orders]`` section: default quantities, presets, TIF, brackets, confirmation policy."""
@@ -88,11 +98,19 @@ class Orders:
         EUR.USD is ``EUR``)."""
         return instrument_section(self.instruments, names)
 
-    def quantity_for(self, *names: str) -> int:
-        return int(self._instrument(names).get("default_quantity", self.default_quantity))
+    def quantity_for(self, *names: str, kind: str = "") -> int:
+        """The default quantity of the instrument ``names`` name, of security type ``kind``: its
+        section's, else its kind's (``KIND_ORDERS``), else ``default_quantity``."""
+        return int(self._setting(names, kind, "default_quantity", self.default_quantity))
 
-    def presets_for(self, *names: str) -> list[int]:
-        return list(self._instrument(names).get("quantity_presets", self.quantity_presets))
+    def presets_for(self, *names: str, kind: str = "") -> list[int]:
+        return list(self._setting(names, kind, "quantity_presets", self.quantity_presets))
+
+    def _setting(self, names: tuple[str, ...], kind: str, key: str, default: Any) -> Any:
+        entry = self._instrument(names)
+        if key in entry:
+            return entry[key]
+        return KIND_ORDERS.get(kind, {}).get(key, default)
 
 
 @dataclass

@@ -285,12 +285,17 @@ class LadderKeys(_AppBase):
         spec = self.ladder_spec
         return (self.ladder_query, spec.contract.key, spec.contract.symbol) if spec else (self.ladder_query,)
 
+    def instrument_kind(self) -> str:
+        """The ladder's security type (``STK``, ``FUT``, ``CASH``, ...), once resolved."""
+        return self.ladder_spec.contract.sec_type if self.ladder_spec else ""
+
     def action_quantity(self, direction: int) -> None:
-        step = self.settings.orders.quantity_for(*self.instrument_names()) if self.ladder_spec else 1
+        step = (self.settings.orders.quantity_for(*self.instrument_names(), kind=self.instrument_kind())
+                if self.ladder_spec else 1)
         self.quantity = max(step, self.quantity + direction * step)
 
     def action_preset(self, n: int) -> None:
-        presets = self.settings.orders.presets_for(*self.instrument_names())
+        presets = self.settings.orders.presets_for(*self.instrument_names(), kind=self.instrument_kind())
         if n <= len(presets):
             self.quantity = presets[n - 1]
 

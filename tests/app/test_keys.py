@@ -86,9 +86,9 @@ async def test_an_instruments_own_risk_limits_let_its_size_through_and_stop_the_
         await pilot.press("B")
         await until(pilot, lambda: len(gateway_orders(paused)) == 1, what="the order at the gateway")
         assert gateway_orders(paused)[0].quantity == 1_000_000
-        await pilot.press("3")  # presets: 1, 2, 5 (the account's)
-        await pilot.press("plus", "plus")  # the instrument's step: 5 + 2,000,000
-        assert app.quantity == 2_000_005
+        await pilot.press("3")  # presets: a currency pair's, 25,000, 50,000, 100,000 (none configured)
+        await pilot.press("plus", "plus")  # the instrument's step: 100,000 + 2,000,000
+        assert app.quantity == 2_100_000
         await pilot.press("B")
         await until(pilot, lambda: any("exceeds max_order_quantity 2,000,000" in m.text
                                        for m in app.desk.messages), what="the refusal")
@@ -461,6 +461,32 @@ async def test_an_fx_size_is_shown_whole_in_the_blotter_and_positions(paused, tm
         line, title = tas.render_line(1).text, tas.render_line(0).text
         assert f"{size:,}" in line and title.index("size") + 4 == line.rindex(f"{size:,}") + len(f"{size:,}"), \
             (title, line)
+
+
+async def test_fx_starts_at_a_round_lot_with_limits_in_euros_without_any_config(paused, tmp_path) -> None:
+    """Out of the box, ``--symbol EUR.USD`` started at a quantity of 1 (one euro) with presets of
+    1 to 500 and refused any order over 1,000 euros. A cash pair now starts at 25,000, its presets
+    run to 2,000,000 and its limits are counted in euros; a contract's stay as they were."""
+    app = make_app(paused, tmp_path, symbol="EUR.USD")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        assert app.quantity == 25_000 and "qty 25,000" in app.query_one(Ladder).header
+        await pilot.press("7")  # preset 7
+        assert app.quantity == 1_000_000
+        await pilot.press("B")
+        con = app.ladder_spec.contract.con_id
+        await until(pilot, lambda: app.desk.portfolio.position(con) == 1_000_000, what="a million euros bought")
+        app.quantity = 3_000_000
+        await pilot.press("B")
+        await until(pilot, lambda: any("exceeds max_order_quantity 2,000,000" in m.text for m in app.desk.messages),
+                    what="the refusal, by name")
+        assert len(gateway_orders(paused)) == 1
+        await pilot.press("plus")  # the step is the pair's own
+        assert app.quantity == 3_025_000
+    es = make_app(paused, tmp_path / "es", symbol="ES")
+    async with es.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, es)
+        assert es.quantity == 1
 
 
 async def test_a_cell_cut_at_its_column_says_so_and_never_reads_as_another_price(paused, tmp_path) -> None:

@@ -168,4 +168,22 @@ def test_an_instrument_has_its_own_size_limits_under_any_of_its_names() -> None:
     assert es.max_order_quantity == 5 and es.max_position == 20
     assert check(buy(6), MARKET, es).rule == "max_order_quantity"
     assert limits.for_contract(AAPL.contract) is limits
-    assert Limits().for_contract(fx.contract) == Limits()
+
+
+def test_a_currency_pair_without_a_section_gets_limits_counted_in_its_currency() -> None:
+    """With no [risk.instruments] section for it, EUR.USD was held to the contract counts (1,000
+    euros an order): FX was untradeable out of the box. A cash pair now has limits of its kind;
+    its own section still wins, key by key, and the notional limit holds for every kind."""
+    fx = ContractSpec(Contract("EUR", "CASH", "IDEALPRO", "USD", 9, local_symbol="EUR.USD"), 0.00005, 1.0)
+    market = Context(bid=1.085, ask=1.08505, last=1.085, data_age=0.5)
+    plain = Limits().for_contract(fx.contract)
+    assert (plain.max_order_quantity, plain.max_position) == (2_000_000, 5_000_000)
+    assert plain.max_order_notional == Limits().max_order_notional
+    assert check(OrderIntent(fx, "BUY", 1_000_000, "LMT", 1.085), market, plain).ok
+    assert check(OrderIntent(fx, "BUY", 2_500_000, "LMT", 1.085), market, plain).message == \
+        "quantity 2,500,000 exceeds max_order_quantity 2,000,000"
+    tight = Limits(max_order_notional=100_000).for_contract(fx.contract)
+    assert check(OrderIntent(fx, "BUY", 1_000_000, "LMT", 1.085), market, tight).rule == "max_order_notional"
+    own = Limits(instruments={"EUR.USD": {"max_order_quantity": 500_000}}).for_contract(fx.contract)
+    assert (own.max_order_quantity, own.max_position) == (500_000, 5_000_000)
+    assert Limits().for_contract(ES.contract) == Limits()  # contracts keep the account's limits

@@ -40,15 +40,22 @@ class Limits:
         """The limits an order in ``contract`` is checked against: these, with the section of
         the first of its names the config has (``ESZ6`` / ``EUR.USD`` / ``AAPL``, then IB's local
         symbol, then its symbol, ``ES`` or ``EUR``) laid over them."""
-        if not self.instruments:
-            return self
-        entry = instrument_section(self.instruments, (contract.key, contract.local_symbol, contract.symbol))
+        entry = (instrument_section(self.instruments, (contract.key, contract.local_symbol, contract.symbol))
+                 if self.instruments else {})
+        kind = KIND_LIMITS.get(contract.sec_type)
+        if kind:
+            entry = {**kind, **entry}
         return replace(self, **entry) if entry else self
 
 
 # the limits an instrument may set for itself; the guardrails are the account's, one set for all
 INSTRUMENT_LIMITS = ("max_order_quantity", "max_order_notional", "price_band_percent", "max_working_orders",
                      "max_position", "stale_data_seconds")
+
+# where the config names no section for an instrument, the limits of its kind: a quantity of
+# EUR.USD is euros, where the contract counts above mean nothing (the notional limit, in the
+# account's currency, still holds for every kind)
+KIND_LIMITS: dict[str, dict[str, float]] = {"CASH": {"max_order_quantity": 2_000_000, "max_position": 5_000_000}}
 
 # the values each limit may take (the config refuses others, naming the range)
 LIMIT_RANGES: dict[str, tuple[float, float]] = {
