@@ -43,6 +43,22 @@ def test_bench_json() -> None:
     assert 0 <= ours["keys_direct"] <= ours["key_presses"]  # (how many: timing; the lane's tests pin it)
 
 
+@pytest.mark.timeout(120)
+def test_the_gateway_alone_is_measured_with_a_client_that_only_reads() -> None:
+    """What the simulated gateway offers without the app beside it: the subscriptions are the
+    app's (so every frame counted was sent to a real client over loopback and read by it)."""
+    out = subprocess.run([sys.executable, "-m", "tui", "bench", "--gateway-alone", "--seconds", "2",
+                          "--rate", "5000", "--json"], capture_output=True, text=True, timeout=110)
+    assert out.returncode == 0, out.stderr[-2000:]
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    # about 1.1 frames an event at the app's subscriptions; 5000 events a second are easily made
+    assert 3000 < data["offered_msgs_s"] < 10_000, data
+    assert data["received_bytes_s"] > 15 * data["offered_msgs_s"], data  # the frames were read
+    text = subprocess.run([sys.executable, "-m", "tui", "bench", "--gateway-alone", "--seconds", "1",
+                           "--rate", "2000"], capture_output=True, text=True, timeout=110).stdout
+    assert re.search(r"offered msgs/s [\d,]+ to one client that only reads", text), text
+
+
 def _row(name: str, p50: float, p99: float, stock_p99: float, offered: float = 1000.0,
          sustained: float | None = None) -> dict:
     figures = {"offered_msgs_s": offered, "sustained_msgs_s": offered if sustained is None else sustained,
@@ -58,8 +74,9 @@ def test_the_sweep_report_states_each_target_with_its_numbers() -> None:
     rows = [_row("idle", 0.8, 4.0, 20.0), _row("2k", 0.9, 4.5, 20.0), _row("10k", 1.5, 6.0, 30.0),
             _row("25k", 0.9, 9.0, 60.0), _row("50k", 0.9, 11.0, 100.0),
             _row("max", 1.0, 12.0, 200.0, 160_000, 156_736)]
-    report = sweep_report(rows, 3, 0.31, 0.33)
+    report = sweep_report(rows, 3, 0.31, 0.33, 187_654.3)
     assert "calibration (10M-iteration Python loop) 0.31s before, 0.33s after" in report
+    assert "the gateway alone at its maximum, one client that only reads: 187,654 msg/s" in report
     assert "refusals: 6 x limit 1 is 9.9% through" in report
     lines = {line.strip() for line in report.splitlines()}
     assert "met  idle: key-to-wire p50 <= 1 ms, p99 <= 5 ms: 0.80 / 4.00 ms" in lines

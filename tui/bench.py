@@ -44,6 +44,7 @@ PRESS_EVERY = 0.1
 RUN_SECONDS = 10.0  # one run's default measurement time
 # a sweep's: ~290 presses a run, so a p99 is the third-slowest press, not the slowest of ~90
 SWEEP_SECONDS = 30.0
+ALONE_SECONDS = 10.0  # the sweep's run of the gateway alone at its maximum
 WARM_BACKLOG = 64 << 10  # bytes unread at the client under which the measured window may open
 WATCH = ["ES", "NQ", "CL", "AAPL", "MSFT", "NVDA", "TSLA", "EUR.USD"]
 
@@ -644,17 +645,21 @@ def sweep(seconds: float, as_json: bool) -> int:
     for name, rate in SWEEP:
         rows.append({"name": name, "rate": rate, "ibtui": measure("ibtui", rate, seconds),
                      "baseline": measure("baseline", rate, seconds)})
+    # beside the maximum with the app, the gateway's own: what the machine leaves the app
+    alone = measure_gateway_alone(SWEEP[-1][1], ALONE_SECONDS)["offered_msgs_s"]
     after = calibration()
     met = targets(rows)
     if as_json:
         print(json.dumps({"seconds": seconds, "calibration_s": [before, after], "rows": rows,
+                          "gateway_alone_msgs_s": alone,
                           "targets": [{"target": t, "met": ok, "measured": m} for t, ok, m in met]}))
     else:
-        print(sweep_report(rows, seconds, before, after))
+        print(sweep_report(rows, seconds, before, after, alone))
     return 0
 
 
-def sweep_report(rows: list[dict[str, Any]], seconds: float, before: float, after: float) -> str:
+def sweep_report(rows: list[dict[str, Any]], seconds: float, before: float, after: float,
+                 alone: float | None = None) -> str:
     """The sweep as one table, the refusals with their reasons, and the targets met or missed."""
     lines = [
         f"ibtui bench --sweep: {seconds:g}s per run, {machine(before, after)}",
@@ -678,10 +683,79 @@ def sweep_report(rows: list[dict[str, Any]], seconds: float, before: float, afte
         for why, n in r["ibtui"]["refusals"].items():
             refusals[why] = refusals.get(why, 0) + n
     lines.append("refusals: " + ("; ".join(f"{n} x {why}" for why, n in refusals.items()) or "none"))
+    if alone is not None:
+        lines.append(f"the gateway alone at its maximum, one client that only reads: {alone:,.0f} msg/s")
     met = targets(rows)
     lines.append(f"targets met: {sum(ok for _, ok, _ in met)} of {len(met)}")
     lines += [f"  {'met ' if ok else 'MISS'} {what}: {measured}" for what, ok, measured in met]
     return "\n".join(lines)
+
+
+# --- the gateway alone -----------------------------------------------------------------------
+def _reading_client(port: int) -> Any:
+    """A connection that asks for what the bench's app asks for (its watchlist's quotes, ES's
+    every trade and 20 rows of its depth), encoded by ibapi, and then only reads."""
+    from ibapi.client import EClient
+    from ibapi.wrapper import EWrapper
+
+    from tui.core.contracts import Contract, parse_symbol
+    from tui.ib.convert import contract_to_ib
+    from tui.ib.wire import Wire, handshake
+
+    sock, version, _, _ = handshake("127.0.0.1", port, 10)
+    client = EClient(EWrapper())
+    client.conn = Wire(sock)
+    client.serverVersion_, client.clientId = version, 7
+    client.setConnState(EClient.CONNECTED)
+    client.startApi()
+    for req_id, name in enumerate(WATCH, 1):
+        contract = contract_to_ib(Contract(*parse_symbol(name)))
+        client.reqMktData(req_id, contract, "233" if name == "ES" else "", False, False, [])
+        if name == "ES":
+            client.reqMktDepth(100, contract, 20, False, [])
+    return sock
+
+
+def measure_gateway_alone(rate: float, seconds: float) -> dict[str, float]:
+    """What the simulated gateway offers at ``rate`` to one client that reads and decodes nothing:
+    its own capacity on this machine, without an app beside it."""
+    ctx = mp.get_context("spawn")
+    port_q, control, report = ctx.Queue(), ctx.Queue(), ctx.Queue()
+    gw = ctx.Process(target=_gateway, args=(rate, port_q, control, report), daemon=True)
+    gw.start()
+    sock = _reading_client(_await(port_q, 30, gw, "the simulated gateway"))
+    buf = bytearray(1 << 20)
+    received = 0
+    try:
+        for phase, length in (("warm-up", 2.0), ("window", seconds)):
+            if phase == "window":
+                control.put("begin")
+                received = 0
+            ends = time.monotonic() + length
+            while time.monotonic() < ends:
+                received += sock.recv_into(buf)
+        control.put("end")
+        control.put("stop")
+        offered = _await(report, 30, gw, "the simulated gateway")["offered"]
+    finally:
+        sock.close()
+    gw.join(10)
+    return {"offered_msgs_s": offered, "received_bytes_s": received / seconds}
+
+
+def gateway_alone(seconds: float, rate: float, as_json: bool) -> int:
+    before = calibration()
+    alone = measure_gateway_alone(rate, seconds)
+    after = calibration()
+    if as_json:
+        print(json.dumps({"rate": rate, "seconds": seconds, "calibration_s": [before, after], **alone}))
+    else:
+        print(f"ibtui bench --gateway-alone: {seconds:g}s at {rate:,.0f} market events/s asked, "
+              f"{os.cpu_count()} CPUs; calibration (10M-iteration Python loop) {before:.2f}s before, "
+              f"{after:.2f}s after\n"
+              f"offered msgs/s {alone['offered_msgs_s']:,.0f} to one client that only reads "
+              f"({alone['received_bytes_s'] / 1e6:.2f} MB/s)")
+    return 0
 
 
 def run(seconds: float, rate: float, as_json: bool, baseline: bool = True) -> int:

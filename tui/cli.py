@@ -349,6 +349,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     try:
         if args.sweep:
             return bench.sweep(seconds, args.json)
+        if args.gateway_alone:
+            return bench.gateway_alone(seconds, rate, args.json)
         return bench.run(seconds, rate, args.json, baseline=not args.no_baseline)
     except bench.BenchFailed as e:
         print(f"ibtui bench: {e}", file=sys.stderr)
@@ -414,6 +416,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--sweep", action="store_true",
                        help="idle, 2k, 10k, 25k, 50k and the gateway's maximum, each beside the stock path, "
                             "with the targets and a machine calibration figure")
+    bench.add_argument("--gateway-alone", action="store_true",
+                       help="the simulated gateway at --rate with one client that only reads what the app "
+                            "subscribes to: what it offers on this machine without the app beside it")
     bench.set_defaults(func=cmd_bench)
     return parser
 
