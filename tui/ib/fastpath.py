@@ -3,9 +3,10 @@
 ibapi's generic decoder costs about 10 us per depth or size tick (reflection over
 the wrapper's signature, a field iterator, per-message objects), and even a
 hand-written decoder calling the wrapper, which calls the hand-off, which takes its
-lock, cost 3.5 us a tick here: four calls and a lock for three or four fields. This
-reads a run of frames into compact ticks (``tui.core.handoff`` ``PRICE`` ...) and
-folds them with one call and one lock (1.8 us a tick in the same measurement).
+lock, cost 2.9-3.2 us a tick here: four calls and a lock for three or four fields.
+This reads a run of frames into compact ticks (``tui.core.handoff`` ``PRICE`` ...)
+and folds them with one call and one lock: 1.7-1.9 us a tick in the same harness
+(the gateway's frames at the bench's subscriptions; README, "Hot market data").
 
 It reads the fields exactly as the installed ibapi does (a wrong field count drops
 the frame as ibapi's decoder does; a field ibapi cannot read is a broken stream) and
@@ -17,15 +18,12 @@ kind go to ``cold`` (ibapi's decoder), in order.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from tui.core.handoff import DEPTH, PRICE, SIZE, TIME, TRADE, Handoff
 from tui.core.priority import UI
 from tui.ib import compat, ticks
 from tui.ib.subscriptions import Subscriptions
-
-log = logging.getLogger(__name__)
 
 FOLD_EVERY = 256  # ticks decoded before they are folded: the hand-off's lock is held ~0.2 ms at most
 
