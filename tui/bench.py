@@ -750,12 +750,16 @@ def gateway_alone(seconds: float, rate: float, as_json: bool) -> int:
     if as_json:
         print(json.dumps({"rate": rate, "seconds": seconds, "calibration_s": [before, after], **alone}))
     else:
-        print(f"ibtui bench --gateway-alone: {seconds:g}s at {rate:,.0f} market events/s asked, "
-              f"{os.cpu_count()} CPUs; calibration (10M-iteration Python loop) {before:.2f}s before, "
-              f"{after:.2f}s after\n"
-              f"offered msgs/s {alone['offered_msgs_s']:,.0f} to one client that only reads "
-              f"({alone['received_bytes_s'] / 1e6:.2f} MB/s)")
+        print(alone_report(alone, seconds, rate, before, after))
     return 0
+
+
+def alone_report(alone: dict[str, float], seconds: float, rate: float, before: float, after: float) -> str:
+    return (f"ibtui bench --gateway-alone: {seconds:g}s at {rate:,.0f} market events/s asked, "
+            f"{os.cpu_count()} CPUs; calibration (10M-iteration Python loop) {before:.2f}s before, "
+            f"{after:.2f}s after\n"
+            f"offered msgs/s {alone['offered_msgs_s']:,.0f} to one client that only reads "
+            f"({alone['received_bytes_s'] / 1e6:.2f} MB/s)")
 
 
 def run(seconds: float, rate: float, as_json: bool, baseline: bool = True) -> int:

@@ -413,12 +413,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--rate", default="50000", help="market events/s offered (default 50000)")
     bench.add_argument("--json", action="store_true", help="one JSON object instead of the table")
     bench.add_argument("--no-baseline", action="store_true", help="skip the stock-ibapi run")
-    bench.add_argument("--sweep", action="store_true",
-                       help="idle, 2k, 10k, 25k, 50k and the gateway's maximum, each beside the stock path, "
-                            "with the targets and a machine calibration figure")
-    bench.add_argument("--gateway-alone", action="store_true",
-                       help="the simulated gateway at --rate with one client that only reads what the app "
-                            "subscribes to: what it offers on this machine without the app beside it")
+    mode = bench.add_mutually_exclusive_group()
+    mode.add_argument("--sweep", action="store_true",
+                      help="idle, 2k, 10k, 25k, 50k and the gateway's maximum, each beside the stock path, "
+                           "with the targets and a machine calibration figure")
+    mode.add_argument("--gateway-alone", action="store_true",
+                      help="the simulated gateway at --rate with one client that only reads what the app "
+                           "subscribes to: what it offers on this machine without the app beside it")
     bench.set_defaults(func=cmd_bench)
     return parser
 
