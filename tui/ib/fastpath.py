@@ -90,18 +90,20 @@ class FastPath:
         fold = self.h.fold
         subs = self.subs
         ui = UI
+
+        def flush() -> None:
+            if ops:
+                fold(ops)
+                ops.clear()
+
         for payload in batch:
             if ui.pending:  # a key, frame or paint is running: let it have the interpreter
-                if ops:
-                    fold(ops)
-                    ops.clear()
+                flush()
                 ui.step_aside()
             f = payload.split(b"\0")  # fields, and the empty string after the last NUL
             k = f[0]
             if k not in _HOT:
-                if ops:
-                    fold(ops)
-                    ops.clear()
+                flush()
                 cold(payload)
                 continue
             n = len(f)
@@ -177,11 +179,8 @@ class FastPath:
                     if con is not None:
                         add((DEPTH, con, position, operation, side, price, 0 if size is None else size))
             except (ValueError, IndexError, ArithmeticError) as e:
-                if ops:
-                    fold(ops)  # what came before it stands
+                flush()  # what came before it stands
                 raise BadFrame(f"unreadable market-data frame {payload[:60]!r}: {e}") from None
             if len(ops) >= FOLD_EVERY:
-                fold(ops)
-                ops.clear()
-        if ops:
-            fold(ops)
+                flush()
+        flush()
