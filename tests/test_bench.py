@@ -59,6 +59,22 @@ def test_the_gateway_alone_is_measured_with_a_client_that_only_reads() -> None:
     assert "calibration (10M-iteration Python loop)" in text.splitlines()[0]
 
 
+def test_the_decode_path_is_measured_on_the_gateways_own_frames(monkeypatch, capsys) -> None:
+    """``ibtui bench --decode``: every frame the bench's subscriptions bring is market data the fast
+    path takes (the harness refuses any other), folded into a hand-off."""
+    from tui import bench
+    from tui.cli import build_parser
+
+    assert build_parser().parse_args(["bench", "--decode"]).func.__name__ == "cmd_bench"
+    monkeypatch.setattr(bench, "DECODE_FRAMES", 5000)
+    assert bench.decode(as_json=True) == 0
+    data = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert data["frames"] == 5000 and 0 < data["us_per_frame"] < 1000 and len(data["calibration_s"]) == 2
+    assert bench.decode(as_json=False) == 0
+    text = capsys.readouterr().out
+    assert re.search(r"decode and fold: \d+\.\d\d us a frame", text) and "5,000 of the" in text, text
+
+
 def _row(name: str, p50: float, p99: float, stock_p99: float, offered: float = 1000.0,
          sustained: float | None = None) -> dict:
     figures = {"offered_msgs_s": offered, "sustained_msgs_s": offered if sustained is None else sustained,

@@ -351,6 +351,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
             return bench.sweep(seconds, args.json)
         if args.gateway_alone:
             return bench.gateway_alone(seconds, rate, args.json)
+        if args.decode:
+            return bench.decode(args.json)
         return bench.run(seconds, rate, args.json, baseline=not args.no_baseline)
     except bench.BenchFailed as e:
         print(f"ibtui bench: {e}", file=sys.stderr)
@@ -420,6 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--gateway-alone", action="store_true",
                       help="the simulated gateway at --rate with one client that only reads what the app "
                            "subscribes to: what it offers on this machine without the app beside it")
+    mode.add_argument("--decode", action="store_true",
+                      help="the client's decode path alone, in microseconds a frame, on the simulated "
+                           "gateway's own frames for the app's subscriptions")
     bench.set_defaults(func=cmd_bench)
     return parser
 
