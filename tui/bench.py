@@ -47,6 +47,15 @@ SWEEP_SECONDS = 30.0
 ALONE_SECONDS = 10.0  # the sweep's run of the gateway alone at its maximum
 WARM_BACKLOG = 64 << 10  # bytes unread at the client under which the measured window may open
 WATCH = ["ES", "NQ", "CL", "AAPL", "MSFT", "NVDA", "TSLA", "EUR.USD"]
+LADDER = "ES"  # the app's ladder: every trade and 20 rows of depth besides its quote
+DEPTH_REQ = 100  # the ladder's depth request id where the bench subscribes by hand
+
+
+def app_subscriptions() -> list[tuple[int, str, bool, int]]:
+    """What the bench's app streams, as (request id, name, every trade, depth rows): the
+    watchlist's quotes, and the ladder's trades and depth."""
+    return [(req_id, name, name == LADDER, 20 if name == LADDER else 0)
+            for req_id, name in enumerate(WATCH, 1)]
 
 
 # --- the gateway process ---------------------------------------------------------------------
@@ -304,7 +313,7 @@ def _app(mode: str, port: int, seconds: float, control: Any, out: Any) -> None:
     # a journal as the command line keeps one: each intent written before its order goes, fsynced after
     journal_dir = tempfile.mkdtemp(prefix="ibtui-bench-")
     journal = Journal(Path(journal_dir), "", 5, gateway=f"127.0.0.1:{port}")
-    app = (_stock_app() if mode == "baseline" else IBTuiApp)(s, broker, journal, "full", "ES", "never")
+    app = (_stock_app() if mode == "baseline" else IBTuiApp)(s, broker, journal, "full", LADDER, "never")
     app_ref[0] = app
     marks: dict[str, float] = {}  # the press in flight: when it reached each stage of the key path
     _stamp_stages(app, broker, marks)
@@ -576,7 +585,12 @@ def table(ours: dict[str, Any], base: dict[str, Any] | None, rate: float, second
 
 def machine(before: float, after: float) -> str:
     """The screen, the machine and its calibration, as every report heads its figures."""
-    return (f"app at 120x40, {os.cpu_count()} CPUs; calibration (10M-iteration Python loop) "
+    return f"app at 120x40, {calibrated(before, after)}"
+
+
+def calibrated(before: float, after: float) -> str:
+    """The machine and its calibration, measured before and after the figures."""
+    return (f"{os.cpu_count()} CPUs; calibration (10M-iteration Python loop) "
             f"{before:.2f}s before, {after:.2f}s after")
 
 
@@ -700,6 +714,7 @@ def _reading_client(port: int) -> Any:
 
     from tui.core.contracts import Contract, parse_symbol
     from tui.ib.convert import contract_to_ib
+    from tui.ib.ticks import GENERIC_TICKS
     from tui.ib.wire import Wire, handshake
 
     sock, version, _, _ = handshake("127.0.0.1", port, 10)
@@ -708,11 +723,11 @@ def _reading_client(port: int) -> Any:
     client.serverVersion_, client.clientId = version, 7
     client.setConnState(EClient.CONNECTED)
     client.startApi()
-    for req_id, name in enumerate(WATCH, 1):
+    for req_id, name, trades, rows in app_subscriptions():
         contract = contract_to_ib(Contract(*parse_symbol(name)))
-        client.reqMktData(req_id, contract, "233" if name == "ES" else "", False, False, [])
-        if name == "ES":
-            client.reqMktDepth(100, contract, 20, False, [])
+        client.reqMktData(req_id, contract, GENERIC_TICKS if trades else "", False, False, [])
+        if rows:
+            client.reqMktDepth(DEPTH_REQ, contract, rows, False, [])
     return sock
 
 
@@ -756,8 +771,7 @@ def gateway_alone(seconds: float, rate: float, as_json: bool) -> int:
 
 def alone_report(alone: dict[str, float], seconds: float, rate: float, before: float, after: float) -> str:
     return (f"ibtui bench --gateway-alone: {seconds:g}s at {rate:,.0f} market events/s asked, "
-            f"{os.cpu_count()} CPUs; calibration (10M-iteration Python loop) {before:.2f}s before, "
-            f"{after:.2f}s after\n"
+            f"{calibrated(before, after)}\n"
             f"offered msgs/s {alone['offered_msgs_s']:,.0f} to one client that only reads "
             f"({alone['received_bytes_s'] / 1e6:.2f} MB/s)")
 
@@ -790,13 +804,13 @@ def measure_decode(frames: int | None = None, runs: int = 5) -> dict[str, float]
     by_name |= {m.inst.contract.symbol: m.con_id for m in gw.markets.values()}
     subscriptions = Subscriptions(lambda: 0)
     market: dict[int, int] = {}
-    for req_id, name in enumerate(WATCH, 1):
+    for req_id, name, trades, rows in app_subscriptions():
         con = by_name[name]
-        gw.feed.add_l1(L1Sub(sink, req_id, name == "ES"), con)
+        gw.feed.add_l1(L1Sub(sink, req_id, trades), con)
         market[req_id] = con
-        if name == "ES":
-            gw.feed.add_depth(sink, 100, con, 20, False, "CME")
-            market[100] = con
+        if rows:
+            gw.feed.add_depth(sink, DEPTH_REQ, con, rows, False, "CME")
+            market[DEPTH_REQ] = con
     subscriptions.market = market
     sink.out.clear()
     while len(sink.out) < frames:
@@ -826,8 +840,7 @@ def decode(as_json: bool) -> int:
         print(json.dumps({"calibration_s": [before, after], **result}))
     else:
         print(f"ibtui bench --decode: {result['frames']:,.0f} of the simulated gateway's frames, best of 5, "
-              f"{os.cpu_count()} CPUs; calibration (10M-iteration Python loop) {before:.2f}s before, "
-              f"{after:.2f}s after\n"
+              f"{calibrated(before, after)}\n"
               f"decode and fold: {result['us_per_frame']:.2f} us a frame")
     return 0
 

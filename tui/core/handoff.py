@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from enum import IntEnum
+from typing import Any
 
 from tui.core.events import MarketUpdate, Print
 
@@ -119,7 +120,7 @@ class Handoff:
                 self.max_pending = n
 
     # --- market data ------------------------------------------------------------
-    def fold(self, ops: list[tuple]) -> None:  # type: ignore[type-arg]
+    def fold(self, ops: list[tuple[Any, ...]]) -> None:
         """Market data in arrival order, one compact tuple a tick (``PRICE``, ``SIZE``, ``TRADE``,
         ``TIME``, ``DEPTH``; see their comments), folded under one lock.
 

@@ -19,6 +19,7 @@ kind go to ``cold`` (ibapi's decoder), in order.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from tui.core.handoff import DEPTH, PRICE, SIZE, TIME, TRADE, Handoff
 from tui.core.priority import UI
@@ -85,7 +86,7 @@ class FastPath:
     def run(self, batch: list[bytes], cold: Callable[[bytes], None]) -> None:
         """Decode ``batch`` in order. Ticks are folded every ``FOLD_EVERY``, at the end, before a
         cold frame (whose handling may depend on them) and before stepping aside for the UI."""
-        ops: list[tuple] = []  # type: ignore[type-arg]
+        ops: list[tuple[Any, ...]] = []
         add = ops.append
         fold = self.h.fold
         subs = self.subs
