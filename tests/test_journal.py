@@ -40,6 +40,27 @@ def test_lines_mode_torn_tail_and_round_trip(tmp_path: Path) -> None:
     assert (s["intents"], s["fills"], s["commissions"], s["realized_pnl"]) == (1, 1, 2.05, 12.5)
 
 
+def test_the_first_line_after_a_crash_mid_write_is_not_lost(tmp_path: Path) -> None:
+    # yesterday's run died inside a line; today's first write (an intent) must stand on its own
+    # line, not be glued to the fragment and ignored with it
+    first = Journal(tmp_path, "DU1", 3, clock=lambda: 1767623400.0)
+    first.write("intent", sync=True, order_id=5, verdict="ok", intent="BUY 1 ESZ6 MKT")
+    first.close()
+    with open(first.path, "ab") as f:
+        f.write(b'{"ts": "2026-01-05T14:30:00.000Z", "kind": "Ord')
+    again = Journal(tmp_path, "DU1", 3, clock=lambda: 1767623460.0)
+    again.write("intent", sync=True, order_id=6, verdict="ok", intent="SELL 1 ESZ6 MKT")
+    again.write("intent", order_id=7, verdict="ok", intent="BUY 1 ESZ6 MKT")
+    records, note = read(again.path)
+    assert [r["order_id"] for r in records] == [5, 6, 7]
+    assert note == f"{again.path.name}: line 2 was cut short (the app stopped mid-write); ignored"
+    # a whole file gains nothing on reopening
+    size = again.path.stat().st_size
+    again.close()
+    Journal(tmp_path, "DU1", 3, clock=lambda: 1767623460.0).write("x")
+    assert again.path.read_bytes().count(b"\n") == 5 and again.path.stat().st_size > size
+
+
 def test_a_line_names_its_writer_and_keeps_the_events_own_account_and_client(tmp_path: Path) -> None:
     # an advisor's login (F-account) places for a sub-account; the fill says U222 and the
     # order's own client id: the line is still this client's, of this account, behind this gateway

@@ -95,6 +95,7 @@ class Journal:
             self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             os.chmod(path, 0o600)
             self._day = day
+            _end_torn_line(path, self._fd)
         return self._fd
 
     def write(self, kind: str, sync: bool = False, **fields: Any) -> None:
@@ -136,6 +137,17 @@ class Journal:
             self._fd = None
 
 
+def _end_torn_line(path: Path, fd: int) -> None:
+    """A file left by a crash mid-write ends inside a line: end it there, or the next line
+    written would be glued to the fragment and lost with it."""
+    size = os.fstat(fd).st_size
+    if size:
+        with open(path, "rb") as f:
+            f.seek(size - 1)
+            if f.read(1) != b"\n":
+                os.write(fd, b"\n")
+
+
 def read(path: Path) -> tuple[list[dict[str, Any]], str]:
     """All whole records, and a note if the last line was torn (a crash mid-write)."""
     records: list[dict[str, Any]] = []
@@ -153,6 +165,8 @@ def read(path: Path) -> tuple[list[dict[str, Any]], str]:
         except json.JSONDecodeError:
             if i >= len(lines) - 2:
                 note = f"{path.name}: the last line was cut short (the app stopped mid-write); ignored"
+            elif not line.rstrip().endswith(b"}"):
+                note = f"{path.name}: line {i + 1} was cut short (the app stopped mid-write); ignored"
             else:
                 note = f"{path.name}: line {i + 1} is not valid JSON; ignored"
     return records, note
