@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.app.harness import gateway_orders, make_app, ready, settle, until
+from tests.ibkit import future, order
 from tui.core.journal import read
 from tui.core.ordertypes import UNKNOWN
 from tui.screens.modals import Confirm, OrderHistory
@@ -130,6 +131,33 @@ async def test_a_pane_moved_to_the_next_client_id_journals_as_that_id(paused, tm
         await ready(pilot, again)
         await until(pilot, lambda: sorted(r.order_id for r in again.desk.orders.working()) == ids)
         assert not any("UNKNOWN" in m.text for m in again.desk.messages)
+
+
+async def test_todays_orders_from_before_the_journal_are_shown_as_the_gateway_reports_them(
+        paused, tmp_path, connect) -> None:
+    # orders of this client id filled earlier today, from another machine (or a state dir since
+    # wiped): the resync's executions come before its completed orders, and the row must never
+    # be working on a fill's word alone, nor stay "BUY 0 ESZ6" once the gateway says what it was
+    earlier = connect(paused.port, client_id=1)
+    earlier.placeOrder(earlier.next_id(), future("ES"), order("BUY", 1))
+    earlier.placeOrder(earlier.next_id() + 1, future("ES"), order("SELL", 2, "LMT", 5000.0))
+    earlier.wait_for("execDetails", count=2)
+    earlier.stop()
+    app = make_app(paused, tmp_path)
+    seen_working: list[int] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        orders = app.desk.orders
+        track = orders._track
+        orders._track = lambda rec: (rec is not None and rec.working and seen_working.append(rec.order_id),
+                                     track(rec))[1]
+        await ready(pilot, app)
+        rows = blotter_rows(app)
+        assert [(r[3], r[4], r[5], r[6], r[8]) for r in rows] == [
+            ("BUY", "1", "MKT", "", "Filled"), ("SELL", "2", "LMT", "5000.00", "Filled")], rows
+        assert seen_working == [] and orders.working() == []
+        assert not any("UNKNOWN" in m.text or " 0 ES" in m.text for m in app.desk.messages)
+    records, _ = read(app.desk.journal.path)
+    assert {r["order_type"] for r in records if r["kind"] == "CompletedOrder"} == {"MKT", "LMT"}
 
 
 async def test_restart_against_the_same_gateway_keeps_working_orders_working(paused, tmp_path) -> None:

@@ -103,6 +103,9 @@ class CompletedOrder:
     quantity: float
     status: str
     filled: float
+    order_type: str = ""  # (journal lines before these were added lack them)
+    lmt_price: float | None = None
+    aux_price: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

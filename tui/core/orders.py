@@ -137,6 +137,16 @@ class Orders:
         rec.updated = self.clock()
         self._track(rec)
 
+    def completed(self, rec: OrderRecord, e: ev.CompletedOrder) -> None:
+        """The gateway's word that an order ended; an order known only from its fills (placed
+        before this journal began) learns here what it was."""
+        if not rec.quantity:
+            rec.action, rec.quantity = e.action or rec.action, e.quantity
+        if not rec.order_type:
+            rec.order_type, rec.lmt_price, rec.aux_price = e.order_type, e.lmt_price, e.aux_price
+        rec.filled = max(rec.filled, e.filled)
+        self.set_status(rec, e.status)
+
     def _vouches(self, rec: OrderRecord, status: str) -> bool:
         """The gateway reports a rebuilt order as the journal left it. Its first report settles
         that either way, so what the journal left is forgotten here (an order that turned UNKNOWN
@@ -204,7 +214,10 @@ class Orders:
         if isinstance(e, ev.Fill):
             if e.exec_id in self._by_exec:
                 return None  # seen already (live, then again in a resync)
+            new = e.order_id not in self.by_id
             rec = self._record(e.order_id)
+            if new:  # an order known only from its fills: nobody says it works until the gateway
+                rec.status = UNCONFIRMED  # tells what it was (its open or completed order)
             if rec.contract is None:
                 rec.contract = e.contract
                 rec.action = "BUY" if e.side == "BOT" else "SELL"

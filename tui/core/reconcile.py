@@ -85,8 +85,7 @@ class Reconciliation:
                 and rec.contract.con_id == e.contract.con_id)
             if same:
                 was_working = rec.working
-                self.orders.set_status(rec, e.status)
-                rec.filled = max(rec.filled, e.filled)
+                self.orders.completed(rec, e)
                 self.changed_orders.add(rec.order_id)
                 if self.journal:
                     self.journal.event(e)

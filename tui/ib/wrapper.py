@@ -22,6 +22,13 @@ from tui.ib.convert import contract_from_ib, num, price_or_none, spec_from_detai
 from tui.ib.subscriptions import Subscriptions
 
 
+def _prices(order: Any) -> tuple[float | None, float | None]:
+    """An order's limit and its stop (or trailing amount), each where its type has one."""
+    kind = order.orderType
+    return (price_or_none(order.lmtPrice) if has_limit(kind) else None,
+            price_or_none(order.auxPrice) if has_stop(kind) or is_trailing(kind) else None)
+
+
 class Sink(Protocol):
     """What the wrapper tells the client layer (the broker implements it)."""
 
@@ -144,9 +151,7 @@ class Wrapper(EWrapper):
         self.b.open_order_seen(orderId)
         self.h.put(ev.OpenOrder(
             orderId, contract_from_ib(contract), order.action, num(order.totalQuantity),
-            order.orderType, price_or_none(order.lmtPrice) if has_limit(order.orderType) else None,
-            price_or_none(order.auxPrice) if has_stop(order.orderType) or is_trailing(order.orderType)
-            else None, order.tif,
+            order.orderType, *_prices(order), order.tif,
             orderState.status, order.permId, order.clientId, order.parentId, order.ocaGroup,
             order.orderRef, order.account,
             price_or_none(order.trailStopPrice) if is_trailing(order.orderType) else None,
@@ -157,9 +162,11 @@ class Wrapper(EWrapper):
         self.b.end("orders")
 
     def completedOrder(self, contract: Any, order: Any, orderState: Any) -> None:  # noqa: N802,N803
-        self.h.put(ev.CompletedOrder(order.orderId, order.permId, contract_from_ib(contract),
-                                     order.action, num(order.totalQuantity), orderState.status,
-                                     num(getattr(order, "filledQuantity", 0.0) or 0.0)))
+        self.h.put(ev.CompletedOrder(
+            order.orderId, order.permId, contract_from_ib(contract), order.action, num(order.totalQuantity),
+            orderState.status, num(getattr(order, "filledQuantity", 0.0) or 0.0), order.orderType,
+            *_prices(order),
+        ))
 
     def completedOrdersEnd(self) -> None:  # noqa: N802
         self.h.put(ev.CompletedOrdersEnd())
