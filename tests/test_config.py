@@ -34,6 +34,13 @@ def ibtui(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
      "risk.instruments.ES.daily_loss_limit: unknown key (the account's, not an instrument's"),
     ("[risk.instruments]\nES = 5\n", "risk.instruments.ES: expected a table"),
     ("[orders.instruments.ES]\ntif = \"GTC\"\n", "orders.instruments.ES.tif: unknown key"),
+    # a key on two bindings would run either: pressing s to sell could buy
+    ("[keymap]\nbuy_limit = \"s\"\n", "keymap.buy_limit: s is also sell_limit on the trading screen; "
+     "give sell_limit another key too"),
+    ("[keymap]\n\"confirm.yes\" = \"n\"\n", "keymap.confirm.yes: n is also confirm.no on the confirmation"),
+    ("[keymap]\nbuy_limt = \"z\"\n", "keymap.buy_limt: unknown binding id (did you mean buy_limit?"),
+    ("[keymap]\nbuy_market = \"ctrl+q\"\n", "keymap.buy_market: ctrl+q is quit (Textual's)"),
+    ("[keymap]\nbuy_market = \"\"\n", "keymap.buy_market: expected keys such as"),
 ])
 def test_bad_config_exits_2_with_one_clear_line(tmp_path: Path, text: str, expected: str) -> None:
     path = tmp_path / "bad.toml"
@@ -44,6 +51,17 @@ def test_bad_config_exits_2_with_one_clear_line(tmp_path: Path, text: str, expec
     assert "Traceback" not in out.stderr
     if "TOML" in expected:
         assert "line 1" in out.stderr
+
+
+def test_a_keymap_that_swaps_keys_is_taken_and_a_clash_stops_the_screen_before_connecting(
+        tmp_path: Path) -> None:
+    path = tmp_path / "keys.toml"
+    path.write_text("[keymap]\nbuy_limit = \"s\"\nsell_limit = \"b\"\nhelp = \"?,f1\"\n")
+    assert ibtui("--config", str(path), "config", "show").returncode == 0
+    path.write_text("[keymap]\nbuy_limit = \"s\"\n[connection]\nport = 1\n")  # nothing listens there
+    for command in (("demo",), ()):
+        out = ibtui("--config", str(path), *command)
+        assert out.returncode == 2 and "keymap.buy_limit: s is also sell_limit" in out.stderr, out.stderr
 
 
 def test_global_options_go_before_or_after_the_command(tmp_path: Path) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+
+from textual.app import App
 from textual.binding import Binding
+from textual.keys import _character_to_key
 
 B = Binding
 
@@ -70,6 +74,48 @@ TICKET_BINDINGS = [B("escape", "dismiss(None)", "Cancel", id="ticket.cancel"),
                    B("ctrl+s", "send", "Send", id="ticket.send")]
 MODAL_BINDINGS = [*CONFIRM_BINDINGS, *HELP_BINDINGS, *HISTORY_BINDINGS, *SEARCH_BINDINGS, *TICKET_BINDINGS]
 MODAL_BINDING_IDS = frozenset(b.id for b in MODAL_BINDINGS if b.id)
+
+# the keys of one screen: a key may do one thing on each
+SCOPES = {"the trading screen": BINDINGS, "the confirmation": CONFIRM_BINDINGS, "help": HELP_BINDINGS,
+          "an order's history": HISTORY_BINDINGS, "the symbol search": SEARCH_BINDINGS,
+          "the order ticket": TICKET_BINDINGS}
+# Textual's own keys on every screen: quit, copy or quit, the command palette
+RESERVED = {"ctrl+q": "quit (Textual's)", "ctrl+c": "copy or quit (Textual's)",
+            App.COMMAND_PALETTE_BINDING: "the command palette"}
+
+
+def _key_names(keys: str) -> list[str]:
+    """``"?,ctrl+b"`` as Textual matches it: ``["question_mark", "ctrl+b"]``."""
+    return [_character_to_key(k) if len(k) == 1 else k for k in (k.strip() for k in keys.split(","))]
+
+
+def keymap_problem(keymap: dict[str, str]) -> str | None:
+    """What is wrong with a ``[keymap]`` table, in one line naming the binding id, or None.
+
+    A key left on two bindings of one screen would run whichever Textual finds first (``s``
+    rebound to buy_limit while sell_limit keeps it: the trader sells and buys), so that is
+    refused, as are unknown ids, empty keys and Textual's own keys."""
+    known = [b.id for bs in SCOPES.values() for b in bs if b.id]
+    for binding_id, keys in keymap.items():
+        if binding_id not in known:
+            near = difflib.get_close_matches(binding_id, known, n=1)
+            hint = f"did you mean {near[0]}? " if near else ""
+            return f"keymap.{binding_id}: unknown binding id ({hint}the ids are in ?)"
+        if not all(_key_names(keys)):
+            return f"keymap.{binding_id}: expected keys such as \"b\" or \"ctrl+b,f5\", got {keys!r}"
+        for key in _key_names(keys):
+            if key in RESERVED:
+                return f"keymap.{binding_id}: {key} is {RESERVED[key]}; choose another key"
+    for scope, bindings in SCOPES.items():
+        holder: dict[str, str] = {}
+        for b in bindings:
+            for key in _key_names(keymap.get(b.id or "", b.key)):
+                other = holder.setdefault(key, b.id or "")
+                if other != b.id:
+                    first, second = sorted((other, b.id or ""), key=lambda i: i not in keymap)
+                    return (f"keymap.{first}: {key} is also {second} on {scope}; "
+                            f"give {second} another key too")
+    return None
 
 
 def help_rows(bindings: list[Binding], keymap: dict[str, str]) -> list[tuple[str, str, str]]:
