@@ -327,6 +327,23 @@ async def test_search_adds_to_watchlist_and_enter_opens_in_ladder(paused, tmp_pa
         assert app.query_one(Ladder).spec.tick == 0.01
 
 
+async def test_search_down_then_enter_takes_the_first_match_and_a_pair_reads_as_one(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("slash", "G", "B", "P")
+        await until(pilot, lambda: app.screen.contracts, what="search results")
+        from textual.widgets import OptionList
+
+        shown = [str(o.prompt).split()[0] for o in app.screen.query_one(OptionList).options]
+        assert shown[0] == "GBP.USD", shown  # not "GBP ... USD": the pair as the watchlist names it
+        await pilot.press("down", "enter")  # into the list, and the first match
+        await until(pilot, lambda: not isinstance(app.screen, Search), what="the search closed")
+        from tui.widgets.panes import Watchlist
+
+        assert app.query_one(Watchlist).queries[-1] == "GBP.USD"
+
+
 async def test_help_tab_and_quit_with_working_orders(paused, tmp_path) -> None:
     app = make_app(paused, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -136,12 +136,16 @@ class Search(ModalScreen[Contract | None]):
         results = self.query_one(OptionList)
         results.clear_options()
         for c in self.contracts:
-            results.add_option(Option(Text(f"{c.symbol:<8} {c.sec_type:<5} {c.primary_exchange or c.exchange:<8} {c.currency}")))
+            name = c.key if c.sec_type == "CASH" else c.symbol  # a pair reads GBP.USD
+            results.add_option(Option(Text(f"{name:<8} {c.sec_type:<5} {c.primary_exchange or c.exchange:<8} {c.currency}")))
         if not self.contracts:
             results.add_option(Option(Text(f"no match for {pattern!r}", style="italic"), disabled=True))
 
     def action_focus_results(self) -> None:
-        self.query_one(OptionList).focus()
+        results = self.query_one(OptionList)
+        if self.contracts and results.highlighted is None:
+            results.highlighted = 0  # down then enter takes the first match, as enter alone does
+        results.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if 0 <= event.option_index < len(self.contracts):
