@@ -344,6 +344,24 @@ async def test_search_down_then_enter_takes_the_first_match_and_a_pair_reads_as_
         assert app.query_one(Watchlist).queries[-1] == "GBP.USD"
 
 
+async def test_a_pane_says_how_many_rows_are_out_of_view(paused, tmp_path) -> None:
+    app = make_app(paused, tmp_path)
+    app.settings.watchlist = ["ES", "NQ", "CL", "AAPL", "MSFT", "NVDA", "TSLA", "EUR.USD", "GBP.USD"]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        from tui.widgets.panes import Watchlist
+
+        wl = app.query_one(Watchlist)
+        box = wl.parent
+        assert wl.size.height == 9 and box.border_subtitle == "1 below"  # 8 rows under the header
+        wl.focus()
+        await pilot.press("end")
+        assert box.border_subtitle == "1 above"
+        await pilot.press("delete")  # GBP.USD goes: all eight fit, and the view comes back up
+        await pilot.pause()
+        assert wl.top == 0 and box.border_subtitle == ""
+
+
 async def test_help_tab_and_quit_with_working_orders(paused, tmp_path) -> None:
     app = make_app(paused, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
+from textual.widget import Widget
 
 from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles, fitted
 
@@ -95,6 +96,7 @@ class RowTable(DirectLines, can_focus=True):
         self._widths = [c.width for c in self.COLUMNS]
         last = len(self.COLUMNS) - 1
         self._growing = [i for i, c in enumerate(self.COLUMNS) if c.right or i != last]
+        self._overflow = ""  # "6 above · 2 below", on the pane's bottom border
 
     @property
     def shown_columns(self) -> list[Column]:
@@ -121,12 +123,14 @@ class RowTable(DirectLines, can_focus=True):
         self.cursor_row = self.top = 0
         self._widths = [c.width for c in self.COLUMNS]
         self._relayout()
+        self._note_overflow()
 
     def add_row(self, cells: Row, key: str) -> None:
         self.rows.append(cells)
         self.keys.append(key)
         if not self._widen_for(cells):
             self._refresh_row(len(self.rows) - 1)
+        self._note_overflow()
 
     def set_row(self, key: str, cells: Row) -> None:
         i = self.keys.index(key)
@@ -158,23 +162,47 @@ class RowTable(DirectLines, can_focus=True):
         del self.rows[i]
         del self.keys[i]
         self.cursor_row = min(self.cursor_row, max(0, len(self.rows) - 1))
+        # no blank page below the last row: removing rows near the end pulls the view back up
+        self.top = max(0, min(self.top, len(self.rows) - self._visible()))
         self.refresh()
+        self._note_overflow()
 
     def move_cursor(self, row: int | None = None, **_: object) -> None:
         if row is None or not self.rows:
             return
         old = self.cursor_row
         self.cursor_row = max(0, min(row, len(self.rows) - 1))
-        visible = max(1, self.size.height - 1)
+        visible = self._visible()
         if self.cursor_row < self.top:
             self.top = self.cursor_row
             self.refresh()
+            self._note_overflow()
         elif self.cursor_row >= self.top + visible:
             self.top = self.cursor_row - visible + 1
             self.refresh()
+            self._note_overflow()
         else:
             self._refresh_row(old)
             self._refresh_row(self.cursor_row)
+
+    def _visible(self) -> int:
+        """Rows the table shows under its header."""
+        return max(1, self.size.height - 1)
+
+    def _note_overflow(self) -> None:
+        """Say on the pane's border how many rows are out of view, above and below: a row
+        added past the bottom of a short pane (a watchlist symbol, an order) is otherwise not
+        known to be there."""
+        if not self.size.height:
+            return  # hidden (the compact layout's other panes): nothing to say yet
+        above = self.top
+        below = max(0, len(self.rows) - self.top - self._visible())
+        note = " · ".join(part for part in (f"{above} above" if above else "",
+                                             f"{below} below" if below else "") if part)
+        if note != self._overflow:
+            self._overflow = note
+            if isinstance(self.parent, Widget) and self.parent.has_class("pane"):
+                self.parent.border_subtitle = note
 
     def action_move(self, delta: int) -> None:
         self.move_cursor(self.cursor_row + delta)
@@ -246,12 +274,13 @@ class RowTable(DirectLines, can_focus=True):
 
     def on_resize(self) -> None:
         # scrolled while hidden (height 0), a table would show only its cursor row
-        visible = max(1, self.size.height - 1)
+        visible = self._visible()
         self.top = max(0, min(self.top, self.cursor_row, len(self.rows) - visible))
         if self.cursor_row >= self.top + visible:
             self.top = self.cursor_row - visible + 1
         self._cache.clear()
         self.refresh()
+        self._note_overflow()
 
     def on_focus(self) -> None:
         self._refresh_row(self.cursor_row)
