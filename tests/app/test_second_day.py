@@ -239,7 +239,8 @@ async def test_a_reject_shows_on_its_row_and_in_messages_at_once(paused, tmp_pat
                     next(iter(app.desk.orders.by_id.values())).status == "Inactive")
         # the frame that folded the reject also drew it: no further frame needed
         row = blotter_rows(app)[0]
-        assert row[8] == "Rejected" and "201: Order rejected" in row[9], row
+        # the reason first: "Rejected" is the status already, and the note column is narrow
+        assert row[8] == "Rejected" and row[9] == "201: Simulated rejection", row
         assert any("Simulated rejection" in m.text and "[201" in m.text for m in app.desk.messages)
         assert ladder_marks(app) == []
 

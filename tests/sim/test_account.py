@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ibkit import future, order, stock
@@ -109,3 +111,27 @@ def test_daily_pnl_counts_from_the_session_start_not_the_first_request(paused, c
     assert realized == pytest.approx(-2.05), "the commission is realized at once"
     assert daily == pytest.approx(_unrealized + realized), "daily P&L includes that commission"
     assert daily != 0
+
+
+def test_an_order_the_account_cannot_margin_is_rejected_in_tws_words(paused, connect) -> None:
+    # a million of equity carries four million of stock (25% initial margin): TWS refuses the
+    # order that would need more, with error 201 and the two figures; nothing is placed
+    client = connect(paused.port)
+    big = client.next_id()
+    client.placeOrder(big, stock("AAPL"), order("BUY", 20_000, "LMT", 230.0))  # 4.6M: 1.15M margin
+    client.placeOrder(big + 1, stock("AAPL"), order("BUY", 10_000, "LMT", 230.0))  # 2.3M: carried
+    client.wait_for("orderStatus", lambda oid, *_: oid == big + 1)
+    (reject,) = client.errors(201)
+    said = re.fullmatch(
+        r"Order rejected - reason:YOUR ORDER IS NOT ACCEPTED\. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR "
+        r"EQUITY WITH LOAN VALUE \[(\d+\.\d\d) USD\] MUST EXCEED THE INITIAL MARGIN \[(\d+\.\d\d) USD\]", reject[2])
+    assert reject[0] == big and said, reject
+    equity, margin = map(float, said.groups())
+    assert equity == 1_000_000 - 100  # less the order's commission
+    assert margin == pytest.approx(20_000 * 228.5 * 0.25, rel=0.01)  # at AAPL's mark, 25%
+    assert not client.calls("orderStatus", lambda oid, *_: oid == big)
+    # an order that takes margin off (selling what is held) is never refused for margin
+    client.wait_for("execDetails")
+    client.placeOrder(big + 2, stock("AAPL"), order("SELL", 10_000, "LMT", 1.0))
+    client.wait_for("orderStatus", lambda oid, *_: oid == big + 2)
+    assert len(client.errors(201)) == 1

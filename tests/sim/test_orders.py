@@ -206,7 +206,8 @@ def test_fill_or_kill_fills_whole_or_not_at_all(paused, connect) -> None:
     bid, ask = quote(paused, ES)
     at_ask = paused.call(lambda: paused.gateway.markets[ES].asks[0][1])  # the size at the best ask
     oid = client.next_id()
-    client.placeOrder(oid, future("ES"), order("BUY", at_ask + 1_000, "LMT", ask, tif="FOK"))
+    # one more than the ask shows (within what the account can margin: TWS checks that first)
+    client.placeOrder(oid, future("ES"), order("BUY", at_ask + 1, "LMT", ask, tif="FOK"))
     client.placeOrder(oid + 1, future("ES"), order("BUY", 1, "LMT", ask, tif="FOK"))
     client.wait_for("orderStatus", lambda i, s, *_: i == oid + 1 and s == "Filled")
     assert statuses(client, oid)[-1] == "Cancelled" and not client.calls(

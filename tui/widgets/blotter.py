@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 from textual.message import Message
 
+from tui.core.errors import reason
 from tui.core.orders import OrderRecord
 from tui.core.ordertypes import UNKNOWN, has_limit, has_stop, is_trailing, status_word
 from tui.core.words import plain_quantity
@@ -32,7 +33,7 @@ def order_row(rec: OrderRecord, fmt: Callable[[OrderRecord, float | None], str])
     # filled whole: the average alone (the quantity is beside it), so the price fits the column
     filled = (f"@{fmt(rec, rec.avg_price)}" if rec.filled >= rec.quantity else
               f"{plain_quantity(rec.filled)}@{fmt(rec, rec.avg_price)}") if rec.filled else ""
-    note = f"{rec.error_code}: {rec.error}" if rec.error_code else rec.error
+    note = f"{rec.error_code}: {reason(rec.error)}" if rec.error_code else rec.error
     if rec.status == UNKNOWN and not note:
         note = "not reported by the gateway: check it in TWS"
     return (

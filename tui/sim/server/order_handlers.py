@@ -13,6 +13,7 @@ from tui.sim.market.history import format_bar_time
 from tui.sim.market.instruments import Instrument
 from tui.sim.protocol import messages as msg
 from tui.sim.protocol.requests import CancelOrder, PlaceOrder, ReqExecutions, Simple
+from tui.sim.trading.account import BASE_CURRENCY
 from tui.sim.trading.orders import SimOrder
 
 if TYPE_CHECKING:
@@ -91,6 +92,11 @@ class OrderHandlers:
             if parent is None or parent.status in ("Cancelled", "Inactive", "ApiCancelled"):
                 s.error(r.order_id, 201, "Order rejected - reason:Parent order is not working")
                 return
+        else:  # a bracket's children close what the parent opens: TWS checks the parent
+            short = self._margin_short(r, inst)
+            if short is not None:
+                s.error(r.order_id, 201, short)
+                return
         gw.engine.accept(self._sim_order(s, r, inst, gw.engine.new_perm_id()))
 
     def _sim_order(self, s: Session, r: PlaceOrder, inst: Instrument, perm_id: int) -> SimOrder:
@@ -117,6 +123,23 @@ class OrderHandlers:
             m.price(m.ask) if o.buy else m.price(m.bid))
         before, change, after, commission = gw.account.what_if(inst, o.buy, r.quantity, price, gw.marks())
         s.send(msg.open_order(s.version, o, "PreSubmitted", (before, change, after, commission, inst.contract.currency)))
+
+    def _margin_short(self, r: PlaceOrder, inst: Instrument) -> str | None:
+        """TWS's initial-margin check of a new order, as if it filled at its limit (or at the
+        market): one that adds margin the account's equity with loan value cannot carry is
+        rejected, in TWS's words."""
+        gw = self.gw
+        m = gw.markets[inst.con_id]
+        buy = r.action == "BUY"
+        price = r.lmt_price if r.lmt_price is not None and "LMT" in r.order_type else (
+            m.price(m.ask) if buy else m.price(m.bid))
+        _, change, (margin, _, equity), _ = gw.account.what_if(inst, buy, r.quantity, price, gw.marks())
+        if change[0] <= 0 or margin <= equity:
+            return None
+        currency = BASE_CURRENCY
+        return ("Order rejected - reason:YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION "
+                f"YOUR EQUITY WITH LOAN VALUE [{equity:.2f} {currency}] MUST EXCEED THE INITIAL MARGIN "
+                f"[{margin:.2f} {currency}]")
 
     def _order_problem(self, r: PlaceOrder, inst: Instrument) -> tuple[int, str] | None:
         if r.has_conditions or r.has_combo_legs:
