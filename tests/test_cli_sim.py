@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from ibkit import Client, future
 
 
@@ -44,6 +45,23 @@ def test_sim_rejects_a_bad_rate() -> None:
                          capture_output=True, text=True, timeout=20)
     assert out.returncode == 2
     assert "rate 'fast'" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[]", "not a simulated-gateway state file of format 1"),
+    ('{"account": ', "not JSON: Expecting value"),
+    ('{"format": 1}', "damaged: 'account' is missing"),
+    ('{"format": 1, "account": {"cash": "x"}}', "damaged: could not convert string to float: 'x'"),
+])
+def test_sim_refuses_a_damaged_state_file_in_one_line(tmp_path, text: str, expected: str) -> None:
+    # a hand-edited or foreign file: one line naming the file and what is wrong, never a traceback
+    path = tmp_path / "state.json"
+    path.write_text(text)
+    out = subprocess.run([sys.executable, "-m", "tui", "sim", "--port", str(free_port()), "--state", str(path)],
+                         capture_output=True, text=True, timeout=20)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    line = out.stderr.strip()
+    assert "\n" not in line and line.startswith(f"ibtui sim: cannot load the state file: {path}: {expected}")
 
 
 def test_readme_ibapi_script_runs_against_the_gateway(tmp_path) -> None:

@@ -189,8 +189,8 @@ def cmd_sim(args: argparse.Namespace) -> int:
 
     try:
         make()
-    except (OSError, ValueError, KeyError) as e:
-        print(f"ibtui sim: cannot load state file {args.state}: {e}", file=sys.stderr)
+    except (OSError, ValueError) as e:  # each names the file
+        print(f"ibtui sim: cannot load the state file: {e}", file=sys.stderr)
         return 2
     host = args.host or "127.0.0.1"
     port = args.port or 7497

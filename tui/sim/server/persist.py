@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui.core.files import write_atomic
 from tui.sim.trading.matching import Execution
@@ -52,9 +52,22 @@ def save_state(gw: Gateway, path: Path) -> None:
 
 
 def load_state(gw: Gateway, path: Path) -> None:
-    data = json.loads(path.read_text())
-    if data.get("format") != FORMAT:
+    """Restore the account, orders and executions; ValueError names what is wrong with the file."""
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path}: not JSON: {e}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f"{path}: not a simulated-gateway state file of format {FORMAT}")
+    try:
+        _load(gw, data)
+    except KeyError as e:
+        raise ValueError(f"{path}: damaged: {e.args[0]!r} is missing") from None
+    except (TypeError, ValueError, AttributeError) as e:
+        raise ValueError(f"{path}: damaged: {e}") from None
+
+
+def _load(gw: Gateway, data: dict[str, Any]) -> None:
     gw.account.load(data["account"], gw.by_con)
     for con_id in gw.account.positions:
         gw.markets[con_id]  # noqa: B018 -- a held instrument's market moves (and marks it)
