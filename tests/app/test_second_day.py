@@ -160,6 +160,28 @@ async def test_todays_orders_from_before_the_journal_are_shown_as_the_gateway_re
     assert {r["order_type"] for r in records if r["kind"] == "CompletedOrder"} == {"MKT", "LMT"}
 
 
+async def test_a_journal_that_cannot_be_written_is_said_once_and_trading_goes_on(paused, tmp_path) -> None:
+    # the state dir's journal path is a file (a full disk, a read-only mount behave alike): the
+    # app used to die with a traceback at the first line it journaled, on connecting
+    (tmp_path / "journal").write_text("not a directory")
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        said = [m.text for m in app.desk.messages if m.text.startswith("journal: cannot write")]
+        assert said == [f"journal: cannot write {tmp_path / 'journal'}: a file is where the journal's directory "
+                        "goes; orders still go to the gateway, unjournaled, until it can"], said
+        assert [m.text for m in app.desk.messages if m.text.startswith("journal")] == said  # once
+        await pilot.press("j", "j", "b", "j", "b")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 2, what="orders sent without a journal")
+        assert sum(m.text.startswith("journal: cannot write") for m in app.desk.messages) == 1
+        (tmp_path / "journal").unlink()  # the trader fixes it: the next line is written, and said so
+        await pilot.press("j", "b")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 3)
+        assert any(m.text == f"journal: writing to {app.desk.journal.path} again" for m in app.desk.messages)
+    records, _ = read(app.desk.journal.path)
+    assert [r["order_id"] for r in records if r["kind"] == "intent"] == [3]
+
+
 async def test_restart_against_the_same_gateway_keeps_working_orders_working(paused, tmp_path) -> None:
     first = make_app(paused, tmp_path)
     async with first.run_test(size=(120, 40)) as pilot:

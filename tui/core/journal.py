@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import json
 import os
 import time
@@ -82,6 +83,11 @@ class Journal:
         self._day: dt.date | None = None
         self._unsynced = False  # a line written since the last fsync
         self.lines = 0
+        # a line that cannot be written (no such directory, a full disk) must not stop the
+        # trading that the gateway keeps its own record of: it is said once, here, and again
+        # when lines are written again
+        self.error = ""
+        self.on_error: Callable[[str], None] | None = None
 
     @property
     def path(self) -> Path:
@@ -90,6 +96,9 @@ class Journal:
     def _file(self, day: dt.date) -> int:
         if self._fd is None or day != self._day:
             self.close()
+            if self.directory.exists() and not self.directory.is_dir():  # mkdir would say "File exists"
+                raise NotADirectoryError(errno.ENOTDIR, "a file is where the journal's directory goes",
+                                         str(self.directory))
             self.directory.mkdir(parents=True, exist_ok=True)
             path = journal_path(self.directory, day)
             self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -110,12 +119,38 @@ class Journal:
             # for a sub-account) or client id is kept beside it, not over it
             record[OWN + k if k in record else k] = _plain(v)
         line = (json.dumps(record, separators=(",", ":")) + "\n").encode()
-        fd = self._file(stamp.date())
-        os.write(fd, line)  # one write of one line: O_APPEND keeps lines whole
+        try:
+            fd = self._file(stamp.date())
+            os.write(fd, line)  # one write of one line: O_APPEND keeps lines whole
+        except OSError as e:
+            self._failed(e)
+            return
         self.lines += 1
         self._unsynced = True
+        if self.error:
+            self.error = ""
+            self._say(f"journal: writing to {self.path} again")
         if sync:
-            self.sync()
+            try:
+                self.sync()
+            except OSError as e:
+                self._failed(e)
+
+    def _failed(self, e: OSError) -> None:
+        if not self.error:
+            self.error = f"{e.filename or self.path}: {e.strerror or e}"
+            self._say(f"journal: cannot write {self.error}; orders still go to the gateway, unjournaled, "
+                      "until it can")
+        if self._fd is not None:  # opened afresh for the next line (a directory made meanwhile is taken)
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+            self._fd = None
+
+    def _say(self, text: str) -> None:
+        if self.on_error is not None:
+            self.on_error(text)
 
     def sync(self) -> None:
         """Put every line written so far on the disk (one fsync, if any line is waiting)."""
@@ -156,6 +191,8 @@ def read(path: Path) -> tuple[list[dict[str, Any]], str]:
         data = path.read_bytes()
     except FileNotFoundError:
         return [], ""
+    except OSError as e:  # not a file, not readable: said, and the day starts without it
+        return [], f"{path}: cannot be read: {e.strerror or e}"
     lines = data.split(b"\n")
     for i, line in enumerate(lines):
         if not line.strip():

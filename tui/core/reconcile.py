@@ -105,7 +105,7 @@ class Reconciliation:
         if journal.account not in accounts:
             journal.account = accounts[0]
         records, note = read(journal.path)
-        if note:
+        if note and not journal.error:  # a journal that cannot be written was said already
             self.say(f"journal: {note}", "warning")
         mine = [r for r in records if belongs(r, journal.account, journal.gateway, journal.client_id)]
         n = self.rebuild(mine)
