@@ -178,6 +178,32 @@ async def test_kill_switch_blocks_until_rearmed(paused, tmp_path) -> None:
         await until(pilot, lambda: len(gateway_orders(paused)) == 2)
 
 
+async def test_the_kill_switch_stays_on_across_a_restart(paused, tmp_path) -> None:
+    # restarting ibtui must not be the way round the kill switch: it stays on until K re-arms it
+    first = make_app(paused, tmp_path)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, first)
+        await pilot.press("K")
+        await until(pilot, lambda: first.desk.killed)
+    again = make_app(paused, tmp_path)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, again)
+        assert again.desk.killed
+        assert any(m.text.startswith("kill switch engaged at ") and "is still on" in m.text
+                   for m in again.desk.messages)
+        await pilot.press("j", "j", "b")
+        await settle(pilot)
+        assert gateway_orders(paused) == [], "nothing reaches the wire while killed"
+        await pilot.press("K", "y")
+        await until(pilot, lambda: not again.desk.killed)
+    third = make_app(paused, tmp_path)  # re-armed is also remembered
+    async with third.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, third)
+        assert not third.desk.killed
+        await pilot.press("j", "j", "b")
+        await until(pilot, lambda: len(gateway_orders(paused)) == 1)
+
+
 async def test_read_only_blocks_orders_visibly(paused, tmp_path) -> None:
     app = make_app(paused, tmp_path, connection__read_only=True)
     async with app.run_test(size=(120, 40)) as pilot:

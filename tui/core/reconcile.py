@@ -9,6 +9,7 @@ working, what ended while away says so once, and the rest become UNKNOWN.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 
 from tui.core import events as ev
@@ -33,8 +34,10 @@ class Reconciliation:
     trips: RoundTrips
     say: Callable[..., None]
     describe: Callable[[OrderRecord], str]
+    killed: bool
 
     def __init__(self) -> None:
+        self.killed_at: float | None = None  # when the kill switch still on was engaged
         self._journal_loaded = False
         self._unconfirmed: set[int] = set()  # rebuilt from the journal, awaiting the first resync
         self.reconciliations = 0  # completed resyncs with TWS (1 after the first connect)
@@ -109,6 +112,10 @@ class Reconciliation:
             self.say(f"journal: {note}", "warning")
         mine = [r for r in records if belongs(r, journal.account, journal.gateway, journal.client_id)]
         n = self.rebuild(mine)
+        if self.killed:
+            when = time.strftime(" at %H:%M", time.localtime(self.killed_at)) if self.killed_at else ""
+            self.say(f"kill switch engaged{when} today is still on: new orders are refused until K re-arms it",
+                     "warning")
         if mine:
             used = [int(r["order_id"]) for r in mine if r.get("kind") == "intent" and "order_id" in r]
             if used:
@@ -137,6 +144,9 @@ class Reconciliation:
                         rec = self.orders.sent(int(r["order_id"]), Contract(**c), str(r["action"]),  # type: ignore[call-overload]
                                                float(r["quantity"]), str(r["order_type"]),  # type: ignore[arg-type]
                                                r.get("lmt_price"), r.get("aux_price"), str(r.get("tif", "")))  # type: ignore[arg-type]
+                elif kind == "kill_switch":  # engaged today stays engaged across a restart
+                    self.killed = bool(r.get("on"))
+                    self.killed_at = stamp if self.killed else None
                 elif kind == "reconciled":
                     for oid in r.get("unknown") or r.get("lost") or ():  # type: ignore[attr-defined]
                         found = self.orders.get(int(oid))
