@@ -243,8 +243,12 @@ class IBTuiApp(LadderKeys, App[int]):
             w = self.frames.watchlist
             if contract is None or w is None:
                 return
-            query = contract.symbol if contract.sec_type == "STK" else contract.key if (
-                contract.sec_type == "CASH") else f"{contract.symbol}:{contract.sec_type}:{contract.exchange}".rstrip(":")
+            if contract.sec_type == "STK":
+                query = contract.symbol
+            elif contract.sec_type == "CASH":
+                query = contract.key  # EUR.USD
+            else:
+                query = f"{contract.symbol}:{contract.sec_type}:{contract.exchange}".rstrip(":")
             if w.add_symbol(query.upper()):
                 self.desk.resolve(query)
                 self.settings.watchlist = list(w.queries)

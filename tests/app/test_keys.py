@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from textual.widgets import Checkbox
+from textual.widgets import Checkbox, OptionList
 
 from tests.app.harness import gateway_orders, make_app, ready, settle, until
 from tui.core.prices import from_ticks, to_ticks
 from tui.screens.modals import Confirm, Help, Search
 from tui.screens.ticket import Ticket
 from tui.widgets.ladder import Ladder
+from tui.widgets.panes import Watchlist
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -338,8 +339,6 @@ async def test_search_adds_to_watchlist_and_enter_opens_in_ladder(paused, tmp_pa
         await pilot.press("N", "V", "D")
         await until(pilot, lambda: app.screen.contracts, what="search results")
         await pilot.press("enter")
-        from tui.widgets.panes import Watchlist
-
         wl = app.query_one(Watchlist)
         assert "NVDA" in wl.queries
         from tui import config as cfg
@@ -359,14 +358,10 @@ async def test_search_down_then_enter_takes_the_first_match_and_a_pair_reads_as_
         await ready(pilot, app)
         await pilot.press("slash", "G", "B", "P")
         await until(pilot, lambda: app.screen.contracts, what="search results")
-        from textual.widgets import OptionList
-
         shown = [str(o.prompt).split()[0] for o in app.screen.query_one(OptionList).options]
         assert shown[0] == "GBP.USD", shown  # not "GBP ... USD": the pair as the watchlist names it
         await pilot.press("down", "enter")  # into the list, and the first match
         await until(pilot, lambda: not isinstance(app.screen, Search), what="the search closed")
-        from tui.widgets.panes import Watchlist
-
         assert app.query_one(Watchlist).queries[-1] == "GBP.USD"
 
 
@@ -375,8 +370,6 @@ async def test_a_pane_says_how_many_rows_are_out_of_view(paused, tmp_path) -> No
     app.settings.watchlist = ["ES", "NQ", "CL", "AAPL", "MSFT", "NVDA", "TSLA", "EUR.USD", "GBP.USD"]
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot, app)
-        from tui.widgets.panes import Watchlist
-
         wl = app.query_one(Watchlist)
         box = wl.parent
         assert wl.size.height == 9 and box.border_subtitle == "1 below"  # 8 rows under the header

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from enum import Enum
 
@@ -79,13 +78,13 @@ TABLE: dict[int, Meaning] = {
 }
 
 ORDER_REJECTS = frozenset({103, 110, 200, 201, 383, 387, 10243})
-_REJECTED = re.compile(r"order rejected\s*-\s*reason:\s*", re.IGNORECASE)
+_REJECTED = re.compile(r"^order rejected\s*-\s*reason:\s*", re.IGNORECASE)
 
 
 def reason(text: str) -> str:
     """A reject's reason without TWS's "Order rejected - reason:" (the row already says Rejected):
     a narrow note column then shows what matters first."""
-    return _REJECTED.sub("", text, count=1) if _REJECTED.match(text) else text
+    return _REJECTED.sub("", text, count=1)
 
 
 def meaning(code: int) -> Meaning:

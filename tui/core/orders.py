@@ -216,8 +216,10 @@ class Orders:
                 return None  # seen already (live, then again in a resync)
             new = e.order_id not in self.by_id
             rec = self._record(e.order_id)
-            if new:  # an order known only from its fills: nobody says it works until the gateway
-                rec.status = UNCONFIRMED  # tells what it was (its open or completed order)
+            if new:
+                # an order known only from its fills is not working on their word: its open or
+                # completed order says what it is
+                rec.status = UNCONFIRMED
             if rec.contract is None:
                 rec.contract = e.contract
                 rec.action = "BUY" if e.side == "BOT" else "SELL"

@@ -108,6 +108,7 @@ class Blotter(RowTable):
         self.rows.insert(at, row)
         self.keys.insert(at, str(order_id))
         self.refresh()
+        self._note_overflow()
 
     def selected_order(self) -> int | None:
         key = self.selected_key()

@@ -136,10 +136,9 @@ class OrderHandlers:
         _, change, (margin, _, equity), _ = gw.account.what_if(inst, buy, r.quantity, price, gw.marks())
         if change[0] <= 0 or margin <= equity:
             return None
-        currency = BASE_CURRENCY
         return ("Order rejected - reason:YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION "
-                f"YOUR EQUITY WITH LOAN VALUE [{equity:.2f} {currency}] MUST EXCEED THE INITIAL MARGIN "
-                f"[{margin:.2f} {currency}]")
+                f"YOUR EQUITY WITH LOAN VALUE [{equity:.2f} {BASE_CURRENCY}] MUST EXCEED THE INITIAL MARGIN "
+                f"[{margin:.2f} {BASE_CURRENCY}]")
 
     def _order_problem(self, r: PlaceOrder, inst: Instrument) -> tuple[int, str] | None:
         if r.has_conditions or r.has_combo_legs:
