@@ -64,7 +64,7 @@ class Desk(OrderPath, Reconciliation):
         self.limits = limits
         self.journal = journal
         if journal is not None:
-            journal.on_error = lambda text: self.say(text, "error")
+            journal.on_trouble = self.say
         self.read_only = read_only
         self.live_mode, self.port = live, port  # see core.session.is_live
         self.clock = clock

@@ -87,7 +87,7 @@ class Journal:
         # trading that the gateway keeps its own record of: it is said once, here, and again
         # when lines are written again
         self.error = ""
-        self.on_error: Callable[[str], None] | None = None
+        self.on_trouble: Callable[[str, str], None] | None = None  # (text, level): the desk says it
 
     @property
     def path(self) -> Path:
@@ -129,7 +129,7 @@ class Journal:
         self._unsynced = True
         if self.error:
             self.error = ""
-            self._say(f"journal: writing to {self.path} again")
+            self._say(f"journal: writing to {self.path} again", "warning")
         if sync:
             try:
                 self.sync()
@@ -140,7 +140,7 @@ class Journal:
         if not self.error:
             self.error = f"{e.filename or self.path}: {e.strerror or e}"
             self._say(f"journal: cannot write {self.error}; orders still go to the gateway, unjournaled, "
-                      "until it can")
+                      "until it can", "error")
         if self._fd is not None:  # opened afresh for the next line (a directory made meanwhile is taken)
             try:
                 os.close(self._fd)
@@ -148,9 +148,9 @@ class Journal:
                 pass
             self._fd = None
 
-    def _say(self, text: str) -> None:
-        if self.on_error is not None:
-            self.on_error(text)
+    def _say(self, text: str, level: str) -> None:
+        if self.on_trouble is not None:
+            self.on_trouble(text, level)
 
     def sync(self) -> None:
         """Put every line written so far on the disk (one fsync, if any line is waiting)."""
