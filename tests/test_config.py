@@ -41,6 +41,12 @@ def ibtui(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
     ("[keymap]\nbuy_limt = \"z\"\n", "keymap.buy_limt: unknown binding id (did you mean buy_limit?"),
     ("[keymap]\nbuy_market = \"ctrl+q\"\n", "keymap.buy_market: ctrl+q is quit (Textual's)"),
     ("[keymap]\nbuy_market = \"\"\n", "keymap.buy_market: expected keys such as"),
+    # a misspelt key is no error to Textual: it would simply never fire
+    ("[keymap]\nbuy_market = \"B,ctlr+b\"\n", "keymap.buy_market: 'ctlr+b': ctlr is not a modifier"),
+    ("[keymap]\nflatten = \"pgup\"\n", "keymap.flatten: 'pgup' is not a key Textual knows (did you mean 'pageup'?"),
+    ("[keymap]\nflatten = \"F5\"\n", "(did you mean 'f5'?"),
+    ("[keymap]\nflatten = \"ctrl+F\"\n", "written in lower case ('ctrl+f')"),
+    ("[keymap]\nquantity_up = \"ctrl++\"\n", "+ is written plus ('ctrl+plus')"),
 ])
 def test_bad_config_exits_2_with_one_clear_line(tmp_path: Path, text: str, expected: str) -> None:
     path = tmp_path / "bad.toml"

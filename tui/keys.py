@@ -6,7 +6,7 @@ import difflib
 
 from textual.app import App
 from textual.binding import Binding
-from textual.keys import _character_to_key
+from textual.keys import Keys, _character_to_key
 
 B = Binding
 
@@ -84,6 +84,40 @@ RESERVED = {"ctrl+q": "quit (Textual's)", "ctrl+c": "copy or quit (Textual's)",
             App.COMMAND_PALETTE_BINDING: "the command palette"}
 
 
+# what Textual's driver can report: modifiers (in any order) and a key's own name
+MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+NAMED_KEYS = frozenset(
+    {k.value.rpartition("+")[2] for k in Keys if not k.value.startswith("<")}
+    | {_character_to_key(chr(c)) for c in range(32, 127)}
+)
+
+
+def key_name_problem(key: str) -> str | None:
+    """Why Textual would never report ``key`` (one key of a binding as written), or None: a
+    misspelt name (``ctlr+b``, ``pgup``) is no error to Textual, the key just never fires, so
+    the trader would find out only when pressing it."""
+    if len(key) == 1:
+        return None
+    if key.endswith("+"):
+        return f"{key!r}: + is written plus ({key[:-1] + 'plus'!r})"
+    *mods, base = key.split("+")
+    for i, m in enumerate(mods):
+        if m not in MODIFIERS:
+            return f"{key!r}: {m} is not a modifier ({', '.join(MODIFIERS)})"
+        if m in mods[:i]:
+            return f"{key!r}: {m} is given twice"
+    if len(base) == 1:
+        if mods and base.isalpha() and base.isupper():
+            return f"{key!r}: after a modifier a letter is written in lower case ({key.lower()!r})"
+        return None
+    if base in NAMED_KEYS:
+        return None
+    near = [base.lower()] if base.lower() in NAMED_KEYS else difflib.get_close_matches(
+        base, [k for k in NAMED_KEYS if len(k) > 1], n=1)
+    hint = f"did you mean {'+'.join([*mods, near[0]])!r}? " if near else ""
+    return f"{key!r} is not a key Textual knows ({hint}names such as b, ctrl+b, f5, pageup, plus)"
+
+
 def _key_names(keys: str) -> list[str]:
     """``"?,ctrl+b"`` as Textual matches it: ``["question_mark", "ctrl+b"]``."""
     return [_character_to_key(k) if len(k) == 1 else k for k in (k.strip() for k in keys.split(","))]
@@ -103,6 +137,9 @@ def keymap_problem(keymap: dict[str, str]) -> str | None:
             return f"keymap.{binding_id}: unknown binding id ({hint}the ids are in ?)"
         if not all(_key_names(keys)):
             return f"keymap.{binding_id}: expected keys such as \"b\" or \"ctrl+b,f5\", got {keys!r}"
+        for written in (k.strip() for k in keys.split(",")):
+            if (why := key_name_problem(written)) is not None:
+                return f"keymap.{binding_id}: {why}"
         for key in _key_names(keys):
             if key in RESERVED:
                 return f"keymap.{binding_id}: {key} is {RESERVED[key]}; choose another key"
