@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import is_not
 from typing import Protocol
 
 from tui.sim.protocol import messages as msg
@@ -115,8 +117,10 @@ def diff_rows(side: int, old: Rows, new: Rows, rows: int,
             gone = cur.pop(0)
             ops.append(msg.depth_tail(0, 2, side, price(gone[0]), 0))
     n_cur, n_new = len(cur), len(new)
-    for i in range(min(n_cur, n_new)):
-        if cur[i] != new[i]:
+    # levels are tuples replaced when they change: the rows that are not the same object, found
+    # without a Python loop over every row (the ladder's ES book is diffed on every ES step)
+    for i in compress(range(min(n_cur, n_new)), map(is_not, cur, new)):
+        if cur[i] != new[i]:  # a level replaced by an equal one changes nothing
             ops.append(msg.depth_tail(i, 1, side, price(new[i][0]), new[i][1]))
     for i in range(n_cur, n_new):
         ops.append(msg.depth_tail(i, 0, side, price(new[i][0]), new[i][1]))
