@@ -1,6 +1,7 @@
 """``ibtui bench``: the whole pipeline under a market storm, beside IB's stock path.
 
-The simulated gateway runs in its own process and offers the chosen rate; the
+The simulated gateway runs in its own process, kept to one CPU of its own on a machine with
+more than one (the app's processes are free to use all), and offers the chosen rate; the
 app runs headless at 120x40 in another, connected through the full pipeline
 (reader, decode, hand-off, state, widgets at the frame cap, the ladder on
 screen), on the loop the command line gives it (``tui.core.gate``), with a journal
@@ -59,10 +60,24 @@ def app_subscriptions() -> list[tuple[int, str, bool, int]]:
 
 
 # --- the gateway process ---------------------------------------------------------------------
+def gateway_cpu() -> int | None:
+    """The CPU the bench's gateway keeps to, or None on a machine with one.
+
+    The gateway is the load, not what is measured: left to the scheduler it moved between the
+    two CPUs and the app's three threads took its turns, and it offered 115-129k msg/s beside
+    the app where, kept to one CPU (the app still free to use both), it offered 149-167k
+    (``ibtui bench --rate 1000000 --seconds 20 --no-baseline``, interleaved runs)."""
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    return cpus[-1] if len(cpus) >= 2 else None
+
+
 def _gateway(rate: float, port_q: Any, control: Any, report: Any) -> None:
     from tui.sim.server.gateway import Gateway
     from tui.sim.server.runner import GatewayThread
 
+    cpu = gateway_cpu()
+    if cpu is not None:  # before its threads start: they inherit it
+        os.sched_setaffinity(0, {cpu})
     gw = Gateway(seed=1, rate=rate)
     arrivals: list[tuple[int, float]] = []
 
@@ -590,7 +605,9 @@ def machine(before: float, after: float) -> str:
 
 def calibrated(before: float, after: float) -> str:
     """The machine and its calibration, measured before and after the figures."""
-    return (f"{os.cpu_count()} CPUs; calibration (10M-iteration Python loop) "
+    cpu = gateway_cpu()
+    kept = f" (the gateway kept to CPU {cpu})" if cpu is not None else ""
+    return (f"{os.cpu_count()} CPUs{kept}; calibration (10M-iteration Python loop) "
             f"{before:.2f}s before, {after:.2f}s after")
 
 
