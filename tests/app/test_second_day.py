@@ -355,3 +355,26 @@ async def test_a_resized_messages_pane_shows_the_newest_message_at_its_width(pau
         await pilot.resize_terminal(120, 40)  # and back: the narrow pane again shows its newest line
         await settle(pilot, 0.6)
         assert box.max_scroll_y > 0 and box.scroll_y == box.max_scroll_y, (box.scroll_y, box.max_scroll_y)
+
+
+async def test_a_taller_terminal_shows_more_orders_messages_and_watchlist_rows(paused, tmp_path) -> None:
+    """At 200x60 the blotter, the messages and the watchlist grow with the terminal (at 120x40
+    they keep the heights they always had; the ladder still gets the most)."""
+    from tui.widgets.panes import Watchlist
+
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        panes = {name: app.query_one(f"#{name}-pane") for name in ("orders", "messages", "watchlist")}
+        assert [p.region.height for p in panes.values()] == [11, 11, 12]
+        await pilot.resize_terminal(200, 60)
+        await settle(pilot)
+        tall = [p.region.height for p in panes.values()]
+        assert tall[0] == tall[1] >= 14 and tall[2] >= 16, tall  # a quarter of the screen; 40% of the left column
+        ladder = app.query_one(Ladder)
+        assert ladder.region.height > tall[0], "the ladder keeps the most rows"
+        watchlist = app.query_one(Watchlist)
+        assert watchlist.region.height >= tall[2] - 3  # the border and the title around it
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert [p.region.height for p in panes.values()] == [11, 11, 12]
