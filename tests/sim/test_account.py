@@ -135,3 +135,25 @@ def test_an_order_the_account_cannot_margin_is_rejected_in_tws_words(paused, con
     client.placeOrder(big + 2, stock("AAPL"), order("SELL", 10_000, "LMT", 1.0))
     client.wait_for("orderStatus", lambda oid, *_: oid == big + 2)
     assert len(client.errors(201)) == 1
+
+
+def test_a_modification_that_raises_the_quantity_is_checked_for_margin_as_a_new_order(paused, connect) -> None:
+    # 10,000 AAPL resting at 200 takes 0.57M of a million at AAPL's mark; raised to 25,000 it would
+    # take 1.43M: TWS refuses the change (error 201, its figures) and the order works on as it was
+    client = connect(paused.port)
+    oid = client.next_id()
+    client.placeOrder(oid, stock("AAPL"), order("BUY", 10_000, "LMT", 200.0))
+    client.wait_for("orderStatus", lambda i, status, *_: i == oid and status == "Submitted")
+    client.placeOrder(oid, stock("AAPL"), order("BUY", 25_000, "LMT", 200.0))
+    client.wait_for("error", lambda i, code, *_: i == oid and code == 201)
+    (reject,) = client.errors(201)
+    margin = re.search(r"MUST EXCEED THE INITIAL MARGIN \[(\d+\.\d\d) USD\]", reject[2])
+    assert reject[0] == oid and margin, reject
+    assert float(margin.group(1)) == pytest.approx(25_000 * 228.5 * 0.25, rel=0.01)  # all 25,000
+    client.placeOrder(oid, stock("AAPL"), order("BUY", 10_000, "LMT", 199.5))  # a price move: no check
+    client.wait_for("openOrder", lambda i, _c, o, *_: i == oid and o.lmtPrice == 199.5)
+    client.reqOpenOrders()
+    client.wait_for("openOrderEnd")
+    last = [o for i, _c, o, *_ in client.calls("openOrder") if i == oid][-1]
+    assert last.totalQuantity == 10_000 and last.lmtPrice == 199.5
+    assert len(client.errors(201)) == 1

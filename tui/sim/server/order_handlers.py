@@ -124,16 +124,17 @@ class OrderHandlers:
         before, change, after, commission = gw.account.what_if(inst, o.buy, r.quantity, price, gw.marks())
         s.send(msg.open_order(s.version, o, "PreSubmitted", (before, change, after, commission, inst.contract.currency)))
 
-    def _margin_short(self, r: PlaceOrder, inst: Instrument) -> str | None:
-        """TWS's initial-margin check of a new order, as if it filled at its limit (or at the
-        market): one that adds margin the account's equity with loan value cannot carry is
-        rejected, in TWS's words."""
+    def _margin_short(self, r: PlaceOrder, inst: Instrument, quantity: float | None = None) -> str | None:
+        """TWS's initial-margin check of a new order (or of ``quantity`` of it), as if it filled
+        at its limit (or at the market): one that adds margin the account's equity with loan
+        value cannot carry is rejected, in TWS's words."""
         gw = self.gw
         m = gw.markets[inst.con_id]
         buy = r.action == "BUY"
         price = r.lmt_price if r.lmt_price is not None and "LMT" in r.order_type else (
             m.price(m.ask) if buy else m.price(m.bid))
-        _, change, (margin, _, equity), _ = gw.account.what_if(inst, buy, r.quantity, price, gw.marks())
+        size = r.quantity if quantity is None else quantity
+        _, change, (margin, _, equity), _ = gw.account.what_if(inst, buy, size, price, gw.marks())
         if change[0] <= 0 or margin <= equity:
             return None
         return ("Order rejected - reason:YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION "
@@ -194,6 +195,10 @@ class OrderHandlers:
         problem = self._order_problem(r, o.inst)
         if problem is None and r.quantity < o.filled:
             problem = (201, "Order rejected - reason:Quantity is below the filled quantity")
+        if problem is None and r.quantity > o.quantity and not o.parent_id:
+            # more of it: checked as a new order of what would then be left to fill
+            short = self._margin_short(r, o.inst, r.quantity - o.filled)
+            problem = (201, short) if short is not None else None
         if problem is not None:
             s.error(o.order_id, *problem)
             return
