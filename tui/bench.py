@@ -64,9 +64,9 @@ def gateway_cpu() -> int | None:
     """The CPU the bench's gateway keeps to, or None on a machine with one.
 
     The gateway is the load, not what is measured: left to the scheduler it moved between the
-    two CPUs and the app's three threads took its turns, and it offered 115-129k msg/s beside
-    the app where, kept to one CPU (the app still free to use both), it offered 149-167k
-    (``ibtui bench --rate 1000000 --seconds 20 --no-baseline``, interleaved runs)."""
+    two CPUs and the app's three threads took its turns. ``ibtui bench --rate 1000000 --seconds
+    20 --no-baseline`` on the 2-CPU machine class, within the same hour: 115-135k msg/s offered
+    beside the app in five runs; kept to one CPU (the app free to use both), 146-167k in seven."""
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     return cpus[-1] if len(cpus) >= 2 else None
 
