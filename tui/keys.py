@@ -118,9 +118,14 @@ def key_name_problem(key: str) -> str | None:
     return f"{key!r} is not a key Textual knows ({hint}names such as b, ctrl+b, f5, pageup, plus)"
 
 
+def _written_keys(keys: str) -> list[str]:
+    """``"?, ctrl+b"`` as written, one key each: ``["?", "ctrl+b"]``."""
+    return [k.strip() for k in keys.split(",")]
+
+
 def _key_names(keys: str) -> list[str]:
     """``"?,ctrl+b"`` as Textual matches it: ``["question_mark", "ctrl+b"]``."""
-    return [_character_to_key(k) if len(k) == 1 else k for k in (k.strip() for k in keys.split(","))]
+    return [_character_to_key(k) if len(k) == 1 else k for k in _written_keys(keys)]
 
 
 def keymap_problem(keymap: dict[str, str]) -> str | None:
@@ -137,7 +142,7 @@ def keymap_problem(keymap: dict[str, str]) -> str | None:
             return f"keymap.{binding_id}: unknown binding id ({hint}the ids are in ?)"
         if not all(_key_names(keys)):
             return f"keymap.{binding_id}: expected keys such as \"b\" or \"ctrl+b,f5\", got {keys!r}"
-        for written in (k.strip() for k in keys.split(",")):
+        for written in _written_keys(keys):
             if (why := key_name_problem(written)) is not None:
                 return f"keymap.{binding_id}: {why}"
         for key in _key_names(keys):
