@@ -41,6 +41,7 @@ from tui.theming import SEMANTIC_DEFAULTS, shipped_themes
 from tui.tuning import restore_garbage_collector
 from tui.widgets.blotter import Blotter
 from tui.widgets.ladder import Ladder
+from tui.widgets.pane import Pane
 from tui.widgets.panes import Messages, Positions, StatusBar, Watchlist
 from tui.widgets.tape import TimeAndSales
 
@@ -151,7 +152,7 @@ class IBTuiApp(LadderKeys, App[int]):
 
     @staticmethod
     def _pane_box(box_id: str, title: str, widget: Widget) -> Iterable[Widget]:
-        yield Vertical(Static(title, classes="title", name=title), widget, id=box_id, classes="pane")
+        yield Pane(Static(title, classes="title", name=title), widget, id=box_id, classes="pane")
 
     def on_mount(self) -> None:
         self.key_lane.bind_thread()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -61,3 +62,47 @@ def gateway_orders(gw: GatewayThread) -> list:
 async def settle(pilot, seconds: float = 0.4) -> None:
     await pilot.pause(seconds)
     await asyncio.sleep(0)
+
+
+class Mirror:
+    """The screen as a terminal would show it after every update the app sent since it was
+    made (headless, Textual renders each update and writes it nowhere): a partial repaint
+    that leaves a line out shows here as that line unchanged. Cursor moves and text only;
+    colours are dropped."""
+
+    SEQUENCE = re.compile(r"\x1b\[(\d+);(\d+)H|\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\a\x1b]*(?:\a|\x1b\\)|\n|([^\x1b\n]+)")
+
+    def __init__(self, app: IBTuiApp) -> None:
+        from textual._compositor import CompositorUpdate
+
+        width, height = app.size
+        self.rows = [[" "] * width for _ in range(height)]
+        self.sent: list[str] = []  # each update's bytes, for a test that asks what was sent
+        display = app._display
+
+        def mirrored(screen, renderable) -> None:
+            if isinstance(renderable, CompositorUpdate):
+                data = renderable.render_segments(app.console)
+                self.sent.append(data)
+                self.feed(data)
+            display(screen, renderable)
+
+        app._display = mirrored  # type: ignore[method-assign]
+
+    def feed(self, data: str) -> None:
+        x = y = 0
+        for m in self.SEQUENCE.finditer(data):
+            if m.group(1):
+                y, x = int(m.group(1)) - 1, int(m.group(2)) - 1
+            elif m.group(3):
+                row = self.rows[y]
+                for ch in m.group(3):
+                    if x < len(row):
+                        row[x] = ch
+                    x += 1
+
+    def text(self, region=None) -> str:
+        lines = ["".join(r) for r in self.rows]
+        if region is not None:
+            lines = [line[region.x:region.right] for line in lines[region.y:region.bottom]]
+        return "\n".join(lines)

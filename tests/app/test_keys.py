@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from textual.geometry import Region
 from textual.widgets import Checkbox, OptionList
 
-from tests.app.harness import gateway_orders, make_app, ready, settle, until
+from tests.app.harness import Mirror, gateway_orders, make_app, ready, settle, until
 from tui.core.prices import from_ticks, to_ticks
 from tui.screens.modals import Confirm, Help, Search
 from tui.screens.ticket import Ticket
@@ -369,16 +370,32 @@ async def test_a_pane_says_how_many_rows_are_out_of_view(paused, tmp_path) -> No
     app = make_app(paused, tmp_path)
     app.settings.watchlist = ["ES", "NQ", "CL", "AAPL", "MSFT", "NVDA", "TSLA", "EUR.USD", "GBP.USD"]
     async with app.run_test(size=(120, 40)) as pilot:
+        terminal = Mirror(app)
         await ready(pilot, app)
         wl = app.query_one(Watchlist)
         box = wl.parent
-        assert wl.size.height == 9 and box.border_subtitle == "1 below"  # 8 rows under the header
+        bottom = Region(box.region.x, box.region.bottom - 1, box.region.width, 1)
+
+        async def border() -> str:
+            await pilot.pause(0.1)
+            return terminal.text(bottom)
+
+        assert wl.size.height == 9 and "╰" in await border()  # 8 rows under the header
+        assert "1 below" in await border()
         wl.focus()
         await pilot.press("end")
-        assert box.border_subtitle == "1 above"
+        assert "1 above" in await border() and "below" not in await border()
+        # a new note repaints the border's line alone, not the box and the table in it
+        terminal.sent.clear()
+        box.note("2 above")
+        assert "2 above" in await border()
+        rows = {int(m.group(1)) - 1 for data in terminal.sent
+                for m in re.finditer(r"\x1b\[(\d+);(\d+)H", data)}
+        assert rows & set(range(box.region.y, box.region.bottom)) == {bottom.y}, rows
+        box.note("1 above")
         await pilot.press("delete")  # GBP.USD goes: all eight fit, and the view comes back up
         await pilot.pause()
-        assert wl.top == 0 and box.border_subtitle == ""
+        assert wl.top == 0 and "above" not in await border() and "─────╯" in await border()
 
 
 async def test_help_tab_and_quit_with_working_orders(paused, tmp_path) -> None:

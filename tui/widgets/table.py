@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tui.widgets.pane import Pane
 from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles, fitted
 
 Cell = tuple[str, str]  # text, style name
@@ -201,8 +202,8 @@ class RowTable(DirectLines, can_focus=True):
                                              f"{below} below" if below else "") if part)
         if note != self._overflow:
             self._overflow = note
-            if isinstance(self.parent, Widget) and self.parent.has_class("pane"):
-                self.parent.border_subtitle = note
+            if isinstance(self.parent, Pane):
+                self.parent.note(note)
 
     def action_move(self, delta: int) -> None:
         self.move_cursor(self.cursor_row + delta)
