@@ -378,3 +378,31 @@ async def test_a_taller_terminal_shows_more_orders_messages_and_watchlist_rows(p
         await pilot.resize_terminal(120, 40)
         await settle(pilot)
         assert [p.region.height for p in panes.values()] == [11, 11, 12]
+
+
+async def test_a_line_cut_short_by_a_crash_is_said_at_the_next_start_not_at_every_start(paused, tmp_path) -> None:
+    first = make_app(paused, tmp_path)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await rest_two_buys(first, pilot)
+        path = first.desk.journal.path
+    with open(path, "ab") as f:
+        f.write(b'{"ts": "2026-01-05T14:30:00.000Z", "kind": "Ord')  # the app died mid-write
+
+    def said(app) -> list[str]:
+        return [m.text for m in app.desk.messages if "cut short" in m.text]
+
+    for start, working in (("after the crash", 2), ("the start after that", 3)):
+        again = make_app(paused, tmp_path)
+        async with again.run_test(size=(120, 40)) as pilot:
+            await ready(pilot, again)
+            await settle(pilot)
+            assert len(again.desk.orders.working()) == working, start  # the journal still reads
+            if start == "after the crash":
+                assert said(again) == [f"journal: {path.name}: the last line was cut short "
+                                       "(the app stopped mid-write); ignored"]
+                await pilot.press("j", "b")  # the first line written ends the fragment's
+                await until(pilot, lambda: len(again.desk.orders.working()) == 3)
+            else:
+                assert said(again) == [], start
+    records, _ = read(path)
+    assert [r["kind"] for r in records].count("torn_line") == 1

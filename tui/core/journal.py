@@ -104,7 +104,7 @@ class Journal:
             self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             os.chmod(path, 0o600)
             self._day = day
-            _end_torn_line(path, self._fd)
+            _end_torn_line(path, self._fd, self.clock())
         return self._fd
 
     def write(self, kind: str, sync: bool = False, **fields: Any) -> None:
@@ -172,19 +172,28 @@ class Journal:
             self._fd = None
 
 
-def _end_torn_line(path: Path, fd: int) -> None:
+TORN = "torn_line"  # the kind of the line that follows a fragment the app has already reported
+
+
+def _end_torn_line(path: Path, fd: int, now: float) -> None:
     """A file left by a crash mid-write ends inside a line: end it there, or the next line
-    written would be glued to the fragment and lost with it."""
+    written would be glued to the fragment and lost with it. A line saying so follows it: the
+    fragment was reported when this start read the journal, and is not reported at every
+    start for the rest of the day (``read`` passes over a fragment with this line after it)."""
     size = os.fstat(fd).st_size
     if size:
         with open(path, "rb") as f:
             f.seek(size - 1)
             if f.read(1) != b"\n":
-                os.write(fd, b"\n")
+                stamp = _utc(now).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+                os.write(fd, b"\n" + json.dumps({"ts": stamp, "kind": TORN}, separators=(",", ":")).encode()
+                         + b"\n")
 
 
 def read(path: Path) -> tuple[list[dict[str, Any]], str]:
-    """All whole records, and a note if the last line was torn (a crash mid-write)."""
+    """All whole records, and a note if a line is torn (a crash mid-write) or not JSON; a torn
+    line the app has ended since (a ``torn_line`` record after it) was reported then, and is
+    only counted (``summarize``)."""
     records: list[dict[str, Any]] = []
     note = ""
     try:
@@ -200,6 +209,8 @@ def read(path: Path) -> tuple[list[dict[str, Any]], str]:
         try:
             records.append(json.loads(line))
         except json.JSONDecodeError:
+            if i + 1 < len(lines) and lines[i + 1].startswith(b'{"ts":') and _is_torn_mark(lines[i + 1]):
+                continue  # reported at the start that ended it
             if i >= len(lines) - 2:
                 note = f"{path.name}: the last line was cut short (the app stopped mid-write); ignored"
             elif not line.rstrip().endswith(b"}"):
@@ -207,6 +218,13 @@ def read(path: Path) -> tuple[list[dict[str, Any]], str]:
             else:
                 note = f"{path.name}: line {i + 1} is not valid JSON; ignored"
     return records, note
+
+
+def _is_torn_mark(line: bytes) -> bool:
+    try:
+        return bool(json.loads(line).get("kind") == TORN)
+    except (json.JSONDecodeError, AttributeError):
+        return False
 
 
 def epoch(record: dict[str, Any]) -> float | None:
@@ -311,9 +329,12 @@ def summarize(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
     commissions = 0.0
     realized = 0.0
     by_symbol: dict[str, dict[str, float]] = {}
+    torn = 0
     for r in records:
         kind = r.get("kind")
-        if kind == "intent":
+        if kind == TORN:
+            torn += 1
+        elif kind == "intent":
             intents += 1
             if r.get("verdict") == "ok":
                 sent += 1
@@ -329,4 +350,4 @@ def summarize(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
             commissions += float(r.get("commission") or 0)
             realized += float(r.get("realized_pnl") or 0)
     return {"intents": intents, "sent": sent, "refused": rejected, "fills": len(fills),
-            "commissions": commissions, "realized_pnl": realized, "by_symbol": by_symbol}
+            "commissions": commissions, "realized_pnl": realized, "by_symbol": by_symbol, "torn": torn}
