@@ -104,8 +104,18 @@ class Journal:
             self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             os.chmod(path, 0o600)
             self._day = day
-            _end_torn_line(path, self._fd, self.clock())
+            if _end_torn_line(path, self._fd, self.clock()):
+                self._say(f"journal: {path.name}: the last line was cut short (the app stopped "
+                          "mid-write); ignored", "warning")
         return self._fd
+
+    def open_today(self) -> None:
+        """Open today's file now rather than at the first line written: a line a crash cut
+        short is ended, and said, before anything reads the journal."""
+        try:
+            self._file(_utc(self.clock()).date())
+        except OSError as e:
+            self._failed(e)
 
     def write(self, kind: str, sync: bool = False, **fields: Any) -> None:
         """Append one line of ``kind`` with ``fields``; ``sync`` fsyncs it before returning."""
@@ -175,11 +185,11 @@ class Journal:
 TORN = "torn_line"  # the kind of the line that follows a fragment the app has already reported
 
 
-def _end_torn_line(path: Path, fd: int, now: float) -> None:
+def _end_torn_line(path: Path, fd: int, now: float) -> bool:
     """A file left by a crash mid-write ends inside a line: end it there, or the next line
     written would be glued to the fragment and lost with it. A line saying so follows it: the
-    fragment was reported when this start read the journal, and is not reported at every
-    start for the rest of the day (``read`` passes over a fragment with this line after it)."""
+    fragment is said once, by the start that ends it, not at every start for the rest of the
+    day (``read`` passes over a fragment with this line after it). True when it ended one."""
     size = os.fstat(fd).st_size
     if size:
         with open(path, "rb") as f:
@@ -188,6 +198,8 @@ def _end_torn_line(path: Path, fd: int, now: float) -> None:
                 stamp = _utc(now).isoformat(timespec="milliseconds").replace("+00:00", "Z")
                 os.write(fd, b"\n" + json.dumps({"ts": stamp, "kind": TORN}, separators=(",", ":")).encode()
                          + b"\n")
+                return True
+    return False
 
 
 def read(path: Path) -> tuple[list[dict[str, Any]], str]:

@@ -107,6 +107,7 @@ class Reconciliation:
             return 0
         if journal.account not in accounts:
             journal.account = accounts[0]
+        journal.open_today()  # a line a crash cut short is ended (and said) before the read
         records, note = read(journal.path)
         if note and not journal.error:  # a journal that cannot be written was said already
             self.say(f"journal: {note}", "warning")
