@@ -343,7 +343,8 @@ def cmd_journal(args: argparse.Namespace) -> int:
         print(f"  {sym:<10} bought {plain_quantity(row['bought'])}  sold {plain_quantity(row['sold'])}  "
               f"({row['fills']:g} fills)")
     if s["torn"]:
-        print(f"note: {counted(s['torn'], 'line')} cut short by a stop mid-write (ignored; reported at the start after it)")
+        print(f"note: {counted(s['torn'], 'line')} cut short by a stop mid-write "
+              "(ignored; reported at the start after it)")
     if note:
         print(f"note: {note}")
     return 0

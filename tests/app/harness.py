@@ -70,7 +70,8 @@ class Mirror:
     that leaves a line out shows here as that line unchanged. Cursor moves and text only;
     colours are dropped."""
 
-    SEQUENCE = re.compile(r"\x1b\[(\d+);(\d+)H|\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\a\x1b]*(?:\a|\x1b\\)|\n|([^\x1b\n]+)")
+    SEQUENCE = re.compile(r"\x1b\[(\d+);(\d+)H|\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\a\x1b]*(?:\a|\x1b\\)"
+                          r"|\n|([^\x1b\n]+)")
 
     def __init__(self, app: IBTuiApp) -> None:
         from textual._compositor import CompositorUpdate

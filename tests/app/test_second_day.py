@@ -380,7 +380,7 @@ async def test_a_taller_terminal_shows_more_orders_messages_and_watchlist_rows(p
         assert [p.region.height for p in panes.values()] == [11, 11, 12]
 
 
-async def test_a_line_cut_short_by_a_crash_is_said_at_the_next_start_not_at_every_start(paused, tmp_path) -> None:
+async def test_a_line_cut_short_by_a_crash_is_said_at_the_next_start_not_every_start(paused, tmp_path) -> None:
     first = make_app(paused, tmp_path)
     async with first.run_test(size=(120, 40)) as pilot:
         await rest_two_buys(first, pilot)
@@ -401,7 +401,7 @@ async def test_a_line_cut_short_by_a_crash_is_said_at_the_next_start_not_at_ever
                 assert said(again) == [f"journal: {path.name}: the last line was cut short "
                                        "(the app stopped mid-write); ignored"]
                 await pilot.press("j", "b")  # the first line written ends the fragment's
-                await until(pilot, lambda: len(again.desk.orders.working()) == 3)
+                await until(pilot, lambda app=again: len(app.desk.orders.working()) == 3)
             else:
                 assert said(again) == [], start
     records, _ = read(path)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from ibapi.decoder import Decoder
-from ibapi.wrapper import EWrapper
 
 from ibkit import encoded, ours
 from tui.core import events as ev

@@ -14,7 +14,6 @@ from textual.binding import Binding
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
-from textual.widget import Widget
 
 from tui.widgets.pane import Pane
 from tui.widgets.styles import DirectLines, LeanStrip, ThemeStyles, fitted
