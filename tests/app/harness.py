@@ -78,14 +78,12 @@ class Mirror:
 
         width, height = app.size
         self.rows = [[" "] * width for _ in range(height)]
-        self.sent: list[str] = []  # each update's bytes, for a test that asks what was sent
+        self.written: list[tuple[int, int, int]] = []  # (row, first column, past the last) of each run of text
         display = app._display
 
         def mirrored(screen, renderable) -> None:
             if isinstance(renderable, CompositorUpdate):
-                data = renderable.render_segments(app.console)
-                self.sent.append(data)
-                self.feed(data)
+                self.feed(renderable.render_segments(app.console))
             display(screen, renderable)
 
         app._display = mirrored  # type: ignore[method-assign]
@@ -97,6 +95,7 @@ class Mirror:
                 y, x = int(m.group(1)) - 1, int(m.group(2)) - 1
             elif m.group(3):
                 row = self.rows[y]
+                self.written.append((y, x, x + len(m.group(3))))
                 for ch in m.group(3):
                     if x < len(row):
                         row[x] = ch
