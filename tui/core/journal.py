@@ -36,6 +36,11 @@ def _utc(epoch: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch, dt.UTC)
 
 
+def _ts(moment: dt.datetime) -> str:
+    """A line's time stamp: ``2026-01-05T14:30:00.000Z``."""
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def journal_path(directory: Path, day: dt.date) -> Path:
     """Today's journal file in ``directory`` (one file per UTC day)."""
     return directory / f"journal-{day.isoformat()}.jsonl"
@@ -121,7 +126,7 @@ class Journal:
         """Append one line of ``kind`` with ``fields``; ``sync`` fsyncs it before returning."""
         now = self.clock()
         stamp = _utc(now)
-        record = {"ts": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        record = {"ts": _ts(stamp),
                   "kind": kind, "account": self.account, "gateway": self.gateway,
                   "client_id": self.client_id}
         for k, v in fields.items():
@@ -195,9 +200,8 @@ def _end_torn_line(path: Path, fd: int, now: float) -> bool:
         with open(path, "rb") as f:
             f.seek(size - 1)
             if f.read(1) != b"\n":
-                stamp = _utc(now).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-                os.write(fd, b"\n" + json.dumps({"ts": stamp, "kind": TORN}, separators=(",", ":")).encode()
-                         + b"\n")
+                mark = json.dumps({"ts": _ts(_utc(now)), "kind": TORN}, separators=(",", ":"))
+                os.write(fd, b"\n" + mark.encode() + b"\n")
                 return True
     return False
 
@@ -221,7 +225,7 @@ def read(path: Path) -> tuple[list[dict[str, Any]], str]:
         try:
             records.append(json.loads(line))
         except json.JSONDecodeError:
-            if i + 1 < len(lines) and lines[i + 1].startswith(b'{"ts":') and _is_torn_mark(lines[i + 1]):
+            if i + 1 < len(lines) and _is_torn_mark(lines[i + 1]):
                 continue  # reported at the start that ended it
             if i >= len(lines) - 2:
                 note = f"{path.name}: the last line was cut short (the app stopped mid-write); ignored"

@@ -16,8 +16,6 @@ class Pane(Vertical):
         """Put ``text`` on the bottom border, repainting that line alone: Textual repaints the
         whole box for a new border subtitle (its title, the table in it, every border line),
         and a blotter's note changes with each order once the pane is full."""
-        if text == (self.border_subtitle or ""):
-            return
         self._note_only = True
         try:
             self.border_subtitle = text
