@@ -1,7 +1,7 @@
 """``ibtui bench``: the whole pipeline under a market storm, beside IB's stock path.
 
 The simulated gateway runs in its own process, kept to one CPU of its own on a machine with
-more than one (the app's processes are free to use all), and offers the chosen rate; the
+more than one (the app's processes to the others), and offers the chosen rate; the
 app runs headless at 120x40 in another, connected through the full pipeline
 (reader, decode, hand-off, state, widgets at the frame cap, the ladder on
 screen), on the loop the command line gives it (``tui.core.gate``), with a journal

@@ -110,8 +110,7 @@ class Journal:
             os.chmod(path, 0o600)
             self._day = day
             if _end_torn_line(path, self._fd, self.clock()):
-                self._say(f"journal: {path.name}: the last line was cut short (the app stopped "
-                          "mid-write); ignored", "warning")
+                self._say(f"journal: {_cut_short(path, 'the last line')}", "warning")
         return self._fd
 
     def open_today(self) -> None:
@@ -228,12 +227,16 @@ def read(path: Path) -> tuple[list[dict[str, Any]], str]:
             if i + 1 < len(lines) and _is_torn_mark(lines[i + 1]):
                 continue  # reported at the start that ended it
             if i >= len(lines) - 2:
-                note = f"{path.name}: the last line was cut short (the app stopped mid-write); ignored"
+                note = _cut_short(path, "the last line")
             elif not line.rstrip().endswith(b"}"):
-                note = f"{path.name}: line {i + 1} was cut short (the app stopped mid-write); ignored"
+                note = _cut_short(path, f"line {i + 1}")
             else:
                 note = f"{path.name}: line {i + 1} is not valid JSON; ignored"
     return records, note
+
+
+def _cut_short(path: Path, which: str) -> str:
+    return f"{path.name}: {which} was cut short (the app stopped mid-write); ignored"
 
 
 def _is_torn_mark(line: bytes) -> bool:
