@@ -179,7 +179,7 @@ class IBTuiApp(LadderKeys, App[int]):
         self.desk.start()
         for q in dict.fromkeys([self.ladder_query, *(q.upper() for q in self.settings.watchlist)]):
             self.desk.resolve(q)
-        self.set_interval(1 / self.settings.ui.frame_rate, self.frames.draw)
+        self.frames.run_every(1 / self.settings.ui.frame_rate)
 
     def ladder_changed(self, spec: ContractSpec) -> None:
         """The ladder's instrument resolved (or changed): its own quantity, no selection."""
@@ -388,6 +388,7 @@ class IBTuiApp(LadderKeys, App[int]):
         self.exit(0)
 
     def on_unmount(self) -> None:
+        self.frames.stop()
         self.desk.stop()
         restore_garbage_collector()  # no more frames to collect between
 

@@ -87,6 +87,7 @@ class Mirror:
             display(screen, renderable)
 
         app._display = mirrored  # type: ignore[method-assign]
+        app.screen.refresh()  # the whole screen, once: it may have been painted before the mirror
 
     def feed(self, data: str) -> None:
         x = y = 0

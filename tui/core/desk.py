@@ -145,7 +145,7 @@ class Desk(OrderPath, Reconciliation):
         for con_id in changed - updating:
             market, spec = self.markets.get(con_id), self.specs.get(con_id)
             if market is not None and spec is not None:
-                self.queue.update(dataclasses.replace(market, prints=()), self.orders.working(con_id), spec.tick)
+                self.queue.update(market, self.orders.working(con_id), spec.tick, prints=False)
 
     def tape(self, spec: ContractSpec) -> Tape:
         """The instrument's tape (made on first use)."""

@@ -63,10 +63,12 @@ class QueueModel:
         place = self.places.get(order_id)
         return place.ahead if place is not None else None
 
-    def update(self, market: MarketUpdate, orders: Iterable[OrderRecord], tick: float) -> None:
-        """Fold one instrument's update into the places of its orders (and forget the others)."""
+    def update(self, market: MarketUpdate, orders: Iterable[OrderRecord], tick: float,
+               prints: bool = True) -> None:
+        """Fold one instrument's update into the places of its orders (and forget the others);
+        ``prints=False``: an update seen before, its trades already counted."""
         traded: dict[int, int] = {}
-        if any(resting_limit(r) for r in orders):
+        if prints and any(resting_limit(r) for r in orders):
             for p in market.prints:
                 t = to_ticks(p.price, tick)
                 traded[t] = traded.get(t, 0) + p.size

@@ -43,6 +43,19 @@ class TradingScreen(Screen[None]):
             with self.gate.open():  # painting reads the widgets, never the desk
                 self._paint_slice()
 
+    def paint_now(self, widgets: set[Widget]) -> None:
+        """Panes a frame changed, painted now: what Textual's messages and update timer would
+        have done a few turns of the loop later (``FrameRepaints``)."""
+        for w in widgets:
+            if w._repaint_required:
+                w._repaint_required = False  # as a widget's idle check does as it tells the screen
+                if w.display:
+                    self._dirty_widgets.add(w)
+        if self._dirty_widgets:
+            self._on_timer_update()
+        if self._dirty_widgets and not self._continuing:  # not painted (a batch, another screen):
+            self.check_idle()  # Textual's way
+
     def _paint_slice(self) -> None:
         dirty = self._dirty_widgets
         if (len(dirty) < 2 or self in dirty or not self.is_current or self.app._batch_count

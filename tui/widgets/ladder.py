@@ -73,12 +73,15 @@ class Ladder(DirectLines, can_focus=True):
         self.paint_seconds = 0.0  # time spent painting lines, for the benchmark
         self._width = 0  # as of the paint in progress
         self._inputs: tuple[object, ...] = ()  # what self.rows were built from
+        self._header_inputs: tuple[object, ...] = ()  # what self.header was made from
+        self._marks: tuple[tuple[object, ...], dict[int, float] | None, dict[int, tuple[str, str]]] = ((), None, {})
 
     # --- navigation --------------------------------------------------------------------
     @property
     def visible_rows(self) -> int:
-        rows = max(1, self.size.height - HEADER_LINES)
+        rows = max(1, self.content_size.height - HEADER_LINES)
         return min(rows, self.max_rows) if self.max_rows else rows
+
 
     def set_instrument(self, spec: ContractSpec, market: MarketUpdate | None) -> None:
         self.spec = spec
@@ -140,6 +143,7 @@ class Ladder(DirectLines, can_focus=True):
         if spec is None:
             return
         tick = spec.tick
+        width = self.content_size.width
         n = self.visible_rows
         mid = mid_ticks(market, tick)
         if self.cursor is None and mid is not None:
@@ -149,13 +153,19 @@ class Ladder(DirectLines, can_focus=True):
             if not (self.top - n + n // 4 <= mid <= self.top - n // 4):
                 self.top = mid + n // 2
         avg = to_ticks(avg_price, tick) if avg_price else None
-        header = self._header(market, position, avg_price, quantity, pnl, badge)
-        width = self.size.width
-        if header != self.header:
-            self.header = header
-            self.refresh(Region(0, 0, width, 1))
+        # the header and the order marks are made again only from other inputs: most frames
+        # bring a market update and no news of the position or the orders
+        header_inputs = (spec, position, avg_price, quantity, pnl, badge, self.hold, width,
+                         market.last if market is not None and position else None,
+                         market is not None and not market.has_depth)
+        if header_inputs != self._header_inputs:
+            self._header_inputs = header_inputs
+            header = self._header(market, position, avg_price, quantity, pnl, badge)
+            if header != self.header:
+                self.header = header
+                self.refresh(Region(0, 0, width, 1))
         cursor = self.cursor if self.cursor is not None else -1
-        marks = order_marks(working, tick, ahead)
+        marks = self._order_marks(working, tick, ahead)
         # the rows are build_rows' of exactly these (a market update is frozen: a new one is a
         # change): a quiet frame, most frames of a quiet market, builds nothing
         inputs = (market, self.top, n, tick, marks, cursor, avg, selected, traded)
@@ -174,6 +184,18 @@ class Ladder(DirectLines, can_focus=True):
         changed = [Region(0, HEADER_LINES + i, width, 1) for i, (a, b) in enumerate(zip(old, rows)) if a != b]
         if changed:
             self.refresh(*changed)  # one call: each is a walk up Textual's tree
+
+    def _order_marks(self, working: list[OrderRecord], tick: float,
+                     ahead: dict[int, float] | None) -> dict[int, tuple[str, str]]:
+        """``order_marks`` of these orders, made again only when one of them changed (every
+        field the marks are made of is in the key) or a place in a queue moved."""
+        key = (tick, *[(r.order_id, r.order_type, r.lmt_price, r.aux_price, r.triggered, r.trail_stop,
+                        r.action, r.quantity, r.filled) for r in working])
+        last_key, last_ahead, marks = self._marks
+        if key != last_key or ahead != last_ahead:
+            marks = order_marks(working, tick, ahead)
+            self._marks = (key, ahead, marks)
+        return marks
 
     def _header(self, market: MarketUpdate | None, position: float, avg: float | None,
                 quantity: int, pnl: float | None, badge: str = "") -> str:
@@ -194,7 +216,7 @@ class Ladder(DirectLines, can_focus=True):
             tail.append("HOLD")
         if market is not None and not market.has_depth:
             tail.append("L1")
-        width = self.size.width or 10 ** 6
+        width = self.content_size.width or 10 ** 6
         header = ""
         for gap, with_at, with_pnl, with_ticks in (("  ", 1, 1, 1), ("  ", 1, 1, 0), ("  ", 0, 1, 0),
                                                    (" ", 0, 1, 0), (" ", 0, 0, 0)):
@@ -229,7 +251,7 @@ class Ladder(DirectLines, can_focus=True):
     def _begin_paint(self) -> None:
         if self._theme.sync(self.app):
             self._cache.clear()
-        self._width = self.size.width
+        self._width = self.content_size.width
 
     def _line(self, y: int) -> Strip:
         width = self._width

@@ -5,8 +5,10 @@ from __future__ import annotations
 from textual.containers import Vertical
 from textual.geometry import Region
 
+from tui.widgets.styles import PaintedByFrame
 
-class Pane(Vertical):
+
+class Pane(PaintedByFrame, Vertical):
     """A titled, bordered box around one pane; its bottom border carries a short note (how
     many rows are out of view)."""
 

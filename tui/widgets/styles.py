@@ -10,7 +10,7 @@ from textual.app import App
 from textual.cache import FIFOCache
 from textual.color import Color, ColorParseError
 from textual.filter import ANSIToTruecolor
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -133,7 +133,42 @@ class ThemeStyles:
         return self._styles
 
 
-class DirectLines(Widget):
+class FrameRepaints:
+    """Panes' repaints asked for while a frame draws, for the frame to give the screen at its end.
+
+    Textual's way from ``refresh()`` to the terminal is four turns of the loop: the widget
+    prompts itself, on its turn tells the screen, the screen prompts itself and starts its
+    update timer, which paints up to 1/60 s later: about 0.14 ms of the loop's time a turn on
+    the 2-CPU machine class, for each pane a frame changes. While ``open`` (the frame is
+    drawing), a ``DirectLines`` pane whose only need is a repaint is noted here instead, and
+    the frame has the screen paint the lot when it is done (``TradingScreen.paint_now``).
+    """
+
+    def __init__(self) -> None:
+        self.open = False
+        self.widgets: set[Widget] = set()
+
+    def take(self) -> set[Widget]:
+        widgets, self.widgets = self.widgets, set()
+        return widgets
+
+
+FRAME_REPAINTS = FrameRepaints()
+
+
+class PaintedByFrame(Widget):
+    """A widget whose repaints, asked for while a frame draws, the frame has painted."""
+
+    def check_idle(self) -> None:
+        if (FRAME_REPAINTS.open and self._is_mounted and not self._next_callbacks
+                and not (self._layout_required or self._scroll_required or self._recompose_required
+                         or self._refresh_styles_required)):
+            FRAME_REPAINTS.widgets.add(self)  # a repaint alone
+            return
+        super().check_idle()
+
+
+class DirectLines(PaintedByFrame):
     """A Line-API widget whose every line is full width in ``ThemeStyles`` colours.
 
     Such lines need nothing from Textual's per-line styling (borders, padding, the
@@ -144,6 +179,13 @@ class DirectLines(Widget):
     truecolour that is never dim, and is skipped. With a border, padding or
     transparency set on the widget, Textual's path is kept.
     """
+
+    @property
+    def content_size(self) -> Size:
+        """``size``, from the size Textual keeps and the gutter: ``size`` asks the screen's map
+        for the region each time (a walk up the tree; 4 us on the 2-CPU machine class against
+        0.5), and a frame asks several times."""
+        return self.outer_size - self.styles.gutter.totals
 
     def paint_lines(self, start: int, end: int) -> list[Strip]:
         """Lines ``start`` to ``end`` (exclusive), whole width; a widget may set up once here."""

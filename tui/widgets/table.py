@@ -102,8 +102,11 @@ class RowTable(DirectLines, can_focus=True):
     def shown_columns(self) -> list[Column]:
         return [self.COLUMNS[i] for i in self._fitted()]
 
-    def _fitted(self) -> tuple[int, ...]:
-        width = self.size.width
+    def _fitted(self, width: int | None = None) -> tuple[int, ...]:
+        """The columns shown (``width``: the table's, when painting: known then, and ``size``
+        is not free)."""
+        if width is None:
+            width = self.size.width
         if width != self._fit_width:
             self._fit_width = width
             self._fit = fit_columns(self.COLUMNS, width, self._widths)
@@ -223,9 +226,9 @@ class RowTable(DirectLines, can_focus=True):
     def render_line(self, y: int) -> Strip:
         if self._styles.sync(self.app):
             self._cache.clear()
-        width = self.size.width
+        width = self.content_size.width
         if y == 0:
-            shown = self._fitted()
+            shown = self._fitted(width)
             text = "".join(self._pad(self.COLUMNS[i].label, self._widths[i], self.COLUMNS[i].right)
                            for i in shown).ljust(width)[:width]
             if len(shown) < len(self.COLUMNS) and width > 1:
@@ -255,7 +258,7 @@ class RowTable(DirectLines, can_focus=True):
         segs = []
         used = 0
         columns, widths = self.COLUMNS, self._widths
-        for i in self._fitted():
+        for i in self._fitted(width):
             column = columns[i]
             text, style_name = row[i]
             style = self._styles.get(style_name)
