@@ -8,7 +8,7 @@ from textual.filter import Monochrome
 from textual.geometry import Region
 from textual.widget import Widget
 
-from tests.app.harness import make_app, ready, until
+from tests.app.harness import Mirror, make_app, ready, until
 from tui.widgets.blotter import Blotter
 from tui.widgets.ladder import Ladder
 from tui.widgets.panes import Watchlist
@@ -160,6 +160,25 @@ async def test_updates_send_what_textuals_compositor_sends(paused, tmp_path) -> 
         for regions in cases:
             assert update(regions, LeanCompositor) == update(regions, Compositor), regions
         assert "6" in update([Region(0, 0, 120, 40)], LeanCompositor)  # prices were on it
+
+
+async def test_a_frame_puts_what_it_changed_on_the_terminal_before_it_returns(paused, tmp_path) -> None:
+    """A frame paints the panes it changed itself (``FrameRepaints``): the ladder's new header is
+    on the terminal as the frame returns, and no pane was sent a message for it."""
+    app = make_app(paused, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        terminal = Mirror(app)
+        await ready(pilot, app)
+        await pilot.pause(0.2)
+        ladder = app.frames.ladder
+        assert ladder is not None and "qty 7" not in terminal.text(ladder.region)
+        posted: list[object] = []
+        for w in (ladder, ladder.parent, app.screen):
+            w.post_message = lambda m, send=w.post_message: posted.append(m) or send(m)  # type: ignore[method-assign]
+        app.quantity = 7
+        app.frames.draw()  # no await: nothing else runs meanwhile
+        assert "qty 7" in terminal.text(ladder.region)
+        assert posted == []
 
 
 def test_lean_lines_are_strips_that_make_their_caches_when_asked() -> None:

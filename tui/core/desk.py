@@ -7,7 +7,6 @@ Textual or ibapi. Every order goes: intent -> risk check -> journal (written)
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections import deque
 from collections.abc import Callable

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from textual.dom import NoScreen
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -47,10 +48,18 @@ class TradingScreen(Screen[None]):
         """Panes a frame changed, painted now: what Textual's messages and update timer would
         have done a few turns of the loop later (``FrameRepaints``)."""
         for w in widgets:
-            if w._repaint_required:
-                w._repaint_required = False  # as a widget's idle check does as it tells the screen
-                if w.display:
-                    self._dirty_widgets.add(w)
+            if not w._repaint_required:
+                continue
+            try:
+                screen = w.screen
+            except NoScreen:  # removed meanwhile
+                continue
+            if screen is not self:  # not a pane of this screen (one on a modal): Textual's way
+                w.check_idle()
+                continue
+            w._repaint_required = False  # as a widget's idle check does as it tells the screen
+            if w.display:
+                self._dirty_widgets.add(w)
         if self._dirty_widgets:
             self._on_timer_update()
         if self._dirty_widgets and not self._continuing:  # not painted (a batch, another screen):
