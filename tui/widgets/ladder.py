@@ -82,7 +82,6 @@ class Ladder(DirectLines, can_focus=True):
         rows = max(1, self.content_size.height - HEADER_LINES)
         return min(rows, self.max_rows) if self.max_rows else rows
 
-
     def set_instrument(self, spec: ContractSpec, market: MarketUpdate | None) -> None:
         self.spec = spec
         self.cursor = None
