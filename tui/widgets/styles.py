@@ -140,8 +140,9 @@ class FrameRepaints:
     prompts itself, on its turn tells the screen, the screen prompts itself and starts its
     update timer, which paints up to 1/60 s later: about 0.14 ms of the loop's time a turn on
     the 2-CPU machine class, for each pane a frame changes. While ``open`` (the frame is
-    drawing), a ``DirectLines`` pane whose only need is a repaint is noted here instead, and
-    the frame has the screen paint the lot when it is done (``TradingScreen.paint_now``).
+    drawing), a ``PaintedByFrame`` widget (the ``DirectLines`` panes and the boxes around them)
+    whose only need is a repaint is noted here instead, and the frame has the screen paint the
+    lot when it is done (``TradingScreen.paint_now``).
     """
 
     def __init__(self) -> None:
